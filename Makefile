@@ -1,0 +1,44 @@
+# The two commands in the README: `make demo` and `make test`. `make check` before each commit.
+BIN := .venv/bin
+MANAGE := $(BIN)/python manage.py
+PYTEST_ARGS ?=
+
+.PHONY: bootstrap demo test check lint format typecheck migrations-check bench lock clean
+
+bootstrap:
+	@scripts/bootstrap.sh
+
+demo: bootstrap
+	$(MANAGE) migrate --noinput
+	$(MANAGE) seed_demo
+	$(MANAGE) run_demo
+
+test: bootstrap
+	PATHWAY_ENV=test $(BIN)/pytest $(PYTEST_ARGS)
+
+lint: bootstrap
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: bootstrap
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+typecheck: bootstrap
+	$(BIN)/mypy config core consent planning workers
+
+migrations-check: bootstrap
+	PATHWAY_VAR_DIR=$$(mktemp -d) $(MANAGE) makemigrations --check --dry-run
+
+check: lint typecheck migrations-check test
+
+bench: bootstrap
+	$(BIN)/python -m bench
+
+# Re-resolve requirements.lock from pyproject.toml (needs network access to PyPI).
+lock: bootstrap
+	$(BIN)/python -m pip install -q uv
+	$(BIN)/uv pip compile pyproject.toml --extra dev -o requirements.lock
+
+clean:
+	rm -rf var .venv .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,15 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.http import HttpRequest
+
+from core.roles import is_staff_member, user_roles
+
+
+def clinic(request: HttpRequest) -> dict[str, object]:
+    roles = user_roles(getattr(request, "user", None))
+    return {
+        "clinic_name": settings.CLINIC_NAME,
+        "user_roles": sorted(role.label for role in roles),
+        "is_staff_member": is_staff_member(getattr(request, "user", None)),
+    }

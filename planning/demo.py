@@ -1,0 +1,109 @@
+"""Fictional demo data: one login per role and patients at every step of the pathway.
+
+Every name, date and record number here is invented. Cases are moved with the same service the
+pages use, so the demo's audit trail is real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from core.models import Patient, User
+from core.roles import Role
+from planning import services
+
+DEMO_PASSWORD = "pathway-demo-2026"  # noqa: S105 - printed for the demo, never used elsewhere
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+
+
+DEMO_LOGINS = (
+    DemoLogin("clinic.admin", "Maren", "Holt", Role.CLINIC_ADMIN),
+    DemoLogin("dr.okafor", "Amara", "Okafor", Role.PHYSICIAN),
+    DemoLogin("nurse.lind", "Tove", "Lind", Role.CLINICIAN),
+    DemoLogin("desk.rivera", "Sol", "Rivera", Role.ADMIN_STAFF),
+    DemoLogin("patient.demo", "Robin", "Ashdown", Role.PATIENT),
+)
+
+# (given, family, date of birth, record number, steps to take after opening)
+DEMO_PATIENTS = (
+    ("Robin", "Ashdown", date(1984, 3, 14), "DEMO-0001", ()),
+    ("Priya", "Vellacott", date(1979, 11, 2), "DEMO-0002", ("complete_consultation",)),
+    (
+        "Tomasz",
+        "Brennick",
+        date(1991, 6, 23),
+        "DEMO-0003",
+        ("complete_consultation", "complete_evaluation"),
+    ),
+    (
+        "Ines",
+        "Marlowe",
+        date(1968, 1, 30),
+        "DEMO-0004",
+        ("complete_consultation", "complete_evaluation", "complete_medication_review"),
+    ),
+    ("Felix", "Ondaatje", date(1995, 9, 9), "DEMO-0005", ("hold",)),
+    ("Grace", "Tamblyn", date(1973, 4, 17), "DEMO-0006", ("withdraw",)),
+)
+
+
+def seed_demo() -> list[DemoLogin]:
+    """Create what is missing; running it again changes nothing."""
+    with transaction.atomic():
+        users = {login.role: _ensure_user(login) for login in DEMO_LOGINS}
+        for given, family, born, mrn, steps in DEMO_PATIENTS:
+            _ensure_patient_case(given, family, born, mrn, steps, users)
+    return list(DEMO_LOGINS)
+
+
+def _ensure_user(login: DemoLogin) -> User:
+    user, created = User.objects.get_or_create(
+        username=login.username,
+        defaults={
+            "first_name": login.first_name,
+            "last_name": login.last_name,
+            "email": f"{login.username}@example.invalid",
+            "is_staff": login.role is Role.CLINIC_ADMIN,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=login.role.value))
+    return user
+
+
+def _ensure_patient_case(
+    given: str, family: str, born: date, mrn: str, steps: tuple[str, ...], users: dict[Role, User]
+) -> None:
+    if Patient.objects.filter(mrn=mrn).exists():
+        return
+    clinician, physician = users[Role.CLINICIAN], users[Role.PHYSICIAN]
+    patient = services.patient_create(
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        mrn=mrn,
+        email=f"{given.lower()}.{family.lower()}@example.invalid",
+        actor=users[Role.ADMIN_STAFF],
+    )
+    if mrn == "DEMO-0001":
+        patient.user = users[Role.PATIENT]
+        patient.save(update_fields=["user"])
+    case = services.case_open(patient=patient, actor=users[Role.ADMIN_STAFF], physician=physician)
+    for step in steps:
+        reason = "Demo: patient asked to pause for travel" if step == "hold" else ""
+        if step == "withdraw":
+            reason = "Demo: patient chose psychotherapy alone"
+        services.case_transition(case_id=case.pk, transition=step, actor=clinician, reason=reason)

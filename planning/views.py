@@ -1,0 +1,153 @@
+"""Staff and patient pages for cases. Each view: access check, form, one service, response."""
+
+from __future__ import annotations
+
+import json
+from typing import Any, cast
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.access import require_perm, staff_required
+from core.errors import DomainError, ValidationFailed
+from core.models import User
+from core.roles import is_staff_member
+from planning import selectors, services
+from planning.access import access_case_for_user, cases_visible_to
+from planning.forms import CaseOpenForm, TransitionForm
+from planning.models import Case
+from planning.states import CaseState, state_label
+
+
+def _field_errors(form: TransitionForm) -> dict[str, str]:
+    return {name: " ".join(str(m) for m in messages_) for name, messages_ in form.errors.items()}
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@staff_required
+def case_board(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "planning.view_case_board", what="case board")
+    visible = cases_visible_to(request.user)
+    state = request.GET.get("state", "")
+    if state in CaseState.values:
+        context = {"cases": visible.filter(state=state), "state_label": state_label(state)}
+        return render(request, "planning/case_list.html", context)
+    return render(request, "planning/board.html", {"columns": selectors.case_board(visible)})
+
+
+@staff_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access_case_for_user(request.user, case_id)
+    return render(request, "planning/case_detail.html", _case_context(request, case))
+
+
+def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    return {
+        "case": case,
+        "patient": case.patient,
+        "timeline": selectors.case_timeline(case),
+        "actions": services.available_transitions(case, _user(request)),
+        "state_label": state_label(case.state),
+    }
+
+
+@require_POST
+@login_required
+def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Staff buttons and the patient's withdrawal both post here."""
+    case = access_case_for_user(request.user, case_id, record_view=False)
+    form = TransitionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(_field_errors(form))
+        case = services.case_transition(case_id=case.pk, actor=_user(request), **form.cleaned_data)
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _render_case_page(request, case, status=exc.status)
+    messages.success(request, f"Done: the case is now {state_label(case.state)}.")
+    if is_staff_member(request.user):
+        return redirect("case_detail", case_id=case.pk)
+    return redirect("patient_home")
+
+
+def _render_case_page(request: HttpRequest, case: Case, *, status: int) -> HttpResponse:
+    if is_staff_member(request.user):
+        case.refresh_from_db()
+        return render(
+            request, "planning/case_detail.html", _case_context(request, case), status=status
+        )
+    return render(request, "planning/patient_home.html", _patient_context(request), status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def case_open(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "planning.open_case", what="open case")
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open_for(actor=_user(request), **form.cleaned_data)
+        except ValidationFailed as exc:
+            for field, message in exc.fields.items():
+                form.add_error(field if field in form.fields else None, message)
+        else:
+            messages.success(request, f"Case #{case.pk} opened for {case.patient.full_name}.")
+            return redirect("case_detail", case_id=case.pk)
+    status = 400 if form.errors else 200
+    return render(request, "planning/case_open.html", {"form": form}, status=status)
+
+
+@login_required
+def patient_home(request: HttpRequest) -> HttpResponse:
+    """A patient's own page; staff who land here are sent to the board."""
+    if is_staff_member(request.user):
+        return redirect("case_board")
+    require_perm(request.user, "planning.withdraw_own_case", what="patient home")
+    return render(request, "planning/patient_home.html", _patient_context(request))
+
+
+def _patient_context(request: HttpRequest) -> dict[str, Any]:
+    cases = cases_visible_to(request.user)
+    rows = []
+    for case in cases:
+        actions = services.available_transitions(case, _user(request))
+        rows.append({"case": case, "label": state_label(case.state), "actions": actions})
+    return {"rows": rows}
+
+
+@login_required
+def api_case_detail(request: HttpRequest, case_id: int) -> JsonResponse:
+    case = access_case_for_user(request.user, case_id)
+    return JsonResponse(_case_json(case, _user(request)))
+
+
+@require_POST
+@login_required
+def api_case_transition(request: HttpRequest, case_id: int) -> JsonResponse:
+    case = access_case_for_user(request.user, case_id, record_view=False)
+    try:
+        body = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationFailed({"body": "The request body is not valid JSON."}) from None
+    form = TransitionForm(body if isinstance(body, dict) else {})
+    if not form.is_valid():
+        raise ValidationFailed(_field_errors(form))
+    case = services.case_transition(case_id=case.pk, actor=_user(request), **form.cleaned_data)
+    return JsonResponse(_case_json(case, _user(request)))
+
+
+def _case_json(case: Case, user: User) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "state": case.state,
+        "state_label": state_label(case.state),
+        "patient": {"id": case.patient_id, "name": case.patient.full_name, "mrn": case.patient.mrn},
+        "physician_id": case.physician_id,
+        "available_transitions": [s.name for s in services.available_transitions(case, user)],
+    }

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import date
+
+import factory
+from factory.django import DjangoModelFactory
+
+from core.models import Patient, User
+from planning.models import Case
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    first_name = factory.Sequence(lambda n: f"Given{n}")
+    last_name = "Tester"
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.invalid")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):  # type: ignore[no-untyped-def]
+        if create:
+            obj.save()
+
+
+class PatientFactory(DjangoModelFactory):
+    class Meta:
+        model = Patient
+
+    given_name = factory.Sequence(lambda n: f"Alex{n}")
+    family_name = "Example"
+    date_of_birth = date(1985, 5, 20)
+    mrn = factory.Sequence(lambda n: f"TEST-{n:05d}")
+    email = factory.LazyAttribute(lambda p: f"{p.given_name.lower()}@example.invalid")
+
+
+class CaseFactory(DjangoModelFactory):
+    class Meta:
+        model = Case
+
+    patient = factory.SubFactory(PatientFactory)

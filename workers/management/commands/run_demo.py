@@ -1,0 +1,86 @@
+"""Start web + Celery worker + beat on the embedded database and broker, print how to sign in,
+and stop all three together."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+
+from planning.demo import DEMO_LOGINS, DEMO_PASSWORD
+
+
+class Command(BaseCommand):
+    help = "Run the whole demo system in the foreground (Ctrl-C stops it)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--host", default=os.environ.get("PATHWAY_HOST", "127.0.0.1"))
+        parser.add_argument("--port", type=int, default=int(os.environ.get("PATHWAY_PORT", "8000")))
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        bind = f"{options['host']}:{options['port']}"
+        bindir = os.path.dirname(sys.executable)
+        commands = {
+            "web": [
+                os.path.join(bindir, "gunicorn"),
+                "config.wsgi",
+                "--bind",
+                bind,
+                "--workers",
+                "2",
+                "--access-logfile",
+                "-",
+            ],
+            "worker": [
+                os.path.join(bindir, "celery"),
+                "-A",
+                "config",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "--concurrency",
+                "2",
+            ],
+            "beat": [os.path.join(bindir, "celery"), "-A", "config", "beat", "--loglevel", "INFO"],
+        }
+        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
+        self._banner(f"http://{bind}/")
+        stopping = False
+
+        def stop(*_: object) -> None:
+            nonlocal stopping
+            stopping = True
+
+        signal.signal(signal.SIGINT, stop)
+        signal.signal(signal.SIGTERM, stop)
+        while not stopping and all(p.poll() is None for p in processes.values()):
+            time.sleep(0.5)
+        for process in processes.values():
+            if process.poll() is None:
+                process.terminate()
+        for process in processes.values():
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        failed = [n for n, p in processes.items() if p.returncode not in (0, -15, None)]
+        if failed and not stopping:
+            raise SystemExit(f"Stopped because {', '.join(failed)} exited.")
+
+    def _banner(self, url: str) -> None:
+        lines = [
+            "",
+            "=" * 64,
+            f"  Pathway demo is running at {url}",
+            "",
+            f"  Demo logins (password for all: {DEMO_PASSWORD}):",
+        ]
+        lines += [f"    {login.role.label:<18} {login.username}" for login in DEMO_LOGINS]
+        lines += ["", "  Press Ctrl-C to stop web, worker and beat.", "=" * 64, ""]
+        self.stdout.write("\n".join(lines))
+        self.stdout.flush()
