@@ -4,22 +4,60 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Model
+from django.forms import ModelForm
 from django.http import HttpRequest
 
-from core.models import AuditEntry, Patient, User
+from core.audit import audit_record
+from core.models import AuditEntry, ClinicSettings, Patient, User
 
 admin.site.site_header = "Pathway administration"
 admin.site.site_title = "Pathway"
 
 
+class AuditedAdminMixin:
+    """Every add, change and delete made in the admin is written to the audit trail, with the
+    changed fields' old and new values (clinic configuration must never change silently)."""
+
+    def save_model(
+        self, request: HttpRequest, obj: Model, form: ModelForm[Any], change: bool
+    ) -> None:
+        before = {}
+        if change and obj.pk:
+            previous = type(obj)._default_manager.filter(pk=obj.pk).values().first() or {}
+            before = {name: previous.get(name) for name in form.changed_data if name in previous}
+        super().save_model(request, obj, form, change)  # type: ignore[misc]
+        after = {name: form.cleaned_data.get(name) for name in form.changed_data}
+        audit_record(
+            action="config.change" if change else "config.add",
+            actor=request.user,  # type: ignore[arg-type]
+            target=f"{obj._meta.label_lower}:{obj.pk}",
+            data={"before": before, "after": after},
+        )
+
+    def delete_model(self, request: HttpRequest, obj: Model) -> None:
+        target = f"{obj._meta.label_lower}:{obj.pk}"
+        super().delete_model(request, obj)  # type: ignore[misc]
+        audit_record(action="config.delete", actor=request.user, target=target)  # type: ignore[arg-type]
+
+
+@admin.register(ClinicSettings)
+class ClinicSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin[ClinicSettings]):
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return not ClinicSettings.objects.exists()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(AuditedAdminMixin, BaseUserAdmin[User]):
     list_display = ("username", "first_name", "last_name", "email", "is_active")
     list_filter = ("groups", "is_active")
 
 
 @admin.register(Patient)
-class PatientAdmin(admin.ModelAdmin[Patient]):
+class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin[Patient]):
     list_display = ("mrn", "family_name", "given_name", "date_of_birth", "email")
     search_fields = ("mrn", "family_name", "given_name", "email")
     raw_id_fields = ("user",)

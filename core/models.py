@@ -102,3 +102,40 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit entries are append-only; they cannot be deleted.")
+
+
+class ClinicSettings(models.Model):
+    """The clinic's tunable numbers, one row, edited by clinic admins (changes are audited)."""
+
+    bp_systolic_max = models.PositiveSmallIntegerField(
+        "highest acceptable systolic pressure (mmHg)", default=140
+    )
+    bp_diastolic_max = models.PositiveSmallIntegerField(
+        "highest acceptable diastolic pressure (mmHg)", default=90
+    )
+    minimum_age = models.PositiveSmallIntegerField(default=18)
+    adequate_trials_for_trd = models.PositiveSmallIntegerField(
+        "adequate antidepressant trials for treatment resistance", default=2
+    )
+    adequate_trial_min_weeks = models.PositiveSmallIntegerField(
+        "weeks for a trial to count as adequate", default=6
+    )
+    consent_link_days = models.PositiveSmallIntegerField(
+        "days a consent invitation link stays valid", default=7
+    )
+    link_max_dob_attempts = models.PositiveSmallIntegerField(
+        "wrong date-of-birth tries before a link locks", default=5
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "clinic settings"
+        verbose_name_plural = "clinic settings"
+
+    def __str__(self) -> str:
+        return "Clinic settings"
+
+    @classmethod
+    def current(cls) -> ClinicSettings:
+        settings_row, _ = cls.objects.get_or_create(pk=1)
+        return settings_row

@@ -80,6 +80,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.add_user",
         "core.change_user",
         "core.view_auditentry",
+        "core.view_clinicsettings",
+        "core.change_clinicsettings",
         "planning.view_case",
     ),
 }
