@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
     path("", include("planning.urls")),
+    path("", include("consent.urls")),
 ]
