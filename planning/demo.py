@@ -107,3 +107,13 @@ def _ensure_patient_case(
         if step == "withdraw":
             reason = "Demo: patient chose psychotherapy alone"
         services.case_transition(case_id=case.pk, transition=step, actor=clinician, reason=reason)
+
+
+INTAKE_STEPS = ("complete_consultation", "complete_evaluation", "complete_medication_review")
+
+
+def advance_to_consent(case_id: int, *, clinician: User, physician: User) -> None:
+    """Record fictional intake data and move the case to consent_pending with the same services
+    the pages use (used by seed_demo and demo_journey)."""
+    for step in INTAKE_STEPS:
+        services.case_transition(case_id=case_id, transition=step, actor=clinician)
