@@ -5,7 +5,14 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from planning.models import Case
+from core.admin import AuditedAdminMixin
+from planning.models import (
+    Case,
+    ContraindicationType,
+    InteractionClass,
+    InteractionRule,
+    QuestionnaireDefinition,
+)
 
 
 @admin.register(Case)
@@ -20,3 +27,40 @@ class CaseAdmin(admin.ModelAdmin[Case]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+@admin.register(QuestionnaireDefinition)
+class QuestionnaireDefinitionAdmin(AuditedAdminMixin, admin.ModelAdmin[QuestionnaireDefinition]):
+    """A definition already answered is frozen: add a new version instead of editing it."""
+
+    list_display = ("title", "code", "version", "active", "required_at_evaluation")
+    list_filter = ("active",)
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> tuple[str, ...]:
+        if obj is not None and obj.questionnaireresponse_set.exists():
+            return ("code", "version", "definition")
+        return ()
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(ContraindicationType)
+class ContraindicationTypeAdmin(AuditedAdminMixin, admin.ModelAdmin[ContraindicationType]):
+    list_display = ("label", "kind", "derived_from", "active", "position")
+    list_editable = ("position",)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(InteractionClass)
+class InteractionClassAdmin(AuditedAdminMixin, admin.ModelAdmin[InteractionClass]):
+    list_display = ("label", "code")
+    search_fields = ("label", "code", "members", "synonyms")
+
+
+@admin.register(InteractionRule)
+class InteractionRuleAdmin(AuditedAdminMixin, admin.ModelAdmin[InteractionRule]):
+    list_display = ("code", "severity", "active")
+    list_filter = ("severity", "active")

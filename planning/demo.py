@@ -8,13 +8,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
 from core.models import Patient, User
 from core.roles import Role
-from planning import services
+from planning import intake_services, services
+from planning.intake_services import TrialData
+from planning.models import Case, ContraindicationType
 
 DEMO_PASSWORD = "pathway-demo-2026"  # noqa: S105 - printed for the demo, never used elsewhere
 
@@ -103,6 +106,8 @@ def _ensure_patient_case(
         patient.save(update_fields=["user"])
     case = services.case_open(patient=patient, actor=users[Role.ADMIN_STAFF], physician=physician)
     for step in steps:
+        if step in INTAKE_STEPS:
+            record_demo_intake(case.pk, clinician=clinician, step=step)
         reason = "Demo: patient asked to pause for travel" if step == "hold" else ""
         if step == "withdraw":
             reason = "Demo: patient chose psychotherapy alone"
@@ -111,9 +116,55 @@ def _ensure_patient_case(
 
 INTAKE_STEPS = ("complete_consultation", "complete_evaluation", "complete_medication_review")
 
+# Fictional, unremarkable intake answers: PHQ-9 moderately severe with item 9 = 0, a negative
+# C-SSRS screen, blood pressure under the threshold, no contraindication.
+DEMO_PHQ9 = {f"phq9_{i}": a for i, a in enumerate([2, 2, 2, 2, 1, 2, 2, 3, 0], start=1)}
+DEMO_CSSRS = {"cssrs_1": 0, "cssrs_2": 0, "cssrs_6": 0}
+
+
+def record_demo_intake(case_id: int, *, clinician: User, step: str) -> None:
+    """Record the data one intake step needs, through the intake services."""
+    case = Case.objects.get(pk=case_id)
+    if step == "complete_consultation":
+        intake_services.consultation_record(
+            case=case,
+            actor=clinician,
+            symptom_duration_months=30,
+            presenting_symptoms="Low mood, anhedonia and poor sleep for over two years.",
+            psychotherapy_history="Twelve sessions of CBT in 2024.",
+            referral_source="GP",
+            trials=[
+                TrialData("sertraline", Decimal("150"), 10, "partial"),
+                TrialData("venlafaxine", Decimal("225"), 8, "none"),
+            ],
+        )
+    elif step == "complete_evaluation":
+        intake_services.evaluation_record(
+            case=case,
+            actor=clinician,
+            pregnancy_status="not_applicable",
+            vitals=intake_services.Vitals(128, 82, 74, 98, Decimal("72.5"), Decimal("171")),
+            screening={
+                ci.code: False
+                for ci in ContraindicationType.objects.filter(active=True, derived_from="")
+            },
+            questionnaires={"phq9": DEMO_PHQ9, "cssrs_screener": DEMO_CSSRS},
+        )
+    elif step == "complete_medication_review":
+        intake_services.medication_add(
+            case=case,
+            actor=clinician,
+            name="Sertraline",
+            dose="100 mg",
+            frequency="once daily",
+            kind="medication",
+        )
+        intake_services.medication_list_confirm(case=case, actor=clinician)
+
 
 def advance_to_consent(case_id: int, *, clinician: User, physician: User) -> None:
     """Record fictional intake data and move the case to consent_pending with the same services
     the pages use (used by seed_demo and demo_journey)."""
     for step in INTAKE_STEPS:
+        record_demo_intake(case_id, clinician=clinician, step=step)
         services.case_transition(case_id=case_id, transition=step, actor=clinician)

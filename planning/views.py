@@ -48,7 +48,9 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    clinical = request.user.has_perm("planning.view_clinical")
     return {
+        "intake": selectors.intake_summary(case) if clinical else None,
         "case": case,
         "patient": case.patient,
         "timeline": selectors.case_timeline(case),

@@ -44,3 +44,15 @@ class CaseFactory(DjangoModelFactory):
         model = Case
 
     patient = factory.SubFactory(PatientFactory)
+
+
+def satisfy_intake(case: Case, *steps: str) -> None:
+    """Record the intake data the given steps' guards ask for (fictional, unremarkable)."""
+    from django.contrib.auth.models import Group
+
+    from planning.demo import INTAKE_STEPS, record_demo_intake
+
+    clinician = UserFactory()
+    clinician.groups.add(Group.objects.get(name="clinician"))
+    for step in steps or INTAKE_STEPS:
+        record_demo_intake(case.pk, clinician=clinician, step=step)

@@ -7,12 +7,13 @@ import pytest
 from planning.models import Case
 from planning.states import CaseState
 from tests.browser.conftest import sign_in
-from tests.factories import PASSWORD, CaseFactory
+from tests.factories import PASSWORD, CaseFactory, satisfy_intake
 
 
 @pytest.mark.django_db(transaction=True)
 def test_clinician_moves_a_case_and_sees_it_on_the_timeline(page, clinician, artifacts) -> None:
     case = CaseFactory(patient__given_name="Wren", patient__family_name="Fictional")
+    satisfy_intake(case, "complete_consultation")
     sign_in(page, clinician.username, PASSWORD)
     assert page.get_by_test_id("who").inner_text().startswith("Tove Lind")
 

@@ -14,7 +14,7 @@ from django.utils import timezone
 from core.models import AuditEntry, Patient
 from planning.models import Case
 from planning.states import CaseState
-from tests.factories import CaseFactory, PatientFactory
+from tests.factories import CaseFactory, PatientFactory, satisfy_intake
 
 pytestmark = pytest.mark.django_db
 
@@ -48,6 +48,7 @@ def test_case_page_shows_exactly_the_users_transitions(clinician, physician, adm
 
 def test_transition_through_the_page_is_on_the_timeline(clinician) -> None:
     case = CaseFactory()
+    satisfy_intake(case, "complete_consultation")
     client = _client(clinician)
     response = client.post(
         reverse("case_transition", args=[case.pk]),

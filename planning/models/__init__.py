@@ -1,0 +1,35 @@
+"""The care pathway's models: the case and its state machine, and the intake records."""
+
+from planning.models.case import Case
+from planning.models.intake import (
+    AntidepressantTrial,
+    Consultation,
+    ContraindicationOverride,
+    ContraindicationType,
+    Evaluation,
+    InteractionAcknowledgement,
+    InteractionClass,
+    InteractionRule,
+    Medication,
+    MedicationReviewConfirmation,
+    QuestionnaireDefinition,
+    QuestionnaireResponse,
+    SafetyAlert,
+)
+
+__all__ = [
+    "AntidepressantTrial",
+    "Case",
+    "Consultation",
+    "ContraindicationOverride",
+    "ContraindicationType",
+    "Evaluation",
+    "InteractionAcknowledgement",
+    "InteractionClass",
+    "InteractionRule",
+    "Medication",
+    "MedicationReviewConfirmation",
+    "QuestionnaireDefinition",
+    "QuestionnaireResponse",
+    "SafetyAlert",
+]
