@@ -10,6 +10,7 @@ bootstrap:
 
 demo: bootstrap
 	$(MANAGE) migrate --noinput
+	$(MANAGE) make_clinic_certificate --if-missing
 	$(MANAGE) seed_demo
 	$(MANAGE) run_demo
 

@@ -184,3 +184,20 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+
+# Consent: the clinic's seal certificate and key (PEM) that sign every consent PDF, the trust
+# root a PDF must chain to (default: the seal certificate itself), and the public address used
+# in e-mailed links. `python manage.py make_clinic_certificate` writes a demo pair.
+CONSENT_SEAL_KEY_PATH = Path(
+    env_str("CONSENT_SEAL_KEY_PATH", str(VAR_DIR / "seal" / "clinic-seal.key.pem"))
+)
+CONSENT_SEAL_CERT_PATH = Path(
+    env_str("CONSENT_SEAL_CERT_PATH", str(VAR_DIR / "seal" / "clinic-seal.cert.pem"))
+)
+CONSENT_TRUST_ROOT_PATH = env_str("CONSENT_TRUST_ROOT_PATH", "")
+PATHWAY_BASE_URL = env_str(
+    "PATHWAY_BASE_URL",
+    None if PRODUCTION else f"http://127.0.0.1:{env_str('PATHWAY_PORT', '8000')}",
+)
+# WeasyPrint narrates every rendering step at INFO; keep its warnings (refused resources).
+LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}

@@ -1,3 +1,29 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from consent import views, views_staff
+
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("consent/s/<str:token>/", views.link_start, name="consent_link"),
+    path("consent/s/<str:token>/disclosure/", views.disclosure, name="consent_disclosure"),
+    path("consent/s/<str:token>/read/", views.read, name="consent_read"),
+    path("consent/s/<str:token>/questions/", views.questions, name="consent_questions"),
+    path("consent/s/<str:token>/review/", views.review, name="consent_review"),
+    path("consent/s/<str:token>/sign/", views.sign, name="consent_sign"),
+    path("consent/s/<str:token>/decline/", views.decline, name="consent_decline"),
+    path("consent/s/<str:token>/done/", views.done, name="consent_done"),
+    path("consent/s/<str:token>/copy.pdf", views.link_pdf, name="consent_link_pdf"),
+    path("consent/cases/<int:case_id>/invite/", views_staff.invite, name="consent_invite"),
+    path("consent/requests/<int:request_id>/revoke/", views_staff.revoke, name="consent_revoke"),
+    path(
+        "consent/paper-copies/<int:paper_id>/done/",
+        views_staff.paper_copy_done,
+        name="consent_paper_done",
+    ),
+    path(
+        "consent/signatures/<int:signature_id>/pdf/",
+        views_staff.signature_pdf,
+        name="consent_signature_pdf",
+    ),
+    path("consent/verify/", views_staff.verify, name="consent_verify"),
+    path("me/consent/<int:case_id>/withdraw/", views_staff.withdraw, name="consent_withdraw"),
+]

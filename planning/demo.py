@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from consent.demo import consent_demo_document_seed
 from core.models import Patient, User
 from core.roles import Role
 from planning import intake_services, services
@@ -65,6 +66,7 @@ def seed_demo() -> list[DemoLogin]:
     """Create what is missing; running it again changes nothing."""
     with transaction.atomic():
         users = {login.role: _ensure_user(login) for login in DEMO_LOGINS}
+        consent_demo_document_seed(actor=users[Role.CLINIC_ADMIN])
         for given, family, born, mrn, steps in DEMO_PATIENTS:
             _ensure_patient_case(given, family, born, mrn, steps, users)
     return list(DEMO_LOGINS)

@@ -38,3 +38,4 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 mkdir -p var
+consent/frontend/build.sh  # the pinned signature_pad for the signing page (npm ci, into static/)

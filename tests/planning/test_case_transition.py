@@ -14,6 +14,7 @@ from planning.models import Case
 from planning.services import case_transition
 from planning.states import CaseState as S
 from tests.conftest import make_user
+from tests.consent.helpers import consent_signed_for
 from tests.factories import CaseFactory, satisfy_intake
 
 NON_FINAL = {
@@ -92,6 +93,8 @@ def test_transition_matrix(state: str, transition: str, role: Role) -> None:
     case = CaseFactory(state=state, held_from=held_from, **patient_kwargs)
     if transition in INTAKE_STEPS and state in sources:
         satisfy_intake(case, transition)
+    if transition == "record_consent" and state in sources:
+        consent_signed_for(case)
     audit_before = AuditEntry.objects.count()
     allowed_role = role in roles or (role is Role.PATIENT and own_case_ok)
 

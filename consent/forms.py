@@ -1,0 +1,114 @@
+"""Input validation for the consent pages. Forms never save; services do."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+
+from consent.models import ComprehensionQuestion
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class DobForm(forms.Form):
+    date_of_birth = forms.DateField(
+        label="Your date of birth",
+        widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        error_messages={
+            "invalid": "Please enter a date, for example 14/03/1984.",
+            "required": "Please enter your date of birth.",
+        },
+        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"],
+    )
+
+
+class DisclosureForm(forms.Form):
+    choice = forms.ChoiceField(choices=[("agree", "agree"), ("paper", "paper")])
+    understood = forms.BooleanField(
+        required=False,
+        label="I have read this notice, I can open PDF files on this device, and I agree to "
+        "receive and sign my consent records electronically.",
+    )
+    note = forms.CharField(
+        required=False,
+        max_length=1000,
+        label="Anything we should know for the paper copy (optional)",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("choice") == "agree" and not data.get("understood"):
+            self.add_error("understood", "Please tick the box to agree, or ask for a paper copy.")
+        return data
+
+
+class ReadForm(forms.Form):
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class AnswersForm(forms.Form):
+    version_id = forms.IntegerField(widget=forms.HiddenInput)
+
+    def __init__(self, *args: Any, questions: list[ComprehensionQuestion], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.questions = questions
+        for question in questions:
+            self.fields[f"q{question.pk}"] = forms.TypedChoiceField(
+                label=question.prompt,
+                choices=[(i, text) for i, text in enumerate(question.choice_list, start=1)],
+                coerce=int,
+                widget=forms.RadioSelect,
+                error_messages={"required": "Please choose an answer."},
+            )
+
+    def answers(self) -> dict[int, int]:
+        return {q.pk: self.cleaned_data[f"q{q.pk}"] for q in self.questions}
+
+
+class SignForm(forms.Form):
+    """Everything optional here: the service checks and explains each refusal."""
+
+    document_sha256 = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    signature = forms.CharField(required=False, widget=forms.HiddenInput, max_length=600_000)
+    strokes = forms.CharField(required=False, widget=forms.HiddenInput, max_length=400_000)
+    typed_name = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Type your full name",
+        widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
+    )
+    intent = forms.BooleanField(required=False)
+
+
+class DeclineForm(forms.Form):
+    reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        label="If you like, tell us why (optional)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(
+        max_length=2000,
+        label="Please tell us why (required)",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Please tell us why you are withdrawing."},
+    )
+    confirm = forms.BooleanField(
+        label="I understand that withdrawing stops my treatment at this clinic.",
+        error_messages={"required": "Please tick the box to confirm."},
+    )
+
+
+class VerifyForm(forms.Form):
+    file = forms.FileField(label="The PDF file to check")
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            raise forms.ValidationError("The file is larger than 20 MB; it is not one of ours.")
+        return upload

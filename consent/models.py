@@ -1,0 +1,351 @@
+"""Consent documents and their immutable versions, invitations (signing links), signatures,
+and the sealed PDFs.
+
+A case is referred to by its number only (`case_id`): consent sits below planning and never
+imports it. Records that must never change (a published version, a signature, a sealed PDF)
+refuse updates and deletes in `save()`/`delete()` and in their querysets.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar, NoReturn, TypeVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+from core.models import Patient
+
+
+class ImmutableRecordError(RuntimeError):
+    """Raised on any attempt to change or delete a record that is final."""
+
+
+_M = TypeVar("_M", bound=models.Model)
+
+
+class _FinalQuerySet(models.QuerySet[_M]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise ImmutableRecordError(f"{self.model.__name__} records cannot be changed.")
+
+    def delete(self) -> NoReturn:
+        raise ImmutableRecordError(f"{self.model.__name__} records cannot be deleted.")
+
+
+class _FinalRecord(models.Model):
+    """Insert-only: saving an existing row or deleting one raises."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise ImmutableRecordError(f"A {self._meta.verbose_name} is never edited.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise ImmutableRecordError(f"A {self._meta.verbose_name} is never deleted.")
+
+
+class ConsentDocument(models.Model):
+    """A consent document the clinic maintains (e.g. treatment consent); text is in versions."""
+
+    KIND_TREATMENT = "treatment"
+    KIND_CHOICES: ClassVar = [(KIND_TREATMENT, "Ketamine / esketamine treatment")]
+
+    kind = models.CharField(max_length=32, choices=KIND_CHOICES, unique=True)
+    title = models.CharField(max_length=200)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ("title",)
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ConsentVersionQuerySet(models.QuerySet["ConsentVersion"]):
+    def update(self, **kwargs: Any) -> int:
+        if self.filter(published_at__isnull=False).exists():
+            raise ImmutableRecordError("A published consent version can never change.")
+        return super().update(**kwargs)
+
+    def delete(self) -> tuple[int, dict[str, int]]:
+        if self.filter(published_at__isnull=False).exists():
+            raise ImmutableRecordError("A published consent version can never be deleted.")
+        return super().delete()
+
+    def published(self) -> ConsentVersionQuerySet:
+        return self.filter(published_at__isnull=False)
+
+
+class ConsentVersion(models.Model):
+    """One version of a document's text. A draft can be edited; once published, never."""
+
+    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="versions")
+    label = models.CharField(
+        max_length=40, help_text="Shown to patients and on every page of the PDF, e.g. “v2”."
+    )
+    body_markdown = models.TextField(
+        help_text="Markdown. Start each section with a “## ” heading; comprehension questions "
+        "point to sections by their heading. Raw HTML is removed when shown."
+    )
+    material_change = models.BooleanField(
+        default=False,
+        help_text="Tick when the change matters to what patients agreed to: on publishing, "
+        "every case that signed an older version must consent again.",
+    )
+    change_summary = models.CharField(max_length=500, blank=True)
+    supersedes = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    body_sha256 = models.CharField(
+        "SHA-256 of the canonical text", max_length=64, blank=True, editable=False
+    )
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ConsentVersionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("document", "-published_at", "-created_at")
+        constraints: ClassVar = [
+            models.UniqueConstraint(
+                fields=["document", "label"], name="consent_version_label_unique"
+            ),
+            models.CheckConstraint(
+                condition=models.Q(published_at__isnull=True) | ~models.Q(body_sha256=""),
+                name="consent_version_published_has_hash",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        state = "published" if self.is_published else "draft"
+        return f"{self.document.title} {self.label} ({state})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """Refuse any write to a row that is published in the database."""
+        if self.pk is not None and not self._state.adding:
+            stored = type(self)._base_manager.filter(pk=self.pk).values("published_at").first()
+            if stored is not None and stored["published_at"] is not None:
+                raise ImmutableRecordError("A published consent version can never change.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> tuple[int, dict[str, int]]:
+        if type(self)._base_manager.filter(pk=self.pk, published_at__isnull=False).exists():
+            raise ImmutableRecordError("A published consent version can never be deleted.")
+        return super().delete(*args, **kwargs)
+
+    @property
+    def is_published(self) -> bool:
+        return self.published_at is not None
+
+
+class ComprehensionQuestion(models.Model):
+    """A short question the patient must answer correctly before signing (clinic-editable).
+
+    The answers a patient gave are copied into the signature record, so editing a question
+    later never changes what an old record says.
+    """
+
+    document = models.ForeignKey(
+        ConsentDocument, on_delete=models.CASCADE, related_name="questions"
+    )
+    position = models.PositiveSmallIntegerField(default=1)
+    prompt = models.CharField(max_length=300)
+    choices = models.TextField(help_text="One answer per line.")
+    correct_choice = models.PositiveSmallIntegerField(
+        help_text="The number of the right answer (1 = first line)."
+    )
+    section_heading = models.CharField(
+        max_length=200,
+        help_text="The heading of the section to re-read after a wrong answer, exactly as "
+        "written after “## ” in the document.",
+    )
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ("document", "position", "pk")
+
+    def __str__(self) -> str:
+        return self.prompt
+
+    @property
+    def choice_list(self) -> list[str]:
+        return [line.strip() for line in self.choices.splitlines() if line.strip()]
+
+
+class ConsentRequest(models.Model):
+    """One invitation to sign, reached through a single link.
+
+    The link's token is never stored, only its SHA-256. Progress through the signing steps is
+    recorded here so the server, not the browser, decides when signing is allowed.
+    """
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for the patient"
+        SIGNED = "signed", "Signed"
+        DECLINED = "declined", "Declined"
+        REVOKED = "revoked", "Revoked"
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_requests")
+    case_id = models.PositiveBigIntegerField(db_index=True)
+    document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="+")
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    sent_to = models.EmailField(blank=True)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
+    )
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dob_failures = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+    # Signing progress, all bound to the version the patient was shown.
+    read_version = models.ForeignKey(
+        ConsentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+    answers = models.JSONField(default=dict, blank=True)
+    answers_version = models.ForeignKey(
+        ConsentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    answer_attempts = models.PositiveSmallIntegerField(default=0)
+    reviewed_version = models.ForeignKey(
+        ConsentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reviewed_sha256 = models.CharField(max_length=64, blank=True)
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    declined_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.CharField(max_length=2000, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+        indexes: ClassVar = [models.Index(fields=["case_id", "status"])]
+
+    def __str__(self) -> str:
+        return f"Consent request #{self.pk} (case {self.case_id})"
+
+    @property
+    def audit_target(self) -> str:
+        return f"consent_request:{self.pk}"
+
+    def is_expired(self, now: Any = None) -> bool:
+        return bool((now or timezone.now()) >= self.expires_at)
+
+
+class DisclosureAgreement(_FinalRecord):
+    """The patient agreed to electronic records and signatures (ESIGN 7001(c))."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(ConsentRequest, on_delete=models.PROTECT, related_name="+")
+    disclosure_sha256 = models.CharField(max_length=64)
+    agreed_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    objects = _FinalQuerySet["DisclosureAgreement"].as_manager()
+
+    class Meta:
+        ordering = ("-agreed_at",)
+
+
+class PaperCopyRequest(models.Model):
+    """A patient asked for paper instead of (or as well as) electronic records: a staff task."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    request = models.ForeignKey(
+        ConsentRequest, on_delete=models.PROTECT, related_name="paper_copy_requests"
+    )
+    case_id = models.PositiveBigIntegerField(db_index=True)
+    note = models.CharField(max_length=1000, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ("-created_at",)
+
+
+class ConsentSignature(_FinalRecord):
+    """The signature record. Never edited: it holds the facts as they were at signing,
+    including the exact HTML the patient reviewed and its SHA-256."""
+
+    request = models.OneToOneField(
+        ConsentRequest, on_delete=models.PROTECT, related_name="signature"
+    )
+    version = models.ForeignKey(ConsentVersion, on_delete=models.PROTECT, related_name="signatures")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    case_id = models.PositiveBigIntegerField(db_index=True)
+    document_html = models.TextField(help_text="Exactly what the patient reviewed and signed.")
+    document_sha256 = models.CharField(max_length=64)
+    typed_name = models.CharField(max_length=200)
+    meaning = models.CharField(max_length=500)
+    intent_statement = models.CharField(max_length=1000)
+    comprehension = models.JSONField(default=list)
+    image_png = models.BinaryField()
+    strokes = models.JSONField()
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    objects = _FinalQuerySet["ConsentSignature"].as_manager()
+
+    class Meta:
+        ordering = ("-signed_at",)
+
+    def __str__(self) -> str:
+        return f"Consent signature #{self.pk} · {self.typed_name} · {self.version.label}"
+
+    @property
+    def audit_target(self) -> str:
+        return f"consent_signature:{self.pk}"
+
+
+class ConsentPdf(_FinalRecord):
+    """The sealed PDF/A record of one signature (exactly one per signature)."""
+
+    signature = models.OneToOneField(ConsentSignature, on_delete=models.PROTECT, related_name="pdf")
+    pdf = models.BinaryField()
+    sha256 = models.CharField(max_length=64, unique=True)
+    sealed_by = models.CharField(max_length=400)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = _FinalQuerySet["ConsentPdf"].as_manager()
+
+    class Meta:
+        ordering = ("-created_at",)
+        verbose_name = "sealed consent PDF"
+
+
+class ConsentWithdrawal(_FinalRecord):
+    """A signed-in patient withdrew consent after signing."""
+
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
+    case_id = models.PositiveBigIntegerField(db_index=True)
+    signature = models.ForeignKey(
+        ConsentSignature, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    reason = models.CharField(max_length=2000)
+    withdrawn_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    objects = _FinalQuerySet["ConsentWithdrawal"].as_manager()
+
+    class Meta:
+        ordering = ("-withdrawn_at",)

@@ -1,0 +1,88 @@
+"""Reads for consent pages and panels, each costing a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import QuerySet
+
+from consent.documents import current_version
+from consent.models import (
+    ConsentDocument,
+    ConsentPdf,
+    ConsentRequest,
+    ConsentSignature,
+    ConsentVersion,
+    PaperCopyRequest,
+)
+
+
+@dataclass(frozen=True)
+class RequestRow:
+    request: ConsentRequest
+    signature: ConsentSignature | None
+    pdf_ready: bool
+    state: str
+
+
+@dataclass(frozen=True)
+class CasePanel:
+    version: ConsentVersion | None
+    rows: list[RequestRow]
+    open_paper_tasks: list[PaperCopyRequest]
+    latest_signature: ConsentSignature | None = None
+
+
+def treatment_version() -> ConsentVersion | None:
+    document = ConsentDocument.objects.filter(kind=ConsentDocument.KIND_TREATMENT).first()
+    return current_version(document) if document else None
+
+
+def requests_for_case(case_id: int) -> QuerySet[ConsentRequest]:
+    return (
+        ConsentRequest.objects.filter(case_id=case_id)
+        .select_related("signature__version", "created_by", "revoked_by")
+        .order_by("-created_at")
+    )
+
+
+def _row(req: ConsentRequest, pdf_ids: set[int]) -> RequestRow:
+    signature = getattr(req, "signature", None)
+    state = req.get_status_display()
+    if req.locked_at is not None:
+        state = "Locked (too many wrong dates of birth)"
+    elif req.status == ConsentRequest.Status.PENDING and req.is_expired():
+        state = "Expired"
+    ready = signature is not None and signature.pk in pdf_ids
+    return RequestRow(request=req, signature=signature, pdf_ready=ready, state=state)
+
+
+def case_panel(case_id: int) -> CasePanel:
+    requests = list(requests_for_case(case_id)[:20])
+    signature_ids = [r.signature.pk for r in requests if getattr(r, "signature", None)]
+    pdf_ids = set(
+        ConsentPdf.objects.filter(signature_id__in=signature_ids).values_list(
+            "signature_id", flat=True
+        )
+    )
+    rows = [_row(r, pdf_ids) for r in requests]
+    signatures = [row.signature for row in rows if row.signature is not None]
+    paper = PaperCopyRequest.objects.filter(case_id=case_id, completed_at__isnull=True)
+    return CasePanel(
+        version=treatment_version(),
+        rows=rows,
+        open_paper_tasks=list(paper.order_by("created_at")),
+        latest_signature=signatures[0] if signatures else None,
+    )
+
+
+def latest_signature_version_by_case(case_ids: list[int]) -> dict[int, int]:
+    """For each case, the version id of its most recent signature (one query)."""
+    latest: dict[int, int] = {}
+    for case_id, version_id in (
+        ConsentSignature.objects.filter(case_id__in=case_ids)
+        .order_by("case_id", "signed_at", "pk")
+        .values_list("case_id", "version_id")
+    ):
+        latest[case_id] = version_id
+    return latest

@@ -1,0 +1,665 @@
+"""Every write in consent: keyword-only, typed, atomic; side effects queued on commit.
+
+The layer above reacts through the hooks in `consent.hooks` (re-exported here), which run
+inside these transactions.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from consent import hooks
+from consent.documents import (
+    MEANING,
+    SigningDocument,
+    current_version,
+    intent_statement,
+    questions_for,
+    reread_passage,
+    signing_document,
+)
+from consent.emails import send_templated_mail
+from consent.models import (
+    ConsentDocument,
+    ConsentPdf,
+    ConsentRequest,
+    ConsentSignature,
+    ConsentVersion,
+    ConsentWithdrawal,
+    DisclosureAgreement,
+    PaperCopyRequest,
+)
+from consent.signature_checks import SignatureImplausible, check_signature
+from consent.text import canonical_text, names_match, sha256_hex
+from core import request_context
+from core.audit import audit_record
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.models import ClinicSettings, Patient, User
+
+logger = logging.getLogger(__name__)
+
+register_case_lookup = hooks.register_case_lookup
+register_on_signed = hooks.register_on_signed
+register_on_declined = hooks.register_on_declined
+register_on_withdrawn = hooks.register_on_withdrawn
+register_on_published = hooks.register_on_published
+
+__all__ = [
+    "consent_answers_submit",
+    "consent_decline",
+    "consent_disclosure_agree",
+    "consent_dob_check",
+    "consent_paper_copy_complete",
+    "consent_paper_copy_request",
+    "consent_pdf_ensure",
+    "consent_read_record",
+    "consent_request_create",
+    "consent_request_revoke",
+    "consent_review_record",
+    "consent_sign",
+    "consent_version_publish",
+    "consent_withdraw",
+    "register_case_lookup",
+    "register_on_declined",
+    "register_on_published",
+    "register_on_signed",
+    "register_on_withdrawn",
+]
+
+
+class StepRefused(DomainError):
+    """A signing step is out of order or its link is no longer usable."""
+
+    status = 409
+    code = "step_refused"
+
+
+def _ctx() -> tuple[str | None, str]:
+    ctx = request_context.current()
+    return (ctx.ip, ctx.user_agent) if ctx else (None, "")
+
+
+def _audit_request(req: ConsentRequest, action: str, **data: Any) -> None:
+    actor = data.pop("actor", None)
+    audit_record(
+        action=action,
+        actor=actor,
+        actor_label="" if actor else f"patient via consent link ({req.patient.full_name})",
+        case_id=req.case_id,
+        patient_id=req.patient_id,
+        target=req.audit_target,
+        data=data,
+    )
+
+
+def _locked_request(request_id: int) -> ConsentRequest:
+    req = (
+        ConsentRequest.objects.select_for_update()
+        .select_related("patient", "document")
+        .filter(pk=request_id)
+        .first()
+    )
+    if req is None:
+        raise NotFound("No such consent request.")
+    return req
+
+
+def _require_open(req: ConsentRequest) -> None:
+    """Refuse a step on a link that is no longer usable, with the reason."""
+    if req.status == ConsentRequest.Status.SIGNED:
+        raise StepRefused("This consent document has already been signed.")
+    if req.status == ConsentRequest.Status.DECLINED:
+        raise StepRefused("You declined this consent request. Please contact the clinic.")
+    if req.status == ConsentRequest.Status.REVOKED:
+        raise StepRefused("This link was withdrawn by the clinic. Please ask for a new one.")
+    if req.locked_at is not None:
+        raise StepRefused("This link is locked after too many wrong dates of birth.")
+    if req.is_expired():
+        raise StepRefused("This link has expired. Please ask the clinic for a new one.")
+
+
+# ---- versions ----------------------------------------------------------------------------
+
+
+def consent_version_publish(*, version_id: int, actor: User) -> ConsentVersion:
+    """Freeze a draft: hash its canonical text, stamp the time; then run re-consent hooks."""
+    with transaction.atomic():
+        version = (
+            ConsentVersion.objects.select_for_update()
+            .select_related("document")
+            .filter(pk=version_id)
+            .first()
+        )
+        if version is None:
+            raise NotFound("No such consent version.")
+        if version.is_published:
+            raise ValidationFailed({"version": f"{version.label} is already published."})
+        if not version.body_markdown.strip():
+            raise ValidationFailed({"body_markdown": "The document text is empty."})
+        previous = current_version(version.document)
+        version.body_markdown = canonical_text(version.body_markdown)
+        version.body_sha256 = sha256_hex(version.body_markdown)
+        version.published_at = timezone.now()
+        version.published_by = actor
+        if version.supersedes_id is None and previous is not None:
+            version.supersedes = previous
+        version.save()
+        audit_record(
+            action="consent.version.publish",
+            actor=actor,
+            target=f"consent_version:{version.pk}",
+            data={
+                "label": version.label,
+                "sha256": version.body_sha256,
+                "material_change": version.material_change,
+                "supersedes": previous.label if previous else None,
+            },
+        )
+        hooks.run_published(version, actor)
+    return version
+
+
+# ---- invitations -------------------------------------------------------------------------
+
+
+def _token_hash(token: str) -> str:
+    return sha256_hex(token)
+
+
+def treatment_document() -> ConsentDocument:
+    document = ConsentDocument.objects.filter(kind=ConsentDocument.KIND_TREATMENT).first()
+    if document is None or current_version(document) is None:
+        raise ValidationFailed(
+            {"document": "No consent document is published yet. A clinic admin must publish one."}
+        )
+    return document
+
+
+def consent_request_create(
+    *, case_id: int, actor: User | None, reconsent: bool = False
+) -> tuple[ConsentRequest, str]:
+    """Create a signing link (256-bit token, only its hash stored) and e-mail it on commit.
+
+    Any earlier open link for the case is revoked: one live link at a time. Returns the token
+    for the caller that sends it (the mail) or drives the demo; it is never stored.
+    """
+    facts = hooks.case_facts(case_id)
+    if facts is None:
+        raise NotFound("No such case.")
+    if not facts.awaiting_consent:
+        raise ValidationFailed(
+            {"case": f"The case is {facts.state_label}; invitations are sent at Consent pending."}
+        )
+    document = treatment_document()
+    token = secrets.token_urlsafe(32)
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=facts.patient_id)
+        for old in ConsentRequest.objects.select_for_update().filter(
+            case_id=case_id, status=ConsentRequest.Status.PENDING
+        ):
+            _revoke(old, actor, reason="replaced by a new invitation")
+        days = ClinicSettings.current().consent_link_days
+        req = ConsentRequest.objects.create(
+            patient=patient,
+            case_id=case_id,
+            document=document,
+            token_sha256=_token_hash(token),
+            sent_to=patient.email,
+            created_by=actor,
+            expires_at=timezone.now() + timedelta(days=days),
+        )
+        _audit_request(
+            req,
+            "consent.request.create",
+            actor=actor,
+            expires_at=req.expires_at.isoformat(),
+            sent_to=patient.email,
+            reconsent=reconsent,
+        )
+        if patient.email:
+            link = settings.PATHWAY_BASE_URL.rstrip("/") + reverse("consent_link", args=[token])
+            context = {"patient": patient, "link": link, "expires_at": req.expires_at}
+            context["reconsent"] = reconsent
+            transaction.on_commit(
+                lambda: send_templated_mail("consent_invitation", to=patient.email, context=context)
+            )
+    return req, token
+
+
+def _revoke(req: ConsentRequest, actor: User | None, *, reason: str) -> None:
+    req.status = ConsentRequest.Status.REVOKED
+    req.revoked_at = timezone.now()
+    req.revoked_by = actor
+    req.save(update_fields=["status", "revoked_at", "revoked_by"])
+    _audit_request(req, "consent.request.revoke", actor=actor, reason=reason)
+
+
+def consent_request_revoke(*, request_id: int, actor: User, reason: str = "") -> ConsentRequest:
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        if req.status != ConsentRequest.Status.PENDING:
+            raise StepRefused(
+                f"This request is {req.get_status_display().lower()}; nothing to revoke."
+            )
+        _revoke(req, actor, reason=reason.strip() or "revoked by staff")
+    return req
+
+
+# ---- the signing steps -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class DobResult:
+    ok: bool
+    tries_left: int
+    locked: bool
+
+
+def consent_dob_check(*, request_id: int, date_of_birth: date) -> DobResult:
+    """Compare the date of birth; count failures and lock the link at the clinic's limit."""
+    limit = ClinicSettings.current().link_max_dob_attempts
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        if req.patient.date_of_birth == date_of_birth:
+            _audit_request(req, "consent.link.dob_ok")
+            return DobResult(ok=True, tries_left=limit - req.dob_failures, locked=False)
+        req.dob_failures += 1
+        locked = req.dob_failures >= limit
+        if locked:
+            req.locked_at = timezone.now()
+        req.save(update_fields=["dob_failures", "locked_at"])
+        _audit_request(req, "consent.link.dob_failed", failures=req.dob_failures)
+        if locked:
+            _audit_request(req, "consent.link.locked", failures=req.dob_failures)
+    return DobResult(ok=False, tries_left=max(0, limit - req.dob_failures), locked=locked)
+
+
+def disclosure_needed(patient: Patient) -> bool:
+    return not DisclosureAgreement.objects.filter(patient=patient).exists()
+
+
+def consent_disclosure_agree(*, request_id: int, disclosure_text: str) -> DisclosureAgreement:
+    ip, agent = _ctx()
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        agreement = DisclosureAgreement.objects.create(
+            patient=req.patient,
+            request=req,
+            disclosure_sha256=sha256_hex(disclosure_text),
+            ip=ip,
+            user_agent=agent,
+        )
+        _audit_request(req, "consent.disclosure.agree", sha256=agreement.disclosure_sha256)
+    return agreement
+
+
+def consent_paper_copy_request(*, request_id: int, note: str = "") -> PaperCopyRequest:
+    """The patient wants paper: a task appears on the staff case page."""
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        paper = PaperCopyRequest.objects.create(
+            patient=req.patient, request=req, case_id=req.case_id, note=note.strip()[:1000]
+        )
+        _audit_request(req, "consent.paper_copy.request", paper_copy_request=paper.pk)
+    return paper
+
+
+def consent_paper_copy_complete(*, paper_request_id: int, actor: User) -> PaperCopyRequest:
+    with transaction.atomic():
+        paper = (
+            PaperCopyRequest.objects.select_for_update()
+            .select_related("request", "request__patient")
+            .filter(pk=paper_request_id)
+            .first()
+        )
+        if paper is None:
+            raise NotFound("No such paper-copy request.")
+        if paper.completed_at is None:
+            paper.completed_at = timezone.now()
+            paper.completed_by = actor
+            paper.save(update_fields=["completed_at", "completed_by"])
+            _audit_request(paper.request, "consent.paper_copy.done", actor=actor)
+    return paper
+
+
+def _require_current(req: ConsentRequest, version_id: int) -> ConsentVersion:
+    version = current_version(req.document)
+    if version is None or version.pk != version_id:
+        raise StepRefused(
+            "The clinic has published a newer version of this document. Please read it again."
+        )
+    return version
+
+
+def consent_read_record(*, request_id: int, version_id: int) -> None:
+    """The patient scrolled to the end of the document and continued."""
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        version = _require_current(req, version_id)
+        req.read_version, req.read_at = version, timezone.now()
+        req.save(update_fields=["read_version", "read_at"])
+        _audit_request(req, "consent.document.read", version=version.label)
+
+
+@dataclass(frozen=True)
+class WrongAnswer:
+    question_id: int
+    passage_html: str
+
+
+def consent_answers_submit(
+    *, request_id: int, version_id: int, answers: dict[int, int]
+) -> list[WrongAnswer]:
+    """Check every answer. Wrong ones come back with the passage to re-read; when all are
+    right, the questions and answers are frozen on the request for the record."""
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        version = _require_current(req, version_id)
+        if req.read_version_id != version.pk:
+            raise StepRefused("Please read the whole document first.")
+        questions = questions_for(req.document)
+        wrong = [
+            WrongAnswer(q.pk, reread_passage(version, q))
+            for q in questions
+            if answers.get(q.pk) != q.correct_choice
+        ]
+        req.answer_attempts += 1
+        if not wrong:
+            req.answers_version = version
+            req.answers = {
+                "summary": [
+                    {"question": q.prompt, "answer": q.choice_list[answers[q.pk] - 1]}
+                    for q in questions
+                ]
+            }
+        req.save(update_fields=["answer_attempts", "answers_version", "answers"])
+        _audit_request(
+            req,
+            "consent.comprehension.pass" if not wrong else "consent.comprehension.retry",
+            attempt=req.answer_attempts,
+            wrong=[w.question_id for w in wrong],
+        )
+    return wrong
+
+
+def _document_for(req: ConsentRequest, version: ConsentVersion) -> SigningDocument:
+    return signing_document(version, req.patient, req.answers.get("summary", []))
+
+
+def consent_review_record(*, request_id: int) -> SigningDocument:
+    """Render exactly what will be signed and remember its hash (the server-side proof that
+    the patient was shown the review page)."""
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        version = current_version(req.document)
+        if version is None or req.answers_version_id != version.pk:
+            raise StepRefused("Please answer the understanding questions first.")
+        doc = _document_for(req, version)
+        if req.reviewed_sha256 != doc.sha256:
+            req.reviewed_version, req.reviewed_sha256 = version, doc.sha256
+            req.reviewed_at = timezone.now()
+            req.save(update_fields=["reviewed_version", "reviewed_sha256", "reviewed_at"])
+            _audit_request(req, "consent.review.shown", document_sha256=doc.sha256)
+    return doc
+
+
+def consent_sign(
+    *,
+    request_id: int,
+    document_sha256: str,
+    typed_name: str,
+    intent_confirmed: bool,
+    signature_data_url: str,
+    strokes_json: str,
+) -> ConsentSignature:
+    """Record the signature and, through the hooks, move the case; all or nothing.
+
+    Refuses (ValidationFailed with per-field messages, or StepRefused) before anything is
+    written: a blank or implausible drawing, a name that does not match the patient's
+    (ignoring case and accents), a missing intent, a stale or unreviewed document.
+    """
+    try:
+        return _sign(
+            request_id=request_id,
+            document_sha256=document_sha256,
+            typed_name=typed_name,
+            intent_confirmed=intent_confirmed,
+            signature_data_url=signature_data_url,
+            strokes_json=strokes_json,
+        )
+    except DomainError as exc:
+        req = ConsentRequest.objects.select_related("patient").filter(pk=request_id).first()
+        if req is not None:  # the refusal is audited after the rollback, so it stays recorded
+            _audit_request(req, "consent.sign.refused", message=exc.message, **exc.details)
+        raise
+
+
+def _sign(
+    *,
+    request_id: int,
+    document_sha256: str,
+    typed_name: str,
+    intent_confirmed: bool,
+    signature_data_url: str,
+    strokes_json: str,
+) -> ConsentSignature:
+    ip, agent = _ctx()
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        version = current_version(req.document)
+        if version is None or req.reviewed_version_id != version.pk or not req.reviewed_sha256:
+            raise StepRefused("Please review the document before signing.")
+        doc = _document_for(req, version)
+        if document_sha256 != req.reviewed_sha256 or doc.sha256 != req.reviewed_sha256:
+            raise StepRefused("The document changed since you reviewed it. Please review it again.")
+        checked = _check_sign_fields(
+            req.patient, typed_name, intent_confirmed, signature_data_url, strokes_json
+        )
+        signature = ConsentSignature.objects.create(
+            request=req,
+            version=version,
+            patient=req.patient,
+            case_id=req.case_id,
+            document_html=doc.html,
+            document_sha256=doc.sha256,
+            typed_name=" ".join(typed_name.split()),
+            meaning=MEANING,
+            intent_statement=intent_statement(req.patient, version),
+            comprehension=req.answers.get("summary", []),
+            image_png=checked.png,
+            strokes=checked.strokes,
+            ip=ip,
+            user_agent=agent,
+        )
+        req.status = ConsentRequest.Status.SIGNED
+        req.save(update_fields=["status"])
+        _audit_request(
+            req,
+            "consent.signed",
+            signature=signature.pk,
+            version=version.label,
+            version_sha256=version.body_sha256,
+            document_sha256=doc.sha256,
+            typed_name=signature.typed_name,
+            meaning=MEANING,
+        )
+        hooks.run_signed(signature, req.patient.user)
+        _queue_pdf(signature.pk)
+    return signature
+
+
+def _check_sign_fields(
+    patient: Patient, typed_name: str, intent: bool, data_url: str, strokes: str
+) -> Any:
+    errors: dict[str, str] = {}
+    checked = None
+    try:
+        checked = check_signature(data_url, strokes)
+    except SignatureImplausible as exc:
+        errors["signature"] = str(exc)
+    if not typed_name.strip():
+        errors["typed_name"] = "Please type your full name."
+    elif not names_match(typed_name, patient.full_name):
+        errors["typed_name"] = (
+            "The name you typed does not match the name the clinic has for you. Please type "
+            "your full name as the clinic knows it (first and last name)."
+        )
+    if not intent:
+        errors["intent"] = "Please tick the box to confirm that you intend to sign."
+    if errors:
+        raise ValidationFailed(errors, "Your signature was not recorded. Please check the form.")
+    return checked
+
+
+def _queue_pdf(signature_id: int) -> None:
+    from workers.tasks import consent_pdf_make  # tasks sit above services; import on use
+
+    transaction.on_commit(lambda: consent_pdf_make.delay(signature_id))
+
+
+def consent_decline(*, request_id: int, reason: str = "") -> ConsentRequest:
+    """The patient does not want to sign: the request closes and the case is withdrawn."""
+    with transaction.atomic():
+        req = _locked_request(request_id)
+        _require_open(req)
+        req.status = ConsentRequest.Status.DECLINED
+        req.declined_at = timezone.now()
+        req.decline_reason = reason.strip()[:2000]
+        req.save(update_fields=["status", "declined_at", "decline_reason"])
+        _audit_request(req, "consent.declined", reason=req.decline_reason)
+        hooks.run_declined(req, req.patient.user)
+    return req
+
+
+def consent_withdraw(
+    *, patient: Patient, case_id: int, reason: str, actor: User
+) -> ConsentWithdrawal:
+    """A signed-in patient withdraws consent; the case is withdrawn through the hooks."""
+    reason = reason.strip()
+    if not reason:
+        raise ValidationFailed({"reason": "Please tell us why you are withdrawing."})
+    ip, agent = _ctx()
+    with transaction.atomic():
+        signature = ConsentSignature.objects.filter(patient=patient, case_id=case_id).first()
+        withdrawal = ConsentWithdrawal.objects.create(
+            patient=patient, case_id=case_id, signature=signature, reason=reason[:2000],
+            ip=ip, user_agent=agent,
+        )  # fmt: skip
+        audit_record(
+            action="consent.withdrawn",
+            actor=actor,
+            case_id=case_id,
+            patient_id=patient.pk,
+            target=f"consent_withdrawal:{withdrawal.pk}",
+            data={"reason": withdrawal.reason, "signature": signature.pk if signature else None},
+        )
+        hooks.run_withdrawn(withdrawal, actor)
+    return withdrawal
+
+
+# ---- the sealed PDF ----------------------------------------------------------------------
+
+
+def consent_pdf_ensure(*, signature_id: int) -> ConsentPdf:
+    """Render, seal and store the PDF of a signature unless it exists (idempotent: one PDF per
+    signature, enforced by a unique constraint; a lost message is re-driven by calling this)."""
+    from consent.pdf import render_pdf
+    from consent.record import SEAL_REASON, record_html, request_events, seal_material
+    from consent.sealing import seal_pdf
+
+    existing = ConsentPdf.objects.filter(signature_id=signature_id).first()
+    if existing is not None:
+        return existing
+    signature = (
+        ConsentSignature.objects.select_related("version__document", "patient", "request")
+        .filter(pk=signature_id)
+        .first()
+    )
+    if signature is None:
+        raise NotFound("No such signature.")
+    material = seal_material()
+    html = record_html(signature, request_events(signature))
+    rendered = render_pdf(
+        html,
+        title=f"Informed consent · {signature.patient.full_name} · {signature.version.label}",
+        metadata={
+            "author": settings.CLINIC_NAME,
+            "subject": f"Consent signature #{signature.pk}",
+            "PathwaySignature": str(signature.pk),
+        },
+    )
+    sealed = seal_pdf(
+        rendered,
+        key_pem=material.key_pem,
+        cert_pem=material.cert_pem,
+        reason=SEAL_REASON,
+        location=settings.CLINIC_NAME,
+    )
+    return _store_pdf(signature, sealed)
+
+
+def _store_pdf(signature: ConsentSignature, sealed: bytes) -> ConsentPdf:
+    from consent.record import trust_root_pem
+    from consent.sealing import verify_pdf
+
+    check = verify_pdf(sealed, trust_root_pem=trust_root_pem())
+    try:
+        with transaction.atomic():
+            record = ConsentPdf.objects.create(
+                signature=signature,
+                pdf=sealed,
+                sha256=sha256_hex(sealed),
+                sealed_by=check.signer_subject[:400],
+            )
+            audit_record(
+                action="consent.pdf.sealed",
+                actor_label="system",
+                case_id=signature.case_id,
+                patient_id=signature.patient_id,
+                target=signature.request.audit_target,
+                data={"signature": signature.pk, "sha256": record.sha256, "seal_ok": check.ok},
+            )
+            transaction.on_commit(lambda: _mail_copy_ready(record.pk))
+    except IntegrityError:  # another worker stored it first: keep theirs
+        return ConsentPdf.objects.get(signature_id=signature.pk)
+    return record
+
+
+def _mail_copy_ready(pdf_id: int) -> None:
+    record = ConsentPdf.objects.select_related(
+        "signature__patient__user", "signature__version__document"
+    ).get(pk=pdf_id)
+    signature, patient = record.signature, record.signature.patient
+    if not patient.email:
+        return
+    has_login = patient.user_id is not None
+    link = settings.PATHWAY_BASE_URL.rstrip("/") + reverse("patient_home") if has_login else ""
+    attachment = None if has_login else ("consent.pdf", bytes(record.pdf), "application/pdf")
+    send_templated_mail(
+        "consent_copy_ready",
+        to=patient.email,
+        context={
+            "patient": patient,
+            "link": link,
+            "document_title": signature.version.document.title,
+            "version_label": signature.version.label,
+            "signed_at": signature.signed_at,
+        },
+        attachment=attachment,
+    )

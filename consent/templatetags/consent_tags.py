@@ -1,0 +1,26 @@
+"""Panels that planning's pages include: the case's consent (staff) and the patient's own."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import template
+
+from consent import selectors
+from consent.access import may_see_signature
+
+register = template.Library()
+
+
+@register.simple_tag
+def consent_case_panel(case_id: int) -> selectors.CasePanel:
+    return selectors.case_panel(case_id)
+
+
+@register.simple_tag
+def consent_patient_panel(case_id: int, user: Any) -> selectors.CasePanel | None:
+    """Only the patient's own case (the page already shows own cases only; checked again)."""
+    panel = selectors.case_panel(case_id)
+    if panel.latest_signature is not None and not may_see_signature(user, panel.latest_signature):
+        return None
+    return panel

@@ -1,0 +1,280 @@
+"""The patient's signing link: date of birth, disclosure, reading, questions, review, signing.
+
+Every page goes through `link_step`: the token must match a request, the link must be open,
+and this browser session must have confirmed the date of birth. The order of steps is decided
+on the server from what the request records (`next_step`), never by the browser.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consent import services
+from consent.access import (
+    LinkClosed,
+    access_link,
+    link_verified,
+    mark_link_verified,
+    require_link_open,
+)
+from consent.documents import current_version, document_html, intent_statement, questions_for
+from consent.downloads import pdf_response, record_for_signature
+from consent.forms import AnswersForm, DeclineForm, DisclosureForm, DobForm, ReadForm, SignForm
+from consent.models import ConsentRequest, PaperCopyRequest
+from core.errors import DomainError, ValidationFailed
+
+LinkView = Callable[[HttpRequest, ConsentRequest], HttpResponse]
+
+
+def _closed(request: HttpRequest, exc: LinkClosed) -> HttpResponse:
+    context = {"reason": exc.reason, "message": exc.message, "req": exc.request}
+    return render(request, "consent/link_closed.html", context, status=exc.status)
+
+
+def link_step(view: LinkView) -> Callable[..., HttpResponse]:
+    """Resolve the token, refuse a closed link, and require the date-of-birth check."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(request: HttpRequest, token: str) -> HttpResponse:
+        req = access_link(token)
+        if req.status == ConsentRequest.Status.SIGNED and link_verified(request.session, req):
+            return render(request, "consent/link_done.html", {"req": req, "token": token})
+        try:
+            require_link_open(req)
+        except LinkClosed as exc:
+            return _closed(request, exc)
+        if not link_verified(request.session, req):
+            return redirect("consent_link", token=token)
+        request.consent_token = token  # type: ignore[attr-defined]
+        return view(request, req)
+
+    return wrapper
+
+
+def _token(request: HttpRequest) -> str:
+    """The link token of this request, set by `link_step`."""
+    return str(request.consent_token)  # type: ignore[attr-defined]
+
+
+def next_step(req: ConsentRequest) -> str:
+    version = current_version(req.document)
+    if req.status == ConsentRequest.Status.SIGNED:
+        return "consent_done"
+    if services.disclosure_needed(req.patient):
+        return "consent_disclosure"
+    if version is None or req.read_version_id != version.pk:
+        return "consent_read"
+    if req.answers_version_id != version.pk:
+        return "consent_questions"
+    return "consent_review"
+
+
+def _go_on(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    return redirect(next_step(req), token=_token(request))
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def link_start(request: HttpRequest, token: str) -> HttpResponse:
+    """The page the e-mail opens: confirm the date of birth before anything else is shown."""
+    req = access_link(token)
+    try:
+        require_link_open(req)
+    except LinkClosed as exc:
+        return _closed(request, exc)
+    if req.status == ConsentRequest.Status.SIGNED and link_verified(request.session, req):
+        return redirect("consent_done", token=token)
+    if link_verified(request.session, req):
+        return redirect(next_step(req), token=token)
+    form = DobForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result = services.consent_dob_check(
+            request_id=req.pk, date_of_birth=form.cleaned_data["date_of_birth"]
+        )
+        if result.ok:
+            mark_link_verified(request.session, req)
+            return redirect(next_step(req), token=token)
+        if result.locked:
+            req.refresh_from_db()
+            return _closed(request, _closed_error(req))
+        form.add_error("date_of_birth", _dob_message(result.tries_left))
+    status = 400 if form.errors else 200
+    return render(request, "consent/link_dob.html", {"form": form, "req": req}, status=status)
+
+
+def _closed_error(req: ConsentRequest) -> LinkClosed:
+    try:
+        require_link_open(req)
+    except LinkClosed as exc:
+        return exc
+    raise AssertionError("the link should be closed")
+
+
+def _dob_message(tries_left: int) -> str:
+    plural = "try" if tries_left == 1 else "tries"
+    return (
+        f"That date of birth does not match our records. {tries_left} {plural} left before "
+        "this link locks."
+    )
+
+
+def _disclosure_text() -> str:
+    return render_to_string("consent/_disclosure_text.html")
+
+
+@link_step
+@require_http_methods(["GET", "POST"])
+def disclosure(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    form = DisclosureForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["choice"] == "paper":
+            services.consent_paper_copy_request(request_id=req.pk, note=form.cleaned_data["note"])
+            context = {"req": req, "token": _token(request)}
+            return render(request, "consent/link_paper.html", context)
+        services.consent_disclosure_agree(request_id=req.pk, disclosure_text=_disclosure_text())
+        return _go_on(request, req)
+    context = {
+        "form": form,
+        "req": req,
+        "disclosure_html": _disclosure_text(),
+        "paper_requested": PaperCopyRequest.objects.filter(request=req).exists(),
+    }
+    return render(
+        request, "consent/link_disclosure.html", context, status=400 if form.errors else 200
+    )
+
+
+@link_step
+@require_http_methods(["GET", "POST"])
+def read(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    form = ReadForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.consent_read_record(request_id=req.pk, version_id=form.cleaned_data["version_id"])
+        return _go_on(request, req)
+    version = current_version(req.document)
+    context = {
+        "req": req,
+        "version": version,
+        "body_html": document_html(version) if version else "",
+    }
+    return render(request, "consent/link_read.html", context)
+
+
+@link_step
+@require_http_methods(["GET", "POST"])
+def questions(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    version = current_version(req.document)
+    if version is None or req.read_version_id != version.pk:
+        return _go_on(request, req)
+    form = AnswersForm(
+        request.POST or None,
+        questions=questions_for(req.document),
+        initial={"version_id": version.pk},
+    )
+    wrong: dict[int, str] = {}
+    if not form.questions or (request.method == "POST" and form.is_valid()):
+        answers = form.answers() if form.questions else {}
+        result = services.consent_answers_submit(
+            request_id=req.pk, version_id=version.pk, answers=answers
+        )
+        if not result:
+            return redirect("consent_review", token=_token(request))
+        wrong = {w.question_id: w.passage_html for w in result}
+    rows = [{"field": form[f"q{q.pk}"], "passage": wrong.get(q.pk, "")} for q in form.questions]
+    context = {"req": req, "form": form, "wrong": wrong, "rows": rows}
+    return render(
+        request,
+        "consent/link_questions.html",
+        context,
+        status=400 if (wrong or form.errors) else 200,
+    )
+
+
+@link_step
+@require_http_methods(["GET"])
+def review(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    try:
+        doc = services.consent_review_record(request_id=req.pk)
+    except services.StepRefused:
+        return _go_on(request, req)
+    form = SignForm(initial={"document_sha256": doc.sha256})
+    return render(request, "consent/link_review.html", _review_context(req, doc, form))
+
+
+def _review_context(req: ConsentRequest, doc: Any, form: SignForm) -> dict[str, Any]:
+    intent = intent_statement(req.patient, doc.version)
+    return {"req": req, "doc": doc, "form": form, "patient": req.patient, "intent": intent}
+
+
+@link_step
+@require_POST
+def sign(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    form = SignForm(request.POST)
+    form.is_valid()
+    data = form.cleaned_data
+    try:
+        services.consent_sign(
+            request_id=req.pk,
+            document_sha256=data.get("document_sha256", ""),
+            typed_name=data.get("typed_name", ""),
+            intent_confirmed=bool(data.get("intent")),
+            signature_data_url=data.get("signature", ""),
+            strokes_json=data.get("strokes", ""),
+        )
+    except ValidationFailed as exc:
+        return _sign_refused(request, req, form, exc)
+    except DomainError as exc:
+        messages.error(request, f"Your signature was not recorded: {exc.message}")
+        return _go_on(request, req)
+    return redirect("consent_done", token=_token(request))
+
+
+def _sign_refused(
+    request: HttpRequest, req: ConsentRequest, form: SignForm, exc: ValidationFailed
+) -> HttpResponse:
+    for name, message in exc.fields.items():
+        form.add_error(name if name in form.fields else None, message)
+    doc = services.consent_review_record(request_id=req.pk)
+    context = {**_review_context(req, doc, form), "refused": exc.message}
+    return render(request, "consent/link_review.html", context, status=400)
+
+
+@never_cache
+def done(request: HttpRequest, token: str) -> HttpResponse:
+    req = access_link(token)
+    if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
+        return redirect("consent_link", token=token)
+    return render(request, "consent/link_done.html", {"req": req, "token": token})
+
+
+@link_step
+@require_http_methods(["GET", "POST"])
+def decline(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    form = DeclineForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_decline(request_id=req.pk, reason=form.cleaned_data["reason"])
+        except DomainError as exc:
+            messages.error(request, f"Your answer was not recorded: {exc.message}")
+            return _go_on(request, req)
+        return render(request, "consent/link_declined.html", {"req": req})
+    return render(request, "consent/link_decline.html", {"req": req, "form": form})
+
+
+@never_cache
+def link_pdf(request: HttpRequest, token: str) -> HttpResponse:
+    """The patient's copy, from the signing link, once signed and only in the verified session."""
+    req = access_link(token)
+    if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
+        return redirect("consent_link", token=token)
+    return pdf_response(record_for_signature(req.signature.pk, actor=None, via="link"))

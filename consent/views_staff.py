@@ -1,0 +1,158 @@
+"""Signed-in pages: staff actions from the case page, downloads, verification, and a patient's
+withdrawal of consent. Each view: access check, form, one service call, response."""
+
+from __future__ import annotations
+
+from typing import Any, cast
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from consent import services
+from consent.access import access_case_as_staff, access_own_case, access_signature_pdf, own_patient
+from consent.downloads import pdf_response, record_for_signature
+from consent.forms import VerifyForm, WithdrawForm
+from consent.models import ConsentPdf, ConsentRequest, PaperCopyRequest
+from consent.record import trust_root_pem
+from consent.sealing import verify_pdf
+from consent.text import sha256_hex
+from core.access import require_staff, staff_required
+from core.audit import audit_record
+from core.errors import DomainError, NotFound
+from core.models import User
+from core.roles import is_staff_member
+
+
+def _user(request: HttpRequest) -> User:
+    return cast(User, request.user)
+
+
+@staff_required
+@require_POST
+def invite(request: HttpRequest, case_id: int) -> HttpResponse:
+    access_case_as_staff(request.user, case_id)
+    try:
+        req, _ = services.consent_request_create(case_id=case_id, actor=_user(request))
+    except DomainError as exc:
+        messages.error(request, f"No invitation was sent: {exc.message} {_fields(exc)}".strip())
+    else:
+        to = req.sent_to or "nobody (the patient has no e-mail address on file)"
+        messages.success(
+            request, f"Invitation sent to {to}. The link expires on {req.expires_at:%d %b %Y}."
+        )
+    return redirect("case_detail", case_id=case_id)
+
+
+def _fields(exc: DomainError) -> str:
+    fields = exc.details.get("fields")
+    return " ".join(str(v) for v in fields.values()) if isinstance(fields, dict) else ""
+
+
+@staff_required
+@require_POST
+def revoke(request: HttpRequest, request_id: int) -> HttpResponse:
+    req = ConsentRequest.objects.filter(pk=request_id).first()
+    if req is None:
+        raise NotFound("No such consent request.")
+    try:
+        services.consent_request_revoke(
+            request_id=req.pk, actor=_user(request), reason=request.POST.get("reason", "")
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "The link was revoked; it no longer opens.")
+    return redirect("case_detail", case_id=req.case_id)
+
+
+@staff_required
+@require_POST
+def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
+    paper = PaperCopyRequest.objects.filter(pk=paper_id).first()
+    if paper is None:
+        raise NotFound("No such paper-copy request.")
+    services.consent_paper_copy_complete(paper_request_id=paper.pk, actor=_user(request))
+    messages.success(request, "Marked as done: the paper copy was sent.")
+    return redirect("case_detail", case_id=paper.case_id)
+
+
+@login_required
+def signature_pdf(request: HttpRequest, signature_id: int) -> HttpResponse:
+    access_signature_pdf(request.user, signature_id)
+    return pdf_response(record_for_signature(signature_id, actor=_user(request), via="signed-in"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
+    """A patient withdraws consent for their own case, after a confirmation page."""
+    patient = access_own_case(request.user, case_id)
+    form = WithdrawForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.consent_withdraw(
+                patient=patient,
+                case_id=case_id,
+                reason=form.cleaned_data["reason"],
+                actor=_user(request),
+            )
+        except DomainError as exc:
+            messages.error(request, f"Nothing was changed: {exc.message}")
+        else:
+            messages.success(request, "You have withdrawn your consent. The clinic has been told.")
+        return redirect("patient_home")
+    return render(
+        request,
+        "consent/withdraw.html",
+        {"form": form, "case_id": case_id},
+        status=400 if form.errors else 200,
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def verify(request: HttpRequest) -> HttpResponse:
+    """Upload a PDF: is it intact, sealed by this clinic, and which record is it?"""
+    if not is_staff_member(request.user) and own_patient(request.user) is None:
+        require_staff(request.user, what="consent verification")
+    form = VerifyForm(request.POST or None, request.FILES or None)
+    result: dict[str, Any] | None = None
+    if request.method == "POST" and form.is_valid():
+        result = _verify_upload(request, form.cleaned_data["file"].read())
+    status = 400 if form.errors else 200
+    return render(request, "consent/verify.html", {"form": form, "result": result}, status=status)
+
+
+def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
+    check = verify_pdf(data, trust_root_pem=trust_root_pem())
+    digest = sha256_hex(data)
+    record = (
+        ConsentPdf.objects.select_related("signature__patient", "signature__version__document")
+        .filter(sha256=digest)
+        .first()
+    )
+    visible = record is not None and (
+        is_staff_member(request.user) or record.signature.patient.user_id == request.user.pk
+    )
+    audit_record(
+        action="consent.pdf.verify",
+        actor=_user(request),
+        target=record.signature.audit_target if record else "",
+        data={
+            "sha256": digest,
+            "ok": check.ok,
+            "problems": check.problems,
+            "known": record is not None,
+        },
+    )
+    return {
+        "check": check,
+        "sha256": digest,
+        "record": record if visible else None,
+        "known": record is not None,
+        "clinic": settings.CLINIC_NAME,
+    }

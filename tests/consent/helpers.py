@@ -1,0 +1,72 @@
+"""Test helpers for consent: a published document, and a signature written directly (for tests
+of other capabilities that only need "this case has signed the current version")."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from consent.demo import DEMO_BODY
+from consent.models import (
+    ComprehensionQuestion,
+    ConsentDocument,
+    ConsentRequest,
+    ConsentSignature,
+    ConsentVersion,
+)
+from consent.text import canonical_text, sha256_hex
+from planning.models import Case
+
+
+def published_version(label: str = "v1", *, material: bool = False) -> ConsentVersion:
+    document, created = ConsentDocument.objects.get_or_create(
+        kind=ConsentDocument.KIND_TREATMENT, defaults={"title": "Consent to treatment (test)"}
+    )
+    if created:
+        ComprehensionQuestion.objects.create(
+            document=document,
+            position=1,
+            prompt="After a session, when may you drive again?",
+            choices="Straight away\nThe next day, after a full night's sleep\nAfter one hour",
+            correct_choice=2,
+            section_heading="No driving, and an escort home",
+        )
+    body = canonical_text(DEMO_BODY + f"\nVersion {label}.\n")
+    return ConsentVersion.objects.create(
+        document=document,
+        label=label,
+        body_markdown=body,
+        body_sha256=sha256_hex(body),
+        material_change=material,
+        published_at=timezone.now(),
+    )
+
+
+def consent_signed_for(case: Case) -> ConsentSignature:
+    """Write a signature of the current version for `case` without the signing flow."""
+    from consent.documents import current_version
+
+    document = ConsentDocument.objects.filter(kind=ConsentDocument.KIND_TREATMENT).first()
+    version = (current_version(document) if document else None) or published_version()
+    request = ConsentRequest.objects.create(
+        patient=case.patient,
+        case_id=case.pk,
+        document=version.document,
+        token_sha256=sha256_hex(f"test-{case.pk}-{timezone.now().isoformat()}"),
+        expires_at=timezone.now() + timedelta(days=7),
+        status=ConsentRequest.Status.SIGNED,
+    )
+    return ConsentSignature.objects.create(
+        request=request,
+        version=version,
+        patient=case.patient,
+        case_id=case.pk,
+        document_html="<p>test</p>",
+        document_sha256=sha256_hex("<p>test</p>"),
+        typed_name=case.patient.full_name,
+        meaning="test",
+        intent_statement="test",
+        image_png=b"\x89PNG",
+        strokes=[],
+    )
