@@ -24,7 +24,8 @@ class ValidationFailed(DomainError):
     status = 400
     code = "validation_failed"
 
-    def __init__(self, fields: dict[str, str], message: str = "Please correct the errors.") -> None:
+    def __init__(self, fields: dict[str, str], message: str = "") -> None:
+        message = message or " ".join(fields.values()) or "Please correct the errors."
         super().__init__(message, details={"fields": fields})
         self.fields = fields
 

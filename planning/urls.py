@@ -1,6 +1,6 @@
 from django.urls import path
 
-from planning import intake_views, views
+from planning import intake_views, plan_views, views
 
 urlpatterns = [
     path("cases/", views.case_board, name="case_board"),
@@ -8,6 +8,30 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("me/", views.patient_home, name="patient_home"),
+    path("cases/<int:case_id>/plan/", plan_views.plan_page, name="plan_page"),
+    path("cases/<int:case_id>/plan/approve/", plan_views.plan_approve, name="plan_approve"),
+    path("cases/<int:case_id>/plan/amend/", plan_views.plan_amend, name="plan_amend"),
+    path("cases/<int:case_id>/plan/<int:plan_id>/pdf/", plan_views.plan_pdf, name="plan_pdf"),
+    path(
+        "cases/<int:case_id>/complete-early/",
+        plan_views.treatment_complete_early,
+        name="treatment_complete_early",
+    ),
+    path(
+        "cases/<int:case_id>/sessions/<int:session_id>/",
+        plan_views.session_page,
+        name="session_page",
+    ),
+    path(
+        "cases/<int:case_id>/sessions/<int:session_id>/rems.pdf",
+        plan_views.rems_pdf,
+        name="rems_pdf",
+    ),
+    path(
+        "cases/<int:case_id>/sessions/<int:session_id>/rems-submitted/",
+        plan_views.rems_submitted,
+        name="rems_submitted",
+    ),
     path(
         "cases/<int:case_id>/intake/consultation/",
         intake_views.consultation_edit,

@@ -51,6 +51,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     clinical = request.user.has_perm("planning.view_clinical")
     return {
         "intake": selectors.intake_summary(case) if clinical else None,
+        "treatment": selectors.treatment_summary(case) if clinical else None,
         "case": case,
         "patient": case.patient,
         "timeline": selectors.case_timeline(case),

@@ -8,6 +8,7 @@ import os
 import shutil
 import socket
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
@@ -110,6 +111,27 @@ def own_case(patient_user: User):  # type: ignore[no-untyped-def]
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+@pytest.fixture(scope="session")
+def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """A throwaway clinic seal certificate for the tests that make sealed PDFs."""
+    from consent.sealing import make_self_signed_certificate
+
+    folder = tmp_path_factory.mktemp("seal")
+    key, cert = make_self_signed_certificate(common_name="Test clinic seal", organization="Test")
+    (folder / "key.pem").write_bytes(key)
+    (folder / "cert.pem").write_bytes(cert)
+    return folder / "key.pem", folder / "cert.pem"
+
+
+@pytest.fixture
+def sealing(settings: Any, seal_files: tuple[Path, Path]) -> tuple[Path, Path]:
+    """Settings pointing at the test seal; tasks run eagerly so PDFs exist after a request."""
+    settings.CONSENT_SEAL_KEY_PATH, settings.CONSENT_SEAL_CERT_PATH = seal_files
+    settings.CONSENT_TRUST_ROOT_PATH = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    return seal_files
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -56,3 +56,27 @@ def satisfy_intake(case: Case, *steps: str) -> None:
     clinician.groups.add(Group.objects.get(name="clinician"))
     for step in steps or INTAKE_STEPS:
         record_demo_intake(case.pk, clinician=clinician, step=step)
+
+
+def satisfy_guards(case: Case, transition: str) -> None:
+    """Record whatever the transition's guards ask for, through the models (not the pages)."""
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from planning.demo import INTAKE_STEPS
+    from planning.models import ClinicProtocol, DosingPlan, EarlyCompletion
+
+    if transition in INTAKE_STEPS:
+        satisfy_intake(case, transition)
+    elif transition in {"approve_plan", "complete_treatment"}:
+        physician = UserFactory()
+        DosingPlan.objects.create(
+            case=case, protocol=ClinicProtocol.objects.get(route="iv"), route="iv",
+            dose_mg=Decimal("35"), sessions=1, frequency="weekly",
+            start_date=timezone.localdate(), monitoring_requirements="BP",
+            cost_per_session_cents=0, total_cost_cents=0, created_by=physician,
+            status=DosingPlan.Status.APPROVED, approved_by=physician, approved_at=timezone.now(),
+        )
+        if transition == "complete_treatment":
+            EarlyCompletion.objects.create(case=case, reason="test", physician=physician)

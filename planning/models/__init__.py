@@ -16,13 +16,23 @@ from planning.models.intake import (
     QuestionnaireResponse,
     SafetyAlert,
 )
+from planning.models.plan import (
+    ClinicProtocol,
+    DosingPlan,
+    EarlyCompletion,
+    TreatmentSession,
+    VitalSignReading,
+)
 
 __all__ = [
     "AntidepressantTrial",
     "Case",
+    "ClinicProtocol",
     "Consultation",
     "ContraindicationOverride",
     "ContraindicationType",
+    "DosingPlan",
+    "EarlyCompletion",
     "Evaluation",
     "InteractionAcknowledgement",
     "InteractionClass",
@@ -32,4 +42,6 @@ __all__ = [
     "QuestionnaireDefinition",
     "QuestionnaireResponse",
     "SafetyAlert",
+    "TreatmentSession",
+    "VitalSignReading",
 ]

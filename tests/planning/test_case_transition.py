@@ -9,13 +9,12 @@ import pytest
 from core.errors import AccessDenied, TransitionRefused, ValidationFailed
 from core.models import AuditEntry
 from core.roles import Role
-from planning.demo import INTAKE_STEPS
 from planning.models import Case
 from planning.services import case_transition
 from planning.states import CaseState as S
 from tests.conftest import make_user
 from tests.consent.helpers import consent_signed_for
-from tests.factories import CaseFactory, satisfy_intake
+from tests.factories import CaseFactory, satisfy_guards
 
 NON_FINAL = {
     S.CONSULTATION,
@@ -91,8 +90,8 @@ def test_transition_matrix(state: str, transition: str, role: Role) -> None:
     held_from = HELD_FROM if state == S.ON_HOLD else ""
     patient_kwargs = {"patient__user": actor} if role is Role.PATIENT else {}
     case = CaseFactory(state=state, held_from=held_from, **patient_kwargs)
-    if transition in INTAKE_STEPS and state in sources:
-        satisfy_intake(case, transition)
+    if state in sources:
+        satisfy_guards(case, transition)
     if transition == "record_consent" and state in sources:
         consent_signed_for(case)
     audit_before = AuditEntry.objects.count()
