@@ -40,9 +40,20 @@ def _closed(request: HttpRequest, exc: LinkClosed) -> HttpResponse:
     return render(request, "consent/link_closed.html", context, status=exc.status)
 
 
-def link_step(view: LinkView) -> Callable[..., HttpResponse]:
-    """Resolve the token, refuse a closed link, and require the date-of-birth check."""
+STEP_ORDER = ("consent_disclosure", "consent_read", "consent_questions", "consent_review")
 
+
+def link_step(step: str) -> Callable[[LinkView], Callable[..., HttpResponse]]:
+    """Resolve the token, refuse a closed link, require the date-of-birth check, and send the
+    patient back to the first step they have not completed (no skipping ahead)."""
+
+    def decorate(view: LinkView) -> Callable[..., HttpResponse]:
+        return _link_step(view, step)
+
+    return decorate
+
+
+def _link_step(view: LinkView, step: str) -> Callable[..., HttpResponse]:
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
@@ -56,6 +67,13 @@ def link_step(view: LinkView) -> Callable[..., HttpResponse]:
         if not link_verified(request.session, req):
             return redirect("consent_link", token=token)
         request.consent_token = token  # type: ignore[attr-defined]
+        due = next_step(req)
+        if (
+            step in STEP_ORDER
+            and due in STEP_ORDER
+            and STEP_ORDER.index(due) < STEP_ORDER.index(step)
+        ):
+            return redirect(due, token=token)
         return view(request, req)
 
     return wrapper
@@ -80,6 +98,8 @@ def next_step(req: ConsentRequest) -> str:
 
 
 def _go_on(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
+    """Redirect to the first unfinished step, as the database (not this request) now says."""
+    req.refresh_from_db()
     return redirect(next_step(req), token=_token(request))
 
 
@@ -132,7 +152,7 @@ def _disclosure_text() -> str:
     return render_to_string("consent/_disclosure_text.html")
 
 
-@link_step
+@link_step("consent_disclosure")
 @require_http_methods(["GET", "POST"])
 def disclosure(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     form = DisclosureForm(request.POST or None)
@@ -154,7 +174,7 @@ def disclosure(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     )
 
 
-@link_step
+@link_step("consent_read")
 @require_http_methods(["GET", "POST"])
 def read(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     form = ReadForm(request.POST or None)
@@ -170,7 +190,7 @@ def read(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     return render(request, "consent/link_read.html", context)
 
 
-@link_step
+@link_step("consent_questions")
 @require_http_methods(["GET", "POST"])
 def questions(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     version = current_version(req.document)
@@ -200,7 +220,7 @@ def questions(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     )
 
 
-@link_step
+@link_step("consent_review")
 @require_http_methods(["GET"])
 def review(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     try:
@@ -216,7 +236,7 @@ def _review_context(req: ConsentRequest, doc: Any, form: SignForm) -> dict[str, 
     return {"req": req, "doc": doc, "form": form, "patient": req.patient, "intent": intent}
 
 
-@link_step
+@link_step("consent_review")
 @require_POST
 def sign(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     form = SignForm(request.POST)
@@ -257,7 +277,7 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "consent/link_done.html", {"req": req, "token": token})
 
 
-@link_step
+@link_step("")
 @require_http_methods(["GET", "POST"])
 def decline(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     form = DeclineForm(request.POST or None)
