@@ -579,9 +579,8 @@ def consent_withdraw(
 def consent_pdf_ensure(*, signature_id: int) -> ConsentPdf:
     """Render, seal and store the PDF of a signature unless it exists (idempotent: one PDF per
     signature, enforced by a unique constraint; a lost message is re-driven by calling this)."""
-    from consent.pdf import render_pdf
-    from consent.record import SEAL_REASON, record_html, request_events, seal_material
-    from consent.sealing import seal_pdf
+    from consent.pipeline import render_and_seal
+    from consent.record import SEAL_REASON, record_html, request_events
 
     existing = ConsentPdf.objects.filter(signature_id=signature_id).first()
     if existing is not None:
@@ -593,23 +592,12 @@ def consent_pdf_ensure(*, signature_id: int) -> ConsentPdf:
     )
     if signature is None:
         raise NotFound("No such signature.")
-    material = seal_material()
-    html = record_html(signature, request_events(signature))
-    rendered = render_pdf(
-        html,
+    sealed = render_and_seal(
+        record_html(signature, request_events(signature)),
         title=f"Informed consent · {signature.patient.full_name} · {signature.version.label}",
-        metadata={
-            "author": settings.CLINIC_NAME,
-            "subject": f"Consent signature #{signature.pk}",
-            "PathwaySignature": str(signature.pk),
-        },
-    )
-    sealed = seal_pdf(
-        rendered,
-        key_pem=material.key_pem,
-        cert_pem=material.cert_pem,
+        subject=f"Consent signature #{signature.pk}",
         reason=SEAL_REASON,
-        location=settings.CLINIC_NAME,
+        metadata={"PathwaySignature": str(signature.pk)},
     )
     return _store_pdf(signature, sealed)
 

@@ -148,7 +148,7 @@ def evaluation_record(
             **_next_version(Evaluation, case, correction_reason),
         )
         for definition, result in scored:
-            _store_response(case, actor, evaluation, definition, result)
+            questionnaire_response_store(case, actor, evaluation, definition, result)
         _audit(
             "intake.evaluation",
             actor,
@@ -182,7 +182,7 @@ def _score_all(
     return scored
 
 
-def _store_response(
+def questionnaire_response_store(
     case: Case,
     actor: User | None,
     evaluation: Evaluation | None,

@@ -22,6 +22,7 @@ from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import User
 from planning import dosing, intake_rules
+from planning.followup_services import followups_generate
 from planning.models import Case, ClinicProtocol, DosingPlan
 from planning.models.plan import DoseUnit
 from planning.services import case_transition
@@ -236,6 +237,7 @@ def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> Dos
         )
         case_transition(case_id=case.pk, transition="approve_plan", actor=actor)
         sessions_schedule(plan=plan)
+        followups_generate(plan=plan)
         transaction.on_commit(lambda: _queue_plan_pdf(plan.pk))
     return plan
 

@@ -201,3 +201,19 @@ def rems_form_data(session: Any) -> dict[str, object] | None:
         "due_at": session.rems_due_at,
         "submitted_at": session.rems_submitted_at,
     }
+
+
+def followups_for_case(case: Case) -> list[Any]:
+    return list(case.followups.select_related("completed_by").order_by("due_at")[:200])
+
+
+def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, object]:
+    """Open follow-ups already due (staff tasks and unanswered patient reminders), oldest first."""
+    from planning.models import FollowUp
+    from planning.models.followup import FollowUpStatus
+
+    due = FollowUp.objects.filter(
+        case__in=cases,
+        status__in=[FollowUpStatus.DUE, FollowUpStatus.REMINDED],
+    ).select_related("case__patient")
+    return {"count": due.count(), "items": list(due.order_by("due_at")[:limit])}

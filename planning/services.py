@@ -12,6 +12,7 @@ from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import Patient, User
 from planning import workflow
+from planning.followup_services import followups_cancel_open
 from planning.models import Case
 from planning.states import FINAL_STATES, state_label
 
@@ -45,6 +46,8 @@ def case_transition(
             case.save()
         except ConcurrentTransition as exc:
             raise CaseChanged("The case changed while you were deciding. Reload it.") from exc
+        if case.state in FINAL_STATES:
+            followups_cancel_open(case=case, why=f"case {case.state}")
         audit_record(
             action="case.transition",
             actor=actor,

@@ -17,7 +17,16 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.errors import AccessDenied, ValidationFailed
 from core.models import ClinicSettings, User
-from planning.models import Case, DosingPlan, EarlyCompletion, TreatmentSession, VitalSignReading
+from planning.followup_services import followup_rems
+from planning.models import (
+    Case,
+    DosingPlan,
+    EarlyCompletion,
+    FollowUp,
+    TreatmentSession,
+    VitalSignReading,
+)
+from planning.models.followup import FollowUpStatus
 from planning.models.plan import Route
 from planning.services import case_transition
 from planning.workflow import register_guard
@@ -279,6 +288,7 @@ def session_sign_off(
         if session.plan.route == Route.INTRANASAL_ESKETAMINE and session.dosing_started_at:
             session.rems_due_at = session.dosing_started_at + timedelta(days=REMS_DAYS)
         session.save()
+        followup_rems(session=session)
         _audit("session.sign_off", actor, session, concerns=concerns)
     return session
 
@@ -297,6 +307,11 @@ def rems_mark_submitted(*, case: Case, session_id: int, actor: User) -> Treatmen
         if session.rems_submitted_at is None:
             session.rems_submitted_at, session.rems_submitted_by = timezone.now(), actor
             session.save(update_fields=["rems_submitted_at", "rems_submitted_by"])
+            FollowUp.objects.filter(key=f"session:{session.pk}:rems_form").exclude(
+                status=FollowUpStatus.COMPLETED
+            ).update(
+                status=FollowUpStatus.COMPLETED, completed_at=timezone.now(), completed_by=actor
+            )
             _audit("session.rems_submitted", actor, session)
     return session
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from planning import intake_views, plan_views, views
+from planning import followup_views, intake_views, plan_views, views
 
 urlpatterns = [
     path("cases/", views.case_board, name="case_board"),
@@ -8,6 +8,18 @@ urlpatterns = [
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("me/", views.patient_home, name="patient_home"),
+    path("f/<str:token>/", followup_views.followup_link_view, name="followup_link"),
+    path("cases/<int:case_id>/followups/add/", followup_views.followup_add, name="followup_add"),
+    path(
+        "cases/<int:case_id>/followups/<int:followup_id>/reschedule/",
+        followup_views.followup_reschedule,
+        name="followup_reschedule",
+    ),
+    path(
+        "cases/<int:case_id>/followups/<int:followup_id>/complete/",
+        followup_views.followup_complete,
+        name="followup_complete",
+    ),
     path("cases/<int:case_id>/plan/", plan_views.plan_page, name="plan_page"),
     path("cases/<int:case_id>/plan/approve/", plan_views.plan_approve, name="plan_approve"),
     path("cases/<int:case_id>/plan/amend/", plan_views.plan_amend, name="plan_amend"),

@@ -19,6 +19,7 @@ from planning import selectors, services
 from planning.access import access_case_for_user, cases_visible_to
 from planning.forms import CaseOpenForm, TransitionForm
 from planning.models import Case
+from planning.models.followup import FollowUpKind
 from planning.states import CaseState, state_label
 
 
@@ -38,7 +39,11 @@ def case_board(request: HttpRequest) -> HttpResponse:
     if state in CaseState.values:
         context = {"cases": visible.filter(state=state), "state_label": state_label(state)}
         return render(request, "planning/case_list.html", context)
-    return render(request, "planning/board.html", {"columns": selectors.case_board(visible)})
+    context = {
+        "columns": selectors.case_board(visible),
+        "tasks": selectors.staff_tasks_due(visible),
+    }
+    return render(request, "planning/board.html", context)
 
 
 @staff_required
@@ -52,6 +57,8 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {
         "intake": selectors.intake_summary(case) if clinical else None,
         "treatment": selectors.treatment_summary(case) if clinical else None,
+        "followups": selectors.followups_for_case(case),
+        "followup_kinds": FollowUpKind.choices,
         "case": case,
         "patient": case.patient,
         "timeline": selectors.case_timeline(case),

@@ -72,11 +72,20 @@ def satisfy_guards(case: Case, transition: str) -> None:
     elif transition in {"approve_plan", "complete_treatment"}:
         physician = UserFactory()
         DosingPlan.objects.create(
-            case=case, protocol=ClinicProtocol.objects.get(route="iv"), route="iv",
-            dose_mg=Decimal("35"), sessions=1, frequency="weekly",
-            start_date=timezone.localdate(), monitoring_requirements="BP",
-            cost_per_session_cents=0, total_cost_cents=0, created_by=physician,
-            status=DosingPlan.Status.APPROVED, approved_by=physician, approved_at=timezone.now(),
+            case=case,
+            protocol=ClinicProtocol.objects.get(route="iv"),
+            route="iv",
+            dose_mg=Decimal("35"),
+            sessions=1,
+            frequency="weekly",
+            start_date=timezone.localdate(),
+            monitoring_requirements="BP",
+            cost_per_session_cents=0,
+            total_cost_cents=0,
+            created_by=physician,
+            status=DosingPlan.Status.APPROVED,
+            approved_by=physician,
+            approved_at=timezone.now(),
         )
         if transition == "complete_treatment":
             EarlyCompletion.objects.create(case=case, reason="test", physician=physician)

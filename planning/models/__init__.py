@@ -1,6 +1,7 @@
 """The care pathway's models: the case and its state machine, and the intake records."""
 
 from planning.models.case import Case
+from planning.models.followup import FollowUp, OutboundMessage
 from planning.models.intake import (
     AntidepressantTrial,
     Consultation,
@@ -34,11 +35,13 @@ __all__ = [
     "DosingPlan",
     "EarlyCompletion",
     "Evaluation",
+    "FollowUp",
     "InteractionAcknowledgement",
     "InteractionClass",
     "InteractionRule",
     "Medication",
     "MedicationReviewConfirmation",
+    "OutboundMessage",
     "QuestionnaireDefinition",
     "QuestionnaireResponse",
     "SafetyAlert",

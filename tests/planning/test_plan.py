@@ -26,18 +26,24 @@ from tests.factories import PASSWORD, CaseFactory, satisfy_intake
 
 
 def _plan_case(**patient):
-    case = CaseFactory(state=CaseState.PLAN_PENDING, **{f"patient__{k}": v for k, v in
-                                                         patient.items()})
+    case = CaseFactory(
+        state=CaseState.PLAN_PENDING, **{f"patient__{k}": v for k, v in patient.items()}
+    )
     satisfy_intake(case, "complete_evaluation")  # weight 72.5 kg
     return case
 
 
 def _form(**overrides) -> dict[str, object]:
     data: dict[str, object] = {
-        "route": "iv", "dose_value": "0.5", "infusion_minutes": 40, "sessions": 6,
-        "frequency": "twice weekly", "start_date": (timezone.localdate() + timedelta(days=2)),
+        "route": "iv",
+        "dose_value": "0.5",
+        "infusion_minutes": 40,
+        "sessions": 6,
+        "frequency": "twice weekly",
+        "start_date": (timezone.localdate() + timedelta(days=2)),
         "monitoring_requirements": "BP at 0, 15, 30, 45, 60, 90 minutes.",
-        "concurrent_psychotherapy": "Weekly CBT", "cost_per_session": "",
+        "concurrent_psychotherapy": "Weekly CBT",
+        "cost_per_session": "",
         "override_reason": "",
     }
     data.update(overrides)
@@ -57,7 +63,10 @@ def test_draft_shows_the_computed_mg(physician) -> None:
     assert client.post(reverse("plan_page", args=[case.pk]), _form()).status_code == 302
     plan = DosingPlan.objects.get(case=case)
     assert (plan.dose_mg_per_kg, plan.weight_kg_used, plan.dose_mg) == (
-        Decimal("0.500"), Decimal("72.5"), Decimal("36.25"))
+        Decimal("0.500"),
+        Decimal("72.5"),
+        Decimal("36.25"),
+    )
     assert plan.total_cost_cents == 270000
     page = client.get(reverse("plan_page", args=[case.pk])).content.decode()
     assert "36.25 mg" in page and "0.500 mg/kg × 72.5 kg" in page
@@ -68,9 +77,17 @@ def test_draft_shows_the_computed_mg(physician) -> None:
     ("overrides", "patient", "field", "text"),
     [
         ({"dose_value": "0.9"}, {}, "override_reason", "outside the clinic protocol"),
-        ({"route": "intranasal_esketamine", "dose_value": "56", "infusion_minutes": "",
-          "frequency": "twice weekly (weeks 1-4)"}, {"date_of_birth": "1950-01-01"},
-         "override_reason", "aged 65 or over start at 28"),
+        (
+            {
+                "route": "intranasal_esketamine",
+                "dose_value": "56",
+                "infusion_minutes": "",
+                "frequency": "twice weekly (weeks 1-4)",
+            },
+            {"date_of_birth": "1950-01-01"},
+            "override_reason",
+            "aged 65 or over start at 28",
+        ),
         ({"sessions": 40}, {}, "sessions", "allows 1 to 12"),
         ({"frequency": "daily"}, {}, "frequency", "frequencies: twice weekly"),
         ({"route": "im"}, {}, "route", "Select a valid choice"),
@@ -88,8 +105,10 @@ def test_plan_checks_refuse_with_field_errors(physician, overrides, patient, fie
 @pytest.mark.django_db
 def test_override_with_reason_is_kept(physician) -> None:
     case = _plan_case()
-    _client(physician).post(reverse("plan_page", args=[case.pk]), _form(
-        dose_value="0.9", override_reason="Partial response at 0.75 mg/kg; titrating."))
+    _client(physician).post(
+        reverse("plan_page", args=[case.pk]),
+        _form(dose_value="0.9", override_reason="Partial response at 0.75 mg/kg; titrating."),
+    )
     assert DosingPlan.objects.get(case=case).override_reason.startswith("Partial response")
 
 
@@ -98,8 +117,9 @@ def test_wrong_password_signs_nothing_and_clinician_cannot_approve(physician, cl
     case = _plan_case()
     _client(physician).post(reverse("plan_page", args=[case.pk]), _form())
     plan = DosingPlan.objects.get(case=case)
-    response = _client(physician).post(reverse("plan_approve", args=[case.pk]),
-                                       {"plan_id": plan.pk, "password": "not-it"})
+    response = _client(physician).post(
+        reverse("plan_approve", args=[case.pk]), {"plan_id": plan.pk, "password": "not-it"}
+    )
     assert response.status_code == 400 and "password is not correct" in response.content.decode()
     plan.refresh_from_db()
     assert plan.status == "draft" and plan.approved_at is None
@@ -107,8 +127,9 @@ def test_wrong_password_signs_nothing_and_clinician_cannot_approve(physician, cl
     assert AuditEntry.objects.filter(action="plan.approve_refused").count() == 1
     with pytest.raises(AccessDenied):
         plan_services.plan_approve(case=case, plan_id=plan.pk, actor=clinician, password=PASSWORD)
-    response = _client(clinician).post(reverse("plan_approve", args=[case.pk]),
-                                       {"plan_id": plan.pk, "password": PASSWORD})
+    response = _client(clinician).post(
+        reverse("plan_approve", args=[case.pk]), {"plan_id": plan.pk, "password": PASSWORD}
+    )
     assert response.status_code == 403
     assert DosingPlan.objects.get(pk=plan.pk).status == "draft"
 
@@ -119,12 +140,15 @@ def test_approval_signs_seals_schedules_and_freezes(
 ) -> None:
     case = _plan_case()
     client = _client(physician)
-    client.post(reverse("plan_page", args=[case.pk]), _form(
-        dose_value="0.8", override_reason="Documented partial response at 0.75 mg/kg."))
+    client.post(
+        reverse("plan_page", args=[case.pk]),
+        _form(dose_value="0.8", override_reason="Documented partial response at 0.75 mg/kg."),
+    )
     plan = DosingPlan.objects.get(case=case)
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("plan_approve", args=[case.pk]),
-                               {"plan_id": plan.pk, "password": PASSWORD})
+        response = client.post(
+            reverse("plan_approve", args=[case.pk]), {"plan_id": plan.pk, "password": PASSWORD}
+        )
     assert response.status_code == 302
     plan.refresh_from_db()
     assert plan.status == "approved" and plan.signature_meaning == "approved as treating physician"
@@ -146,12 +170,19 @@ def test_approval_signs_seals_schedules_and_freezes(
     with pytest.raises(RecordImmutable):
         plan.save()
     with pytest.raises(Exception, match="waiting for one"):
-        plan_services.plan_draft_save(case=Case.objects.get(pk=case.pk), actor=physician,
-                                      data=plan_services.PlanInput(
-                                          route="iv", dose_value=Decimal("0.5"), sessions=6,
-                                          frequency="weekly", start_date=timezone.localdate(),
-                                          monitoring_requirements="x",
-                                          cost_per_session_cents=1))
+        plan_services.plan_draft_save(
+            case=Case.objects.get(pk=case.pk),
+            actor=physician,
+            data=plan_services.PlanInput(
+                route="iv",
+                dose_value=Decimal("0.5"),
+                sessions=6,
+                frequency="weekly",
+                start_date=timezone.localdate(),
+                monitoring_requirements="x",
+                cost_per_session_cents=1,
+            ),
+        )
 
 
 @pytest.mark.django_db
@@ -161,8 +192,9 @@ def test_amendment_chain(physician, sealing, django_capture_on_commit_callbacks)
     client.post(reverse("plan_page", args=[case.pk]), _form())
     v1 = DosingPlan.objects.get(case=case)
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("plan_approve", args=[case.pk]),
-                    {"plan_id": v1.pk, "password": PASSWORD})
+        client.post(
+            reverse("plan_approve", args=[case.pk]), {"plan_id": v1.pk, "password": PASSWORD}
+        )
     response = client.post(reverse("plan_amend", args=[case.pk]), {"reason": ""})
     assert Case.objects.get(pk=case.pk).state == CaseState.ACTIVE
     client.post(reverse("plan_amend", args=[case.pk]), {"reason": "Reduce to weekly"})
@@ -171,8 +203,9 @@ def test_amendment_chain(physician, sealing, django_capture_on_commit_callbacks)
     v2 = DosingPlan.objects.get(case=case, version=2)
     assert v2.supersedes == v1 and v2.amendment_reason == "Reduce to weekly"
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("plan_approve", args=[case.pk]),
-                               {"plan_id": v2.pk, "password": PASSWORD})
+        response = client.post(
+            reverse("plan_approve", args=[case.pk]), {"plan_id": v2.pk, "password": PASSWORD}
+        )
     assert response.status_code == 302
     v1.refresh_from_db()
     v2.refresh_from_db()
@@ -190,16 +223,27 @@ def test_two_physicians_approving_at_once_one_wins(settings) -> None:
     settings.CELERY_TASK_ALWAYS_EAGER = False
     first, second = make_user(Role.PHYSICIAN), make_user(Role.PHYSICIAN)
     case = _plan_case()
-    plan = plan_services.plan_draft_save(case=case, actor=first, data=plan_services.PlanInput(
-        route="iv", dose_value=Decimal("0.5"), sessions=6, frequency="weekly",
-        start_date=timezone.localdate(), monitoring_requirements="BP", cost_per_session_cents=1))
+    plan = plan_services.plan_draft_save(
+        case=case,
+        actor=first,
+        data=plan_services.PlanInput(
+            route="iv",
+            dose_value=Decimal("0.5"),
+            sessions=6,
+            frequency="weekly",
+            start_date=timezone.localdate(),
+            monitoring_requirements="BP",
+            cost_per_session_cents=1,
+        ),
+    )
     barrier, outcomes = threading.Barrier(2), []
 
     def approve(actor) -> None:
         try:
             barrier.wait(timeout=10)
-            plan_services.plan_approve(case=Case.objects.get(pk=case.pk), plan_id=plan.pk,
-                                       actor=actor, password=PASSWORD)
+            plan_services.plan_approve(
+                case=Case.objects.get(pk=case.pk), plan_id=plan.pk, actor=actor, password=PASSWORD
+            )
             outcomes.append("approved")
         except CaseChanged as exc:
             outcomes.append(exc)
@@ -224,9 +268,18 @@ def test_two_physicians_approving_at_once_one_wins(settings) -> None:
 def test_plan_needs_plan_pending_and_a_physician(clinician) -> None:
     case = _plan_case()
     with pytest.raises(AccessDenied):
-        plan_services.plan_draft_save(case=case, actor=clinician, data=plan_services.PlanInput(
-            route="iv", dose_value=Decimal("0.5"), sessions=6, frequency="weekly",
-            start_date=timezone.localdate(), monitoring_requirements="x",
-            cost_per_session_cents=1))
+        plan_services.plan_draft_save(
+            case=case,
+            actor=clinician,
+            data=plan_services.PlanInput(
+                route="iv",
+                dose_value=Decimal("0.5"),
+                sessions=6,
+                frequency="weekly",
+                start_date=timezone.localdate(),
+                monitoring_requirements="x",
+                cost_per_session_cents=1,
+            ),
+        )
     with pytest.raises(ValidationFailed):
         plan_services.plan_amend(case=case, actor=make_user(Role.PHYSICIAN), reason=" ")

@@ -25,10 +25,19 @@ pytestmark = pytest.mark.django_db
 def _active_case(physician, route="iv", dose="0.5", sessions=2, frequency="weekly"):
     case = CaseFactory(state=CaseState.PLAN_PENDING)
     satisfy_intake(case, "complete_evaluation")
-    plan = plan_services.plan_draft_save(case=case, actor=physician, data=plan_services.PlanInput(
-        route=route, dose_value=Decimal(dose), sessions=sessions, frequency=frequency,
-        start_date=timezone.localdate(), monitoring_requirements="Per protocol",
-        cost_per_session_cents=45000))
+    plan = plan_services.plan_draft_save(
+        case=case,
+        actor=physician,
+        data=plan_services.PlanInput(
+            route=route,
+            dose_value=Decimal(dose),
+            sessions=sessions,
+            frequency=frequency,
+            start_date=timezone.localdate(),
+            monitoring_requirements="Per protocol",
+            cost_per_session_cents=45000,
+        ),
+    )
     from unittest import mock
 
     with mock.patch("planning.plan_services._queue_plan_pdf"):
@@ -39,35 +48,66 @@ def _active_case(physician, route="iv", dose="0.5", sessions=2, frequency="weekl
 def _run_session(case, clinician, *, minutes=95, bp=(128, 80), devices=None, dose="36.25"):
     session = case.sessions.filter(status="scheduled").order_by("number").first()
     start = timezone.now() - timedelta(minutes=minutes)
-    session_services.session_record_dosing(case=case, session_id=session.pk, actor=clinician,
-                                           data=DosingRecord(126, 80, 72, 98, start,
-                                                             Decimal(dose), "LOT-42", devices))
-    session_services.session_vitals_add(case=case, session_id=session.pk, actor=clinician,
-                                        minute=40, systolic_bp=bp[0] + 4, diastolic_bp=bp[1],
-                                        heart_rate=80)
-    session_services.session_vitals_add(case=case, session_id=session.pk, actor=clinician,
-                                        minute=minutes - 5, systolic_bp=bp[0], diastolic_bp=bp[1],
-                                        heart_rate=76)
-    session_services.session_monitoring(case=case, session_id=session.pk, actor=clinician,
-                                        moaas=5, cadss=dict.fromkeys(CADSS_ITEMS, 1))
+    session_services.session_record_dosing(
+        case=case,
+        session_id=session.pk,
+        actor=clinician,
+        data=DosingRecord(126, 80, 72, 98, start, Decimal(dose), "LOT-42", devices),
+    )
+    session_services.session_vitals_add(
+        case=case,
+        session_id=session.pk,
+        actor=clinician,
+        minute=40,
+        systolic_bp=bp[0] + 4,
+        diastolic_bp=bp[1],
+        heart_rate=80,
+    )
+    session_services.session_vitals_add(
+        case=case,
+        session_id=session.pk,
+        actor=clinician,
+        minute=minutes - 5,
+        systolic_bp=bp[0],
+        diastolic_bp=bp[1],
+        heart_rate=76,
+    )
+    session_services.session_monitoring(
+        case=case,
+        session_id=session.pk,
+        actor=clinician,
+        moaas=5,
+        cadss=dict.fromkeys(CADSS_ITEMS, 1),
+    )
     return session, start
 
 
 def _discharge(start, minutes) -> Discharge:
-    return Discharge(discharged_at=start + timedelta(minutes=minutes), vitals_acceptable=True,
-                     alert=True, escort_confirmed=True)
+    return Discharge(
+        discharged_at=start + timedelta(minutes=minutes),
+        vitals_acceptable=True,
+        alert=True,
+        escort_confirmed=True,
+    )
 
 
 def test_routine_session_is_signed_off_and_becomes_a_record(physician, clinician) -> None:
     case = _active_case(physician)
     session, start = _run_session(case, clinician)
-    done = session_services.session_sign_off(case=case, session_id=session.pk, actor=clinician,
-                                             discharge=_discharge(start, 95))
+    done = session_services.session_sign_off(
+        case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, 95)
+    )
     assert done.status == "signed_off" and done.rems_due_at is None
     with pytest.raises(ValidationFailed, match="record"):
-        session_services.session_vitals_add(case=case, session_id=session.pk, actor=clinician,
-                                            minute=100, systolic_bp=120, diastolic_bp=80,
-                                            heart_rate=70)
+        session_services.session_vitals_add(
+            case=case,
+            session_id=session.pk,
+            actor=clinician,
+            minute=100,
+            systolic_bp=120,
+            diastolic_bp=80,
+            heart_rate=70,
+        )
 
 
 @pytest.mark.parametrize(
@@ -80,41 +120,55 @@ def test_early_or_hypertensive_discharge_needs_a_physician_note(
     case = _active_case(physician)
     session, start = _run_session(case, clinician, minutes=minutes, bp=bp)
     with pytest.raises(ValidationFailed) as refused:
-        session_services.session_sign_off(case=case, session_id=session.pk, actor=clinician,
-                                          discharge=_discharge(start, minutes))
+        session_services.session_sign_off(
+            case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, minutes)
+        )
     assert concern in refused.value.fields["physician_note"]
     assert TreatmentSession.objects.get(pk=session.pk).status == "scheduled"
     with pytest.raises(Exception, match="Only a physician"):
-        session_services.session_physician_note(case=case, session_id=session.pk,
-                                                actor=clinician, note="fine")
-    session_services.session_physician_note(case=case, session_id=session.pk, actor=physician,
-                                            note="Reviewed; stable, escort present.")
-    done = session_services.session_sign_off(case=case, session_id=session.pk, actor=clinician,
-                                             discharge=_discharge(start, minutes))
+        session_services.session_physician_note(
+            case=case, session_id=session.pk, actor=clinician, note="fine"
+        )
+    session_services.session_physician_note(
+        case=case, session_id=session.pk, actor=physician, note="Reviewed; stable, escort present."
+    )
+    done = session_services.session_sign_off(
+        case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, minutes)
+    )
     assert done.status == "signed_off"
 
 
 def test_missing_escort_needs_a_note(physician, clinician) -> None:
     case = _active_case(physician)
     session, start = _run_session(case, clinician)
-    discharge = Discharge(discharged_at=start + timedelta(minutes=95), vitals_acceptable=True,
-                          alert=True, escort_confirmed=False)
+    discharge = Discharge(
+        discharged_at=start + timedelta(minutes=95),
+        vitals_acceptable=True,
+        alert=True,
+        escort_confirmed=False,
+    )
     with pytest.raises(ValidationFailed, match="no escort"):
-        session_services.session_sign_off(case=case, session_id=session.pk, actor=clinician,
-                                          discharge=discharge)
+        session_services.session_sign_off(
+            case=case, session_id=session.pk, actor=clinician, discharge=discharge
+        )
 
 
 def test_esketamine_session_has_a_rems_form_due_in_seven_days(physician, clinician) -> None:
-    case = _active_case(physician, route="intranasal_esketamine", dose="56",
-                        frequency="twice weekly (weeks 1-4)")
+    case = _active_case(
+        physician, route="intranasal_esketamine", dose="56", frequency="twice weekly (weeks 1-4)"
+    )
     session = case.sessions.order_by("number").first()
     with pytest.raises(ValidationFailed, match="devices"):
         session_services.session_record_dosing(
-            case=case, session_id=session.pk, actor=clinician,
-            data=DosingRecord(120, 80, 70, 98, timezone.now(), Decimal("56"), "L1", None))
+            case=case,
+            session_id=session.pk,
+            actor=clinician,
+            data=DosingRecord(120, 80, 70, 98, timezone.now(), Decimal("56"), "L1", None),
+        )
     session, start = _run_session(case, clinician, minutes=125, devices=2, dose="56")
-    done = session_services.session_sign_off(case=case, session_id=session.pk, actor=clinician,
-                                             discharge=_discharge(start, 125))
+    done = session_services.session_sign_off(
+        case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, 125)
+    )
     assert done.rems_due_at == start + timedelta(days=7)
     client = Client()
     client.force_login(clinician)
@@ -132,8 +186,10 @@ def test_session_form_errors_are_shown_and_save_nothing(physician, clinician) ->
     session = case.sessions.order_by("number").first()
     client = Client()
     client.force_login(clinician)
-    response = client.post(reverse("session_page", args=[case.pk, session.pk]), {
-        "step": "monitoring", "monitoring-moaas": 7})
+    response = client.post(
+        reverse("session_page", args=[case.pk, session.pk]),
+        {"step": "monitoring", "monitoring-moaas": 7},
+    )
     assert response.status_code == 400
     assert TreatmentSession.objects.get(pk=session.pk).moaas is None
 
@@ -144,8 +200,9 @@ def test_complete_treatment_needs_the_sessions_or_an_early_decision(physician, c
         case_transition(case_id=case.pk, transition="complete_treatment", actor=clinician)
     for _ in range(2):
         session, start = _run_session(case, clinician)
-        session_services.session_sign_off(case=case, session_id=session.pk, actor=clinician,
-                                          discharge=_discharge(start, 95))
+        session_services.session_sign_off(
+            case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, 95)
+        )
     done = case_transition(case_id=case.pk, transition="complete_treatment", actor=clinician)
     assert done.state == CaseState.COMPLETED
 
@@ -156,6 +213,7 @@ def test_physician_can_end_early_with_a_reason(physician, clinician) -> None:
         session_services.treatment_complete_early(case=case, actor=physician, reason="")
     with pytest.raises(Exception, match="Only a physician"):
         session_services.treatment_complete_early(case=case, actor=clinician, reason="x")
-    done = session_services.treatment_complete_early(case=case, actor=physician,
-                                                     reason="Remission after four sessions")
+    done = session_services.treatment_complete_early(
+        case=case, actor=physician, reason="Remission after four sessions"
+    )
     assert done.state == CaseState.COMPLETED

@@ -1,0 +1,100 @@
+"""Follow-up checks: database rows swept by beat. The broker only carries nudges."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class FollowUpKind(models.TextChoices):
+    CHECK_IN = "check_in", "Next-day check-in"
+    PHQ9 = "phq9", "PHQ-9 questionnaire"
+    BP_RECHECK = "bp_recheck", "Blood-pressure re-check"
+    RE_EVALUATION = "re_evaluation", "Re-evaluation after induction"
+    REMS_FORM = "rems_form", "REMS monitoring form due"
+    UNSIGNED_CONSENT = "unsigned_consent", "Unsigned consent reminder"
+    CUSTOM = "custom", "Custom"
+
+
+# Kinds the patient answers through a link; the others become a task on the staff board.
+PATIENT_KINDS = frozenset({FollowUpKind.PHQ9})
+
+
+class FollowUpStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    DUE = "due", "Due (task on the staff board)"
+    REMINDED = "reminded", "Reminded (patient e-mailed)"
+    COMPLETED = "completed", "Completed"
+    MISSED = "missed", "Missed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+OPEN_STATUSES = (FollowUpStatus.SCHEDULED, FollowUpStatus.DUE, FollowUpStatus.REMINDED)
+
+
+class FollowUp(models.Model):
+    case = models.ForeignKey("planning.Case", on_delete=models.PROTECT, related_name="followups")
+    kind = models.CharField(max_length=20, choices=FollowUpKind.choices)
+    # Makes creating the same follow-up twice impossible (e.g. "plan:12:phq9:week2").
+    key = models.CharField(max_length=120, unique=True)
+    due_at = models.DateTimeField()
+    window_ends_at = models.DateTimeField(help_text="After this it counts as missed.")
+    status = models.CharField(
+        max_length=10, choices=FollowUpStatus.choices, default=FollowUpStatus.SCHEDULED
+    )
+    title = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    generated = models.BooleanField(default=True, help_text="False when added by staff.")
+    # The sweep's claim: a row is worked on by one sweep until the claim expires.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    reminded_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    completed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The patient's link (PHQ-9): only the token's hash is stored.
+    token_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
+    dob_attempts = models.PositiveSmallIntegerField(default=0)
+    response = models.ForeignKey(
+        "planning.QuestionnaireResponse", null=True, blank=True, on_delete=models.PROTECT
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("due_at", "pk")
+        indexes: ClassVar = [
+            # The sweep reads only open rows by due time: cost follows the due rows, not the
+            # table (bench/followups.py).
+            models.Index(
+                fields=["due_at"],
+                name="followup_open_due",
+                condition=models.Q(status__in=["scheduled", "due", "reminded"]),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for case {self.case_id} due {self.due_at:%Y-%m-%d}"
+
+
+class OutboundMessage(models.Model):
+    """A reminder decided by the sweep, written in the same transaction as the follow-up's
+    status: the decision is exactly-once; delivery is retried until sent."""
+
+    followup = models.OneToOneField(FollowUp, on_delete=models.PROTECT, related_name="message")
+    to = models.EmailField(blank=True)
+    staff_task = models.BooleanField(default=False)
+    subject = models.CharField(max_length=200)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    message_id = models.CharField(max_length=200, unique=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("created_at",)
