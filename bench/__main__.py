@@ -1,6 +1,11 @@
-"""Run every benchmark: `make bench` (or `python -m bench`)."""
+"""Run the benchmarks: `make bench` (all) or `python -m bench board|followups`."""
 
-from bench import board
+import sys
+
+from bench import board, followups
 
 if __name__ == "__main__":
-    board.main()
+    chosen = sys.argv[1:] or ["board", "followups"]
+    for name in chosen:
+        print(f"== {name}")
+        {"board": board.main, "followups": followups.main}[name]()

@@ -12,7 +12,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consent import services
+from consent import hooks, services
 from consent.access import access_case_as_staff, access_own_case, access_signature_pdf, own_patient
 from consent.downloads import pdf_response, record_for_signature
 from consent.forms import VerifyForm, WithdrawForm
@@ -138,6 +138,10 @@ def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
     visible = record is not None and (
         is_staff_member(request.user) or record.signature.patient.user_id == request.user.pk
     )
+    other = hooks.describe_other_record(digest) if record is None else None
+    other_visible = other is not None and (
+        is_staff_member(request.user) or other.patient_user_id == request.user.pk
+    )
     audit_record(
         action="consent.pdf.verify",
         actor=_user(request),
@@ -146,13 +150,14 @@ def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
             "sha256": digest,
             "ok": check.ok,
             "problems": check.problems,
-            "known": record is not None,
+            "known": record is not None or other is not None,
         },
     )
     return {
         "check": check,
         "sha256": digest,
         "record": record if visible else None,
-        "known": record is not None,
+        "other": other if other_visible else None,
+        "known": record is not None or other is not None,
         "clinic": settings.CLINIC_NAME,
     }

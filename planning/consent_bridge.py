@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from django.contrib.auth.models import Permission
 
+from consent import hooks as consent_hooks
 from consent import services as consent_services
 from consent.hooks import CaseFacts
 from consent.models import ConsentRequest, ConsentSignature, ConsentVersion, ConsentWithdrawal
@@ -130,5 +131,24 @@ def register() -> None:
     consent_services.register_on_declined(on_declined)
     consent_services.register_on_withdrawn(on_withdrawn)
     consent_services.register_on_published(on_published)
+    consent_hooks.register_record_describer(describe_plan_pdf)
     if has_current_signature not in workflow._GUARDS["record_consent"]:
         workflow.register_guard("record_consent", has_current_signature)
+
+
+def describe_plan_pdf(sha256: str) -> consent_hooks.OtherRecord | None:
+    """Lets the consent verification page and `verify_pdf` name a sealed dosing plan."""
+    from planning.models import DosingPlan
+
+    plan = DosingPlan.objects.select_related("case__patient").filter(pdf_sha256=sha256).first()
+    if plan is None:
+        return None
+    patient = plan.case.patient
+    return consent_hooks.OtherRecord(
+        description=(
+            f"dosing plan v{plan.version} (#{plan.pk}), case #{plan.case_id}, "
+            f"{patient.full_name} ({patient.mrn}), approved by "
+            f"{plan.approver_printed_name} on {plan.approved_at:%Y-%m-%d %H:%M %Z}"
+        ),
+        patient_user_id=patient.user_id,
+    )

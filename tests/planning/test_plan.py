@@ -283,3 +283,28 @@ def test_plan_needs_plan_pending_and_a_physician(clinician) -> None:
         )
     with pytest.raises(ValidationFailed):
         plan_services.plan_amend(case=case, actor=make_user(Role.PHYSICIAN), reason=" ")
+
+
+@pytest.mark.django_db
+def test_verify_pdf_names_the_plan(
+    physician, sealing, tmp_path, django_capture_on_commit_callbacks
+):
+    from django.core.management import call_command
+
+    case = _plan_case()
+    client = _client(physician)
+    client.post(reverse("plan_page", args=[case.pk]), _form())
+    plan = DosingPlan.objects.get(case=case)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            reverse("plan_approve", args=[case.pk]), {"plan_id": plan.pk, "password": PASSWORD}
+        )
+    plan.refresh_from_db()
+    path = tmp_path / "plan.pdf"
+    path.write_bytes(bytes(plan.pdf))
+    from io import StringIO
+
+    out = StringIO()
+    call_command("verify_pdf", str(path), stdout=out)
+    assert f"dosing plan v1 (#{plan.pk}), case #{case.pk}" in out.getvalue()
+    assert "GENUINE" in out.getvalue()

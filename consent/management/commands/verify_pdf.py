@@ -10,10 +10,11 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from consent import hooks
 from consent.models import ConsentPdf
-from consent.record import trust_root_pem
+from consent.record import SealNotConfigured, trust_root_pem
 from consent.sealing import verify_pdf
 from consent.text import sha256_hex
 
@@ -31,7 +32,11 @@ class Command(BaseCommand):
         except OSError as exc:
             self.stderr.write(f"Cannot read {path}: {exc.strerror}")
             sys.exit(2)
-        result = verify_pdf(data, trust_root_pem=trust_root_pem())
+        try:
+            root = trust_root_pem()
+        except SealNotConfigured as exc:
+            raise CommandError(str(exc), returncode=2) from exc
+        result = verify_pdf(data, trust_root_pem=root)
         digest = sha256_hex(data)
         record = (
             ConsentPdf.objects.select_related("signature__patient", "signature__version")
@@ -50,6 +55,8 @@ class Command(BaseCommand):
                 f"{sig.patient.full_name} ({sig.patient.mrn}), {sig.version.label}, "
                 f"signed {sig.signed_at:%Y-%m-%d %H:%M %Z}"
             )
+        elif (other := hooks.describe_other_record(digest)) is not None:
+            self.stdout.write(f"Record:    {other.description}")
         else:
             self.stdout.write("Record:    no stored record has exactly this file")
         for problem in result.problems:

@@ -1,5 +1,6 @@
 """Take one fictional patient through the pathway as far as it is built, with the services the
-pages use, and write the PDFs it produced into --out (consent.pdf). Prints the case id."""
+pages use, and write the PDFs it produced into --out (consent.pdf, plan.pdf). Prints the case
+id."""
 
 from __future__ import annotations
 
@@ -22,7 +23,7 @@ from planning.models import Case
 
 
 class Command(BaseCommand):
-    help = "Run one fictional patient through the pathway (through consent) and write its PDFs."
+    help = "Run one fictional patient through the pathway (to an approved plan); write its PDFs."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", type=Path, required=True, help="Folder for the PDFs.")
@@ -41,8 +42,9 @@ class Command(BaseCommand):
         finally:
             request_context.unbind(token)
         self.stdout.write(f"case {case.pk}")
-        self.stdout.write(f"Wrote {out / 'consent.pdf'}")
         (out / "consent.pdf").write_bytes(self._pdf)
+        (out / "plan.pdf").write_bytes(self._plan_pdf)
+        self.stdout.write(f"Wrote {out / 'consent.pdf'} and {out / 'plan.pdf'}")
 
     def _journey(self) -> Case:
         desk, nurse, doctor = (
@@ -63,8 +65,36 @@ class Command(BaseCommand):
         request, link_token = consent.consent_request_create(case_id=case.pk, actor=desk)
         del link_token  # the patient would open it from the e-mail; the steps follow
         self._sign(request.pk, patient.date_of_birth, patient.full_name)
+        self._approve_plan(Case.objects.get(pk=case.pk), doctor)
         case.refresh_from_db()
         return case
+
+    def _approve_plan(self, case: Case, doctor: User) -> None:
+        """The physician writes and signs a plan; the dose is the demo physician's choice."""
+        from decimal import Decimal
+
+        from django.utils import timezone
+
+        from planning import plan_services
+        from planning.demo import DEMO_PASSWORD
+        from planning.plan_pdf import plan_pdf_ensure
+
+        draft = plan_services.plan_draft_save(
+            case=case,
+            actor=doctor,
+            data=plan_services.PlanInput(
+                route="iv",
+                dose_value=Decimal("0.5"),
+                sessions=6,
+                frequency="twice weekly",
+                start_date=timezone.localdate(),
+                concurrent_psychotherapy="Weekly CBT continues",
+            ),
+        )
+        plan = plan_services.plan_approve(
+            case=case, plan_id=draft.pk, actor=doctor, password=DEMO_PASSWORD
+        )
+        self._plan_pdf = bytes(plan_pdf_ensure(plan_id=plan.pk).pdf or b"")
 
     def _sign(self, request_id: int, born: Any, name: str) -> None:
         from consent.models import ConsentRequest
