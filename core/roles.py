@@ -113,6 +113,8 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "planning.view_interactionrule",
         "planning.add_interactionrule",
         "planning.change_interactionrule",
+        "planning.view_clinicprotocol",
+        "planning.change_clinicprotocol",
     ),
 }
 

@@ -8,6 +8,7 @@ from django.http import HttpRequest
 from core.admin import AuditedAdminMixin
 from planning.models import (
     Case,
+    ClinicProtocol,
     ContraindicationType,
     InteractionClass,
     InteractionRule,
@@ -64,3 +65,25 @@ class InteractionClassAdmin(AuditedAdminMixin, admin.ModelAdmin[InteractionClass
 class InteractionRuleAdmin(AuditedAdminMixin, admin.ModelAdmin[InteractionRule]):
     list_display = ("code", "severity", "active")
     list_filter = ("severity", "active")
+
+
+@admin.register(ClinicProtocol)
+class ClinicProtocolAdmin(AuditedAdminMixin, admin.ModelAdmin[ClinicProtocol]):
+    """Each route's allowed range and monitoring rules; an approved plan keeps a snapshot of
+    the protocol as it stood, so later edits never change what was signed."""
+
+    list_display = (
+        "route",
+        "active",
+        "dose_unit",
+        "dose_min",
+        "dose_max",
+        "sessions_max",
+        "minimum_observation_minutes",
+    )
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # one row per route, created by the migration
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

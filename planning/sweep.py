@@ -28,7 +28,7 @@ from django.utils import timezone
 from core.audit import audit_record
 from core.tokens import new_token
 from planning.models import DosingPlan, FollowUp, OutboundMessage
-from planning.models.followup import OPEN_STATUSES, PATIENT_KINDS, FollowUpStatus
+from planning.models.followup import OPEN_STATUSES, PATIENT_KINDS, FollowUpKind, FollowUpStatus
 
 logger = logging.getLogger(__name__)
 
@@ -52,6 +52,7 @@ class SweepResult:
 def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
     now = now or timezone.now()
     result = SweepResult()
+    _unsigned_consent_followups(now)
     token = uuid.uuid4().hex
     for followup_id in _claim(FollowUp, _due(now), now, token, batch):
         result.reminded += _remind(followup_id, token, now)
@@ -59,6 +60,32 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
     result.missed = _mark_missed(now)
     result.redriven = _redrive_pdfs(now)
     return result
+
+
+UNSIGNED_CONSENT_AFTER = timedelta(days=3)
+
+
+def _unsigned_consent_followups(now: datetime) -> int:
+    """A staff task for each invitation still unsigned after three days (one per request)."""
+    from consent.models import ConsentRequest
+
+    stale = ConsentRequest.objects.filter(
+        status=ConsentRequest.Status.PENDING,
+        created_at__lte=now - UNSIGNED_CONSENT_AFTER,
+        expires_at__gt=now,
+    ).values_list("pk", "case_id", "expires_at")[:200]
+    rows = [
+        FollowUp(
+            case_id=case_id,
+            kind=FollowUpKind.UNSIGNED_CONSENT,
+            key=f"consent_request:{pk}:unsigned",
+            due_at=now,
+            window_ends_at=expires_at,
+            title="Consent invitation not signed after 3 days: call the patient",
+        )
+        for pk, case_id, expires_at in stale
+    ]
+    return len(FollowUp.objects.bulk_create(rows, ignore_conflicts=True))
 
 
 def _due(now: datetime) -> Q:

@@ -279,3 +279,29 @@ def test_sweep_redrives_a_plan_pdf_whose_message_was_lost(physician, sealing) ->
         result = sweep()
     plan.refresh_from_db()
     assert f"plan:{plan.pk}" in result.redriven and plan.pdf_sha256
+
+
+def test_unsigned_consent_becomes_a_staff_task_once(admin_staff) -> None:
+    from consent.models import ConsentRequest
+
+    case = CaseFactory(state=CaseState.CONSENT_PENDING)
+    now = timezone.now()
+    ConsentRequest.objects.create(
+        patient=case.patient,
+        case_id=case.pk,
+        document=_any_document(admin_staff),
+        token_sha256="x" * 64,
+        created_at=now - timedelta(days=4),
+        expires_at=now + timedelta(days=3),
+    )
+    sweep()
+    sweep()
+    task = FollowUp.objects.get(case=case, kind="unsigned_consent")
+    assert task.status == "due"
+    assert OutboundMessage.objects.filter(followup=task, staff_task=True).count() == 1
+
+
+def _any_document(actor):
+    from consent.models import ConsentDocument
+
+    return ConsentDocument.objects.first() or ConsentDocument.objects.create(title="Consent")

@@ -308,3 +308,25 @@ def test_verify_pdf_names_the_plan(
     call_command("verify_pdf", str(path), stdout=out)
     assert f"dosing plan v1 (#{plan.pk}), case #{case.pk}" in out.getvalue()
     assert "GENUINE" in out.getvalue()
+
+
+@pytest.mark.django_db
+def test_clinic_admin_edits_a_protocol_and_it_is_audited(clinic_admin, physician) -> None:
+    from planning.models import ClinicProtocol
+
+    protocol = ClinicProtocol.objects.get(route="iv")
+    client = _client(clinic_admin)
+    url = f"/admin/planning/clinicprotocol/{protocol.pk}/change/"
+    page = client.get(url)
+    assert page.status_code == 200
+    form = page.context["adminform"].form
+    data = {k: ("" if v is None else v) for k, v in form.initial.items() if k in form.fields}
+    data.update({"dose_max": "0.8", "active": "on"})
+    for flag in ("active",):
+        data[flag] = "on"
+    response = client.post(url, data)
+    assert response.status_code == 302, response.content[:3000]
+    assert ClinicProtocol.objects.get(pk=protocol.pk).dose_max == Decimal("0.800")
+    entry = AuditEntry.objects.filter(action="config.change").latest("seq")
+    assert entry.data["after"]["dose_max"] == "0.8"
+    assert _client(physician).get(url).status_code == 302  # not for other roles
