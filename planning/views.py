@@ -62,7 +62,11 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "case": case,
         "patient": case.patient,
         "timeline": selectors.case_timeline(case),
-        "actions": services.available_transitions(case, _user(request)),
+        "actions": [
+            spec
+            for spec in services.available_transitions(case, _user(request))
+            if spec.staff_button
+        ],
         "state_label": state_label(case.state),
     }
 

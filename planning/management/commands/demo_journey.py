@@ -27,12 +27,24 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--out", type=Path, required=True, help="Folder for the PDFs.")
+        parser.add_argument("--mrn", default="", help="Record number (default: a random one).")
+        parser.add_argument(
+            "--if-missing",
+            action="store_true",
+            help="Do nothing if a patient with --mrn exists (used by seed_demo).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             seal_material()
         except SealNotConfigured as exc:
             raise CommandError(str(exc)) from exc
+        from core.models import Patient
+
+        self._mrn = options["mrn"] or f"JOURNEY-{get_random_string(6, '0123456789')}"
+        if options["if_missing"] and Patient.objects.filter(mrn=self._mrn).exists():
+            self.stdout.write(f"A patient {self._mrn} exists already: nothing to do.")
+            return
         out: Path = options["out"]
         out.mkdir(parents=True, exist_ok=True)
         seed_demo()
@@ -56,7 +68,7 @@ class Command(BaseCommand):
             given_name="Juniper",
             family_name="Ó Faoláin",
             date_of_birth=date(1990, 2, 11),
-            mrn=f"JOURNEY-{get_random_string(6, '0123456789')}",
+            mrn=self._mrn,
             email="juniper.journey@example.invalid",
             actor=desk,
         )
