@@ -51,6 +51,8 @@ def _apply(form: forms.Form, exc: DomainError) -> None:
 @require_http_methods(["GET", "POST"])
 def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
+    if request.method == "POST":
+        require_perm(request.user, "planning.approve_plan", what=f"write plan of case:{case_id}")
     draft = case.plans.filter(status=DosingPlan.Status.DRAFT).first()
     form = PlanForm(
         request.POST if request.method == "POST" else None,
