@@ -161,27 +161,27 @@ def _plain(fields: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# What a physician decides in a plan; carried into an amendment and bound by the signature.
+PLAN_FIELDS = (
+    "route",
+    "dose_mg_per_kg",
+    "weight_kg_used",
+    "dose_mg",
+    "infusion_minutes",
+    "sessions",
+    "frequency",
+    "start_date",
+    "monitoring_requirements",
+    "concurrent_psychotherapy",
+    "cost_per_session_cents",
+    "total_cost_cents",
+    "override_reason",
+)
+
+
 def plan_content(plan: DosingPlan) -> dict[str, Any]:
     """The canonical content the approval signs (and the hash binds)."""
-    names = [
-        "case_id",
-        "version",
-        "route",
-        "dose_mg_per_kg",
-        "weight_kg_used",
-        "dose_mg",
-        "infusion_minutes",
-        "sessions",
-        "frequency",
-        "start_date",
-        "monitoring_requirements",
-        "concurrent_psychotherapy",
-        "cost_per_session_cents",
-        "total_cost_cents",
-        "override_reason",
-        "amendment_reason",
-        "supersedes_id",
-    ]
+    names = ["case_id", "version", *PLAN_FIELDS, "amendment_reason", "supersedes_id"]
     content = {name: getattr(plan, name) for name in names}
     content["protocol"] = plan.protocol.snapshot()
     content["consent"] = plan.consent_reference
@@ -297,22 +297,7 @@ def plan_amend(*, case: Case, actor: User, reason: str) -> DosingPlan:
 
 
 def _carried_over(plan: DosingPlan) -> dict[str, Any]:
-    names = [
-        "protocol",
-        "route",
-        "dose_mg_per_kg",
-        "weight_kg_used",
-        "dose_mg",
-        "infusion_minutes",
-        "sessions",
-        "frequency",
-        "start_date",
-        "monitoring_requirements",
-        "concurrent_psychotherapy",
-        "cost_per_session_cents",
-        "total_cost_cents",
-        "override_reason",
-    ]
+    names = ["protocol", *PLAN_FIELDS]
     return {name: getattr(plan, name) for name in names}
 
 
