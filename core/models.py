@@ -20,11 +20,24 @@ class User(AbstractUser):
         return self.get_full_name() or self.username
 
 
+class SexAtBirth(models.TextChoices):
+    UNKNOWN = "unknown", "Not recorded"
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    INTERSEX = "intersex", "Intersex"
+
+
 class Patient(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
     date_of_birth = models.DateField()
     mrn = models.CharField("medical record number", max_length=32, unique=True)
+    sex_at_birth = models.CharField(
+        max_length=10,
+        choices=SexAtBirth.choices,
+        default=SexAtBirth.UNKNOWN,
+        help_text="Needed for the esketamine REMS monitoring form.",
+    )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
     user = models.OneToOneField(

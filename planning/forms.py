@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from core.models import Patient
+from core.models import Patient, SexAtBirth
 from planning.selectors import physicians
 
 
@@ -20,6 +20,9 @@ class CaseOpenForm(forms.Form):
     family_name = forms.CharField(max_length=100, required=False)
     date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     mrn = forms.CharField(max_length=32, required=False, label="Medical record number")
+    sex_at_birth = forms.ChoiceField(
+        choices=SexAtBirth.choices, required=False, label="Sex at birth"
+    )
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=32, required=False)
     physician = forms.ModelChoiceField(

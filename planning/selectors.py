@@ -177,6 +177,7 @@ def rems_form_data(session: Any) -> dict[str, object] | None:
     dose = session.dose_given_mg
     return {
         "patient_name": patient.full_name,
+        "sex": patient.get_sex_at_birth_display(),
         "date_of_birth": patient.date_of_birth,
         "first_treatment": session.first_treatment,
         "concomitant_medications": meds,

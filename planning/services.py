@@ -109,6 +109,7 @@ def patient_create(
     mrn: str,
     email: str = "",
     phone: str = "",
+    sex_at_birth: str = "",
     actor: User,
 ) -> Patient:
     if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
@@ -120,6 +121,7 @@ def patient_create(
         mrn=mrn.strip(),
         email=email.strip(),
         phone=phone.strip(),
+        sex_at_birth=sex_at_birth or "unknown",
     )
     audit_record(
         action="patient.create", actor=actor, patient_id=patient.pk, target=f"patient:{patient.pk}"
@@ -159,6 +161,7 @@ def case_open_for(
     mrn: str = "",
     email: str = "",
     phone: str = "",
+    sex_at_birth: str = "",
 ) -> Case:
     """Open a case for an existing patient, or register the patient and open it in one step."""
     with transaction.atomic():
@@ -173,6 +176,7 @@ def case_open_for(
                 mrn=mrn,
                 email=email,
                 phone=phone,
+                sex_at_birth=sex_at_birth,
                 actor=actor,
             )
         case: Case = case_open(patient=patient, actor=actor, physician=physician)

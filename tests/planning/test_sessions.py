@@ -174,9 +174,11 @@ def test_esketamine_session_has_a_rems_form_due_in_seven_days(physician, clinici
     client.force_login(clinician)
     page = client.get(reverse("case_detail", args=[case.pk])).content.decode()
     assert "due " in page
+    case.patient.sex_at_birth = "female"
+    case.patient.save()
     pdf = client.get(reverse("rems_pdf", args=[case.pk, session.pk]))
     text = pdf_text(pdf.content)
-    assert "56 mg" in text and "LOT-42" in text and "125" in text
+    assert "56 mg" in text and "LOT-42" in text and "125" in text and "Female" in text
     client.post(reverse("rems_submitted", args=[case.pk, session.pk]))
     assert TreatmentSession.objects.get(pk=session.pk).rems_submitted_at is not None
 
