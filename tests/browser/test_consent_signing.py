@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from django.urls import reverse
 
 from consent.demo import consent_demo_document_seed
@@ -19,6 +18,7 @@ from consent.services import consent_request_create
 from core.roles import Role
 from planning.models import Case
 from planning.states import CaseState
+from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
 from tests.factories import CaseFactory
 
@@ -57,16 +57,6 @@ def signing_link(settings: Any, seal_files: tuple[Path, Path]) -> Any:
     app.conf.task_always_eager = before
 
 
-def _no_serious_axe_violations(page: Any, label: str) -> None:
-    results = Axe().run(page)
-    bad = [
-        f"{v['id']} ({v['impact']}): {v['help']}"
-        for v in results.response["violations"]
-        if v.get("impact") in {"serious", "critical"}
-    ]
-    assert bad == [], f"{label}: {bad}"
-
-
 def _draw_signature(page: Any) -> None:
     box = page.get_by_test_id("signature-pad").bounding_box()
     x0, y0 = box["x"] + box["width"] * 0.15, box["y"] + box["height"] * 0.6
@@ -86,24 +76,24 @@ def test_patient_signs_on_a_phone(phone_page: Any, signing_link: Any, artifacts:
     case, link = signing_link
     page = phone_page
     page.goto(link)
-    _no_serious_axe_violations(page, "date of birth")
+    assert_accessible(page, "date of birth")
     page.get_by_label("Your date of birth").fill("1985-05-20")
     page.get_by_role("button", name="Continue").click()
 
     page.get_by_label("I have read this notice").check()
-    _no_serious_axe_violations(page, "disclosure")
+    assert_accessible(page, "disclosure")
     page.get_by_role("button", name="I agree — continue").click()
 
     # Reading: the way on appears only once the end of the document has been seen.
     go_on = page.get_by_role("button", name="I have read it — continue")
     assert not go_on.is_visible()
-    _no_serious_axe_violations(page, "read")
+    assert_accessible(page, "read")
     page.screenshot(path=str(artifacts / "consent-phone-read.png"))
     page.locator("#doc-end").scroll_into_view_if_needed()
     go_on.click()
 
     page.screenshot(path=str(artifacts / "consent-phone-questions.png"), full_page=True)
-    _no_serious_axe_violations(page, "questions")
+    assert_accessible(page, "questions")
     page.get_by_label("The next day, after a full night's sleep").check()
     page.get_by_label("An adult takes me home").check()
     page.get_by_label("Yes, at any time, without losing other care").check()
@@ -115,7 +105,7 @@ def test_patient_signs_on_a_phone(phone_page: Any, signing_link: Any, artifacts:
     assert not sign.is_visible()
     page.locator("#doc-end").scroll_into_view_if_needed()
     page.get_by_test_id("signature-pad").scroll_into_view_if_needed()
-    _no_serious_axe_violations(page, "review and sign")
+    assert_accessible(page, "review and sign")
     _draw_signature(page)
     assert page.evaluate("window.pathwaySignaturePad.isEmpty()") is False
     points_before = page.evaluate("window.pathwaySignaturePad.toData().length")
