@@ -132,8 +132,7 @@ def register() -> None:
     consent_services.register_on_withdrawn(on_withdrawn)
     consent_services.register_on_published(on_published)
     consent_hooks.register_record_describer(describe_plan_pdf)
-    if has_current_signature not in workflow._GUARDS["record_consent"]:
-        workflow.register_guard("record_consent", has_current_signature)
+    workflow.register_guard("record_consent", has_current_signature)
 
 
 def describe_plan_pdf(sha256: str) -> consent_hooks.OtherRecord | None:

@@ -93,7 +93,7 @@ class DosingForm(forms.Form):
     )
 
     def as_record(self) -> DosingRecord:
-        return DosingRecord(**self.cleaned_data)
+        return DosingRecord(**{"device_count": None, **self.cleaned_data})
 
 
 class VitalsForm(forms.Form):

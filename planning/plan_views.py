@@ -172,11 +172,15 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
     case = _clinical_case(request, case_id)
     session = _session(case, session_id)
     forms_ = {name: spec[0](prefix=name) for name, spec in SESSION_FORMS.items()}
+    if session.plan.route != "intranasal_esketamine":
+        forms_["dosing"].fields.pop("device_count")
     status = 200
     step = request.POST.get("step", "")
     if request.method == "POST" and step in SESSION_FORMS:
         form_class, to_kwargs, service = SESSION_FORMS[step]
         form = forms_[step] = form_class(request.POST, prefix=step)
+        if step == "dosing" and session.plan.route != "intranasal_esketamine":
+            form.fields.pop("device_count")
         if form.is_valid():
             try:
                 getattr(session_services, service)(

@@ -99,8 +99,10 @@ _GUARDS: dict[str, list[Guard]] = {name: [] for name in TRANSITIONS}
 
 
 def register_guard(transition: str, guard: Guard) -> Guard:
-    """Add a guard to a transition (used by the capabilities that own the data)."""
-    _GUARDS[transition].append(guard)
+    """Add a guard to a transition (used by the capabilities that own the data); registering
+    the same guard twice has no effect."""
+    if guard not in _GUARDS[transition]:
+        _GUARDS[transition].append(guard)
     return guard
 
 

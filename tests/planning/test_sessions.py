@@ -219,3 +219,29 @@ def test_physician_can_end_early_with_a_reason(physician, clinician) -> None:
         case=case, actor=physician, reason="Remission after four sessions"
     )
     assert done.state == CaseState.COMPLETED
+
+
+def test_session_page_records_dosing_through_the_form(physician, clinician) -> None:
+    case = _active_case(physician)
+    session = case.sessions.order_by("number").first()
+    client = Client()
+    client.force_login(clinician)
+    page = client.get(reverse("session_page", args=[case.pk, session.pk])).content.decode()
+    assert "device_count" not in page  # devices only for esketamine
+    started = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    response = client.post(
+        reverse("session_page", args=[case.pk, session.pk]),
+        {
+            "step": "dosing",
+            "dosing-pre_systolic": 124,
+            "dosing-pre_diastolic": 78,
+            "dosing-pre_heart_rate": 70,
+            "dosing-pre_spo2": 98,
+            "dosing-dosing_started_at": started,
+            "dosing-dose_given_mg": "36.25",
+            "dosing-lot_number": "LOT-9",
+        },
+    )
+    assert response.status_code == 302
+    session.refresh_from_db()
+    assert session.dose_given_mg == Decimal("36.25") and session.lot_number == "LOT-9"
