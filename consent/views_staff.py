@@ -3,7 +3,7 @@ withdrawal of consent. Each view: access check, form, one service call, response
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
@@ -20,15 +20,10 @@ from consent.models import ConsentPdf, ConsentRequest, PaperCopyRequest
 from consent.record import trust_root_pem
 from consent.sealing import verify_pdf
 from consent.text import sha256_hex
-from core.access import require_staff, staff_required
+from core.access import request_user, require_staff, staff_required
 from core.audit import audit_record
 from core.errors import DomainError, NotFound
-from core.models import User
 from core.roles import is_staff_member
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 @staff_required
@@ -36,7 +31,7 @@ def _user(request: HttpRequest) -> User:
 def invite(request: HttpRequest, case_id: int) -> HttpResponse:
     access_case_as_staff(request.user, case_id)
     try:
-        req, _ = services.consent_request_create(case_id=case_id, actor=_user(request))
+        req, _ = services.consent_request_create(case_id=case_id, actor=request_user(request))
     except DomainError as exc:
         messages.error(request, f"No invitation was sent: {exc.message} {_fields(exc)}".strip())
     else:
@@ -60,7 +55,7 @@ def revoke(request: HttpRequest, request_id: int) -> HttpResponse:
         raise NotFound("No such consent request.")
     try:
         services.consent_request_revoke(
-            request_id=req.pk, actor=_user(request), reason=request.POST.get("reason", "")
+            request_id=req.pk, actor=request_user(request), reason=request.POST.get("reason", "")
         )
     except DomainError as exc:
         messages.error(request, exc.message)
@@ -75,7 +70,7 @@ def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
     paper = PaperCopyRequest.objects.filter(pk=paper_id).first()
     if paper is None:
         raise NotFound("No such paper-copy request.")
-    services.consent_paper_copy_complete(paper_request_id=paper.pk, actor=_user(request))
+    services.consent_paper_copy_complete(paper_request_id=paper.pk, actor=request_user(request))
     messages.success(request, "Marked as done: the paper copy was sent.")
     return redirect("case_detail", case_id=paper.case_id)
 
@@ -83,7 +78,9 @@ def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
 @login_required
 def signature_pdf(request: HttpRequest, signature_id: int) -> HttpResponse:
     access_signature_pdf(request.user, signature_id)
-    return pdf_response(record_for_signature(signature_id, actor=_user(request), via="signed-in"))
+    return pdf_response(
+        record_for_signature(signature_id, actor=request_user(request), via="signed-in")
+    )
 
 
 @login_required
@@ -98,7 +95,7 @@ def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
                 patient=patient,
                 case_id=case_id,
                 reason=form.cleaned_data["reason"],
-                actor=_user(request),
+                actor=request_user(request),
             )
         except DomainError as exc:
             messages.error(request, f"Nothing was changed: {exc.message}")
@@ -144,7 +141,7 @@ def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
     )
     audit_record(
         action="consent.pdf.verify",
-        actor=_user(request),
+        actor=request_user(request),
         target=record.signature.audit_target if record else "",
         data={
             "sha256": digest,

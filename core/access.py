@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from core.audit import audit_record
+from core.models import User
 from core.roles import is_staff_member
 
 View = TypeVar("View", bound=Callable[..., HttpResponse])
@@ -52,3 +53,8 @@ def staff_required(view: View) -> View:
         return view(request, *args, **kwargs)
 
     return wrapper  # type: ignore[return-value]
+
+
+def request_user(request: HttpRequest) -> User:
+    """The signed-in user of a request that passed `login_required`/`staff_required`."""
+    return cast(User, request.user)

@@ -7,6 +7,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from core import ratelimit
 from core.audit import audit_record
+from core.errors import DomainError, ValidationFailed
 
 
 class SignInForm(AuthenticationForm):
@@ -29,3 +30,17 @@ class SignInForm(AuthenticationForm):
         if self.request is not None:
             ratelimit.reset(self.request, username)
         return cleaned
+
+
+def form_errors(form: forms.Form) -> dict[str, str]:
+    """A form's errors as one message per field (for ValidationFailed and JSON bodies)."""
+    return {name: " ".join(str(m) for m in msgs) for name, msgs in form.errors.items()}
+
+
+def add_domain_error(form: forms.Form, exc: DomainError) -> None:
+    """Show a service's refusal on the form: field messages on their fields, the rest on top."""
+    if isinstance(exc, ValidationFailed):
+        for field, message in exc.fields.items():
+            form.add_error(field if field in form.fields else None, message)
+    else:
+        form.add_error(None, exc.message)

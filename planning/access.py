@@ -11,9 +11,9 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from core.access import audit_denied
-from core.audit import audit_record
+from core.access import audit_denied, require_perm
 from core.roles import Role, has_role
+from planning.audit import audit_case
 from planning.models import Case
 
 
@@ -35,11 +35,17 @@ def access_case_for_user(user: Any, case_id: int, *, record_view: bool = True) -
         audit_denied(user, what=f"case:{case_id}", case_id=case_id)
         raise Http404("No such case.")
     if record_view:
-        audit_record(
+        audit_case(
             action="case.view",
             actor=user,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"case:{case.pk}",
         )
+    return case
+
+
+def access_clinical_case(user: Any, case_id: int, *, perm: str) -> Case:
+    """A case for a clinical page: reachable by this user, and their role holds `perm`."""
+    case = access_case_for_user(user, case_id, record_view=False)
+    require_perm(user, perm, what=f"{perm} on case:{case_id}")
     return case

@@ -13,11 +13,11 @@ from datetime import date
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.models import ClinicSettings
 from core.tokens import token_hash
 from planning import scoring
+from planning.audit import audit_case
 from planning.intake_services import questionnaire_response_store
 from planning.models import FollowUp, QuestionnaireDefinition, QuestionnaireResponse, SafetyAlert
 from planning.models.followup import FollowUpStatus
@@ -66,11 +66,10 @@ def followup_dob_check(*, followup_id: int, date_of_birth: date) -> bool:
             return True
         followup.dob_attempts += 1
         followup.save(update_fields=["dob_attempts"])
-        audit_record(
+        audit_case(
             action="followup.dob_failed",
             actor_label="link",
-            case_id=followup.case_id,
-            patient_id=followup.case.patient_id,
+            case=followup.case,
             target=f"followup:{followup.pk}",
             data={"attempts": followup.dob_attempts},
         )
@@ -134,11 +133,10 @@ def followup_questionnaire_submit(*, followup_id: int, answers: dict[str, object
             if baseline and baseline.total is not None and result.total is not None
             else None
         )
-        audit_record(
+        audit_case(
             action="followup.questionnaire",
             actor_label="patient (link)",
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"followup:{followup.pk}",
             data={
                 "total": result.total,

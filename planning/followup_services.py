@@ -14,9 +14,9 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
 from core.errors import AccessDenied, NotFound, ValidationFailed
 from core.models import User
+from planning.audit import audit_case
 from planning.models import Case, DosingPlan, FollowUp, TreatmentSession
 from planning.models.followup import OPEN_STATUSES, FollowUpKind, FollowUpStatus
 
@@ -117,11 +117,10 @@ def followups_generate(*, plan: DosingPlan) -> list[FollowUp]:
         ],
         ignore_conflicts=True,
     )
-    audit_record(
+    audit_case(
         action="followup.generate",
         actor_label="system",
-        case_id=plan.case_id,
-        patient_id=plan.case.patient_id,
+        case=plan.case,
         target=f"dosingplan:{plan.pk}",
         data={"wanted": len(wanted), "created": len(created)},
     )
@@ -133,11 +132,10 @@ def followups_cancel_open(*, case: Case, why: str) -> int:
         status=FollowUpStatus.CANCELLED, claimed_until=None
     )
     if count:
-        audit_record(
+        audit_case(
             action="followup.cancel_all",
             actor_label="system",
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             data={"count": count, "why": why},
         )
     return count
@@ -191,11 +189,10 @@ def followup_add(
             note=note.strip(),
             generated=False,
         )
-        audit_record(
+        audit_case(
             action="followup.add",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"followup:{followup.pk}",
             data={"kind": kind, "due_at": due_at.isoformat()},
         )
@@ -224,11 +221,10 @@ def followup_reschedule(*, case: Case, followup_id: int, actor: User, due_at: da
         followup.due_at, followup.window_ends_at = due_at, due_at + window
         followup.status, followup.claimed_until = FollowUpStatus.SCHEDULED, None
         followup.save()
-        audit_record(
+        audit_case(
             action="followup.reschedule",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"followup:{followup.pk}",
             data={"from": before.isoformat(), "to": due_at.isoformat()},
         )
@@ -245,11 +241,10 @@ def followup_complete(*, case: Case, followup_id: int, actor: User, note: str = 
         if note.strip():
             followup.note = (followup.note + "\n" + note.strip()).strip()
         followup.save()
-        audit_record(
+        audit_case(
             action="followup.complete",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"followup:{followup.pk}",
         )
     return followup

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import cast
 
 from django import forms
 from django.contrib import messages
@@ -13,9 +12,9 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import staff_required
+from core.access import request_user, staff_required
 from core.errors import DomainError, ValidationFailed
-from core.models import User
+from core.forms import add_domain_error
 from planning import followup_link, followup_services
 from planning.access import access_case_for_user
 from planning.models.followup import FollowUpKind
@@ -63,8 +62,7 @@ def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
                 followup_id=followup.pk, answers=answers
             )
         except ValidationFailed as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
+            add_domain_error(form, exc)
         else:
             request.session.pop(verified_key, None)
             return render(request, "planning/followup/thanks.html", {"outcome": outcome})
@@ -126,9 +124,7 @@ def followup_add(request: HttpRequest, case_id: int) -> HttpResponse:
     if not form.is_valid():
         return _fail(request, case.pk, "Please fill in the kind, title and due time.")
     try:
-        followup_services.followup_add(
-            case=case, actor=cast(User, request.user), **form.cleaned_data
-        )
+        followup_services.followup_add(case=case, actor=request_user(request), **form.cleaned_data)
     except DomainError as exc:
         return _fail(request, case.pk, exc)
     return _done(request, case.pk, "Follow-up added.")
@@ -144,7 +140,7 @@ def followup_reschedule(request: HttpRequest, case_id: int, followup_id: int) ->
     due: datetime = form.cleaned_data["due_at"]
     try:
         followup_services.followup_reschedule(
-            case=case, followup_id=followup_id, actor=cast(User, request.user), due_at=due
+            case=case, followup_id=followup_id, actor=request_user(request), due_at=due
         )
     except DomainError as exc:
         return _fail(request, case.pk, exc)
@@ -159,7 +155,7 @@ def followup_complete(request: HttpRequest, case_id: int, followup_id: int) -> H
         followup_services.followup_complete(
             case=case,
             followup_id=followup_id,
-            actor=cast(User, request.user),
+            actor=request_user(request),
             note=request.POST.get("note", ""),
         )
     except DomainError as exc:

@@ -11,10 +11,10 @@ from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
-from core.audit import audit_record
 from core.errors import AccessDenied, NotFound, ValidationFailed
 from core.models import User
 from planning import intake_rules, scoring
+from planning.audit import audit_case
 from planning.models import (
     AntidepressantTrial,
     Case,
@@ -68,11 +68,10 @@ def _next_version(model: type[V], case: Case, correction_reason: str) -> dict[st
 
 
 def _audit(action: str, actor: User, case: Case, obj: Model, **data: Any) -> None:
-    audit_record(
+    audit_case(
         action=action,
         actor=actor,
-        case_id=case.pk,
-        patient_id=case.patient_id,
+        case=case,
         target=f"{obj._meta.model_name}:{obj.pk}",
         data=data,
     )
@@ -202,11 +201,10 @@ def questionnaire_response_store(
     )
     for message in result.alerts:
         alert = SafetyAlert.objects.create(case=case, response=response, message=message[:300])
-        audit_record(
+        audit_case(
             action="alert.raise",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"safetyalert:{alert.pk}",
             data={"message": alert.message, "questionnaire": definition.code},
         )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -11,11 +11,11 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import require_perm, staff_required
+from core.access import request_user, staff_required
 from core.errors import DomainError, ValidationFailed
-from core.models import User
+from core.forms import add_domain_error, form_errors
 from planning import intake_rules, intake_services
-from planning.access import access_case_for_user
+from planning.access import access_clinical_case
 from planning.intake_forms import (
     ConsultationForm,
     EvaluationForm,
@@ -27,25 +27,14 @@ from planning.intake_forms import (
 from planning.models import Case, Consultation, Evaluation
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _clinical_case(
     request: HttpRequest, case_id: int, perm: str = "planning.record_intake"
 ) -> Case:
-    case = access_case_for_user(request.user, case_id, record_view=False)
-    require_perm(request.user, perm, what=f"intake of case:{case_id}")
-    return case
+    return access_clinical_case(request.user, case_id, perm=perm)
 
 
 def _to_case(case: Case, anchor: str = "intake") -> HttpResponse:
     return redirect(reverse("case_detail", args=[case.pk]) + f"#{anchor}")
-
-
-def _apply_errors(form: forms.Form, exc: ValidationFailed) -> None:
-    for field, message in exc.fields.items():
-        form.add_error(field if field in form.fields else None, message)
 
 
 @staff_required
@@ -64,10 +53,10 @@ def consultation_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         ]
         try:
             intake_services.consultation_record(
-                case=case, actor=_user(request), trials=kept, **form.cleaned_data
+                case=case, actor=request_user(request), trials=kept, **form.cleaned_data
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Consultation recorded.")
             return _to_case(case)
@@ -108,7 +97,7 @@ def evaluation_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         try:
             intake_services.evaluation_record(
                 case=case,
-                actor=_user(request),
+                actor=request_user(request),
                 vitals=form.vitals(),
                 pregnancy_status=form.cleaned_data["pregnancy_status"],
                 psychiatric_history=form.cleaned_data["psychiatric_history"],
@@ -117,7 +106,7 @@ def evaluation_edit(request: HttpRequest, case_id: int) -> HttpResponse:
                 correction_reason=form.cleaned_data["correction_reason"],
             )
         except ValidationFailed as exc:
-            _apply_errors(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Evaluation recorded.")
             return _to_case(case)
@@ -152,7 +141,7 @@ def medications_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     form = MedicationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
-        intake_services.medication_add(case=case, actor=_user(request), **form.cleaned_data)
+        intake_services.medication_add(case=case, actor=request_user(request), **form.cleaned_data)
         messages.success(request, f"Added {form.cleaned_data['name']}.")
         return redirect("intake_medications", case_id=case.pk)
     context = {
@@ -176,13 +165,10 @@ def _post_action(
     """Run one small intake action; a refusal goes back to the case page with its reason."""
     try:
         if not form.is_valid():
-            raise ValidationFailed({k: " ".join(str(m) for m in v) for k, v in form.errors.items()})
+            raise ValidationFailed(form_errors(form))
         action(**form.cleaned_data)
     except DomainError as exc:
-        messages.error(
-            request,
-            exc.message if not isinstance(exc, ValidationFailed) else " ".join(exc.fields.values()),
-        )
+        messages.error(request, exc.message)
         return _to_case(case, anchor)
     messages.success(request, done)
     return _to_case(case, anchor)
@@ -197,7 +183,7 @@ def alert_acknowledge(request: HttpRequest, case_id: int, alert_id: int) -> Http
         case,
         NoteForm(request.POST),
         lambda note: intake_services.alert_acknowledge(
-            case=case, alert_id=alert_id, actor=_user(request), note=note
+            case=case, alert_id=alert_id, actor=request_user(request), note=note
         ),
         "Alert acknowledged.",
     )
@@ -212,7 +198,7 @@ def contraindication_override(request: HttpRequest, case_id: int, code: str) -> 
         case,
         ReasonForm(request.POST),
         lambda reason: intake_services.contraindication_override(
-            case=case, code=code, actor=_user(request), reason=reason
+            case=case, code=code, actor=request_user(request), reason=reason
         ),
         "Override recorded.",
     )
@@ -227,7 +213,7 @@ def medication_stop(request: HttpRequest, case_id: int, medication_id: int) -> H
         case,
         forms.Form(request.POST),
         lambda: intake_services.medication_stop(
-            case=case, medication_id=medication_id, actor=_user(request)
+            case=case, medication_id=medication_id, actor=request_user(request)
         ),
         "Medication marked as stopped.",
     )
@@ -241,7 +227,7 @@ def medication_list_confirm(request: HttpRequest, case_id: int) -> HttpResponse:
         request,
         case,
         forms.Form(request.POST),
-        lambda: intake_services.medication_list_confirm(case=case, actor=_user(request)),
+        lambda: intake_services.medication_list_confirm(case=case, actor=request_user(request)),
         "Medication list confirmed as complete.",
     )
 
@@ -260,7 +246,7 @@ def interaction_acknowledge(request: HttpRequest, case_id: int) -> HttpResponse:
         case,
         AckForm(request.POST),
         lambda **data: intake_services.interaction_acknowledge(
-            case=case, actor=_user(request), **data
+            case=case, actor=request_user(request), **data
         ),
         "Interaction acknowledged.",
     )

@@ -9,7 +9,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from consent.pipeline import render_and_seal
-from core.audit import audit_record
+from planning.audit import audit_case
 from planning.models import DosingPlan
 from planning.models.plan import BIOAVAILABILITY
 
@@ -50,11 +50,10 @@ def plan_pdf_ensure(*, plan_id: int) -> DosingPlan:
             return locked
         locked.pdf, locked.pdf_sha256 = sealed, hashlib.sha256(sealed).hexdigest()
         locked.save(update_fields=["pdf", "pdf_sha256"])
-        audit_record(
+        audit_case(
             action="plan.pdf.sealed",
             actor_label="system",
-            case_id=locked.case_id,
-            patient_id=plan.case.patient_id,
+            case=plan.case,
             target=f"dosingplan:{locked.pk}",
             data={"sha256": locked.pdf_sha256},
         )

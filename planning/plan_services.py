@@ -18,10 +18,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import User
 from planning import dosing, intake_rules
+from planning.audit import audit_case
 from planning.followup_services import followups_generate
 from planning.models import Case, ClinicProtocol, DosingPlan
 from planning.models.plan import DoseUnit
@@ -71,11 +71,10 @@ def plan_draft_save(*, case: Case, actor: User, data: PlanInput) -> DosingPlan:
         for name, value in fields.items():
             setattr(draft, name, value)
         draft.save()
-        audit_record(
+        audit_case(
             action="plan.draft",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"dosingplan:{draft.pk}",
             data=_plain(fields),
         )
@@ -197,11 +196,10 @@ def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> Dos
     """Sign the draft: re-authenticate, freeze, hash, and move the case to active."""
     _require_physician(actor, "approve a dosing plan")
     if not password or not actor.check_password(password):
-        audit_record(
+        audit_case(
             action="plan.approve_refused",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"dosingplan:{plan_id}",
             data={"why": "wrong password"},
         )
@@ -223,11 +221,10 @@ def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> Dos
         plan.approver_printed_name = actor.get_full_name() or actor.username
         plan.signature_meaning = SIGNATURE_MEANING
         plan.save()
-        audit_record(
+        audit_case(
             action="plan.approve",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"dosingplan:{plan.pk}",
             data={
                 "sha256": plan.content_sha256,
@@ -285,11 +282,10 @@ def plan_amend(*, case: Case, actor: User, reason: str) -> DosingPlan:
             amendment_reason=reason.strip(),
             **_carried_over(current),
         )
-        audit_record(
+        audit_case(
             action="plan.amend",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"dosingplan:{draft.pk}",
             data={"from_version": current.version, "reason": reason.strip()},
         )

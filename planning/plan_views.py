@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, cast
+from typing import Any
 
 from django import forms
 from django.contrib import messages
@@ -11,12 +11,13 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import require_perm, staff_required
+from core.access import request_user, require_perm, staff_required
 from core.errors import DomainError, ValidationFailed
-from core.models import User
+from core.forms import add_domain_error
 from planning import plan_services, selectors, session_services
-from planning.access import access_case_for_user
+from planning.access import access_clinical_case
 from planning.models import Case, DosingPlan, TreatmentSession
+from planning.models.plan import Route
 from planning.plan_forms import (
     ApproveForm,
     DischargeForm,
@@ -29,22 +30,8 @@ from planning.plan_forms import (
 )
 
 
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
-
-
 def _clinical_case(request: HttpRequest, case_id: int) -> Case:
-    case = access_case_for_user(request.user, case_id, record_view=False)
-    require_perm(request.user, "planning.view_clinical", what=f"plan of case:{case_id}")
-    return case
-
-
-def _apply(form: forms.Form, exc: DomainError) -> None:
-    if isinstance(exc, ValidationFailed):
-        for field, message in exc.fields.items():
-            form.add_error(field if field in form.fields else None, message)
-    else:
-        form.add_error(None, exc.message)
+    return access_clinical_case(request.user, case_id, perm="planning.view_clinical")
 
 
 @staff_required
@@ -60,9 +47,11 @@ def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
     )
     if request.method == "POST" and form.is_valid():
         try:
-            plan_services.plan_draft_save(case=case, actor=_user(request), data=form.as_input())
+            plan_services.plan_draft_save(
+                case=case, actor=request_user(request), data=form.as_input()
+            )
         except DomainError as exc:
-            _apply(form, exc)
+            add_domain_error(form, exc)
         else:
             messages.success(request, "Draft saved. Review it, then sign to approve.")
             return redirect("plan_page", case_id=case.pk)
@@ -82,11 +71,11 @@ def plan_approve(request: HttpRequest, case_id: int) -> HttpResponse:
         plan_services.plan_approve(
             case=case,
             plan_id=form.cleaned_data["plan_id"],
-            actor=_user(request),
+            actor=request_user(request),
             password=form.cleaned_data["password"],
         )
     except DomainError as exc:
-        _apply(form, exc)
+        add_domain_error(form, exc)
         context = {
             "case": case,
             "form": PlanForm(initial=selectors.plan_initial(case, None)),
@@ -105,12 +94,9 @@ def plan_amend(request: HttpRequest, case_id: int) -> HttpResponse:
     form = ReasonForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        plan_services.plan_amend(case=case, actor=_user(request), reason=reason)
+        plan_services.plan_amend(case=case, actor=request_user(request), reason=reason)
     except DomainError as exc:
-        messages.error(
-            request,
-            exc.message if not isinstance(exc, ValidationFailed) else " ".join(exc.fields.values()),
-        )
+        messages.error(request, exc.message)
         return redirect("case_detail", case_id=case.pk)
     messages.success(request, "A new plan version was started from the approved one.")
     return redirect("plan_page", case_id=case.pk)
@@ -135,14 +121,11 @@ def treatment_complete_early(request: HttpRequest, case_id: int) -> HttpResponse
     try:
         session_services.treatment_complete_early(
             case=case,
-            actor=_user(request),
+            actor=request_user(request),
             reason=form.cleaned_data["reason"] if form.is_valid() else "",
         )
     except DomainError as exc:
-        messages.error(
-            request,
-            exc.message if not isinstance(exc, ValidationFailed) else " ".join(exc.fields.values()),
-        )
+        messages.error(request, exc.message)
     else:
         messages.success(request, "Treatment completed early; the reason is recorded.")
     return redirect("case_detail", case_id=case.pk)
@@ -171,30 +154,31 @@ def _session(case: Case, session_id: int) -> TreatmentSession:
 def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     session = _session(case, session_id)
-    forms_ = {name: spec[0](prefix=name) for name, spec in SESSION_FORMS.items()}
-    if session.plan.route != "intranasal_esketamine":
-        forms_["dosing"].fields.pop("device_count")
+    step = request.POST.get("step", "") if request.method == "POST" else ""
+    forms_ = {
+        name: form_class(request.POST if name == step else None, prefix=name)
+        for name, (form_class, _, _) in SESSION_FORMS.items()
+    }
+    if session.plan.route != Route.INTRANASAL_ESKETAMINE:
+        forms_["dosing"].fields.pop("device_count")  # devices are counted for esketamine only
     status = 200
-    step = request.POST.get("step", "")
-    if request.method == "POST" and step in SESSION_FORMS:
-        form_class, to_kwargs, service = SESSION_FORMS[step]
-        form = forms_[step] = form_class(request.POST, prefix=step)
-        if step == "dosing" and session.plan.route != "intranasal_esketamine":
-            form.fields.pop("device_count")
+    if step in SESSION_FORMS:
+        _, to_kwargs, service = SESSION_FORMS[step]
+        form = forms_[step]
         if form.is_valid():
             try:
                 getattr(session_services, service)(
-                    case=case, session_id=session.pk, actor=_user(request), **to_kwargs(form)
+                    case=case, session_id=session.pk, actor=request_user(request), **to_kwargs(form)
                 )
             except DomainError as exc:
-                _apply(form, exc)
+                add_domain_error(form, exc)
             else:
                 messages.success(request, "Saved.")
                 return redirect(reverse("session_page", args=[case.pk, session.pk]) + f"#{step}")
         status = 400
     context = {
         "case": case,
-        "session": _session(case, session_id),
+        "session": session,
         "forms": forms_,
         "rems": selectors.rems_form_data(session),
     }
@@ -206,7 +190,9 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
 def rems_submitted(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     try:
-        session_services.rems_mark_submitted(case=case, session_id=session_id, actor=_user(request))
+        session_services.rems_mark_submitted(
+            case=case, session_id=session_id, actor=request_user(request)
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
     return redirect("session_page", case_id=case.pk, session_id=session_id)

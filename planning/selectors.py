@@ -70,7 +70,6 @@ def intake_summary(case: Case) -> dict[str, object]:
     }
     return {
         "consultation": consultation,
-        "consultation_versions": case.consultations.select_related("recorded_by"),
         "trd": intake_rules.trd_status(consultation, ClinicSettings.current()),
         "evaluation": evaluation,
         "evaluation_versions": case.evaluations.select_related("recorded_by"),
@@ -120,11 +119,9 @@ def plan_initial(case: Case, draft: Any) -> dict[str, object]:
             "override_reason": draft.override_reason,
         }
     protocol = ClinicProtocol.objects.filter(active=True, route="iv").first()
-    return (
-        {"route": protocol.route, "infusion_minutes": protocol.default_infusion_minutes}
-        if (protocol)
-        else {}
-    )
+    if protocol is None:
+        return {}
+    return {"route": protocol.route, "infusion_minutes": protocol.default_infusion_minutes}
 
 
 def plan_context(case: Case) -> dict[str, object]:
@@ -205,7 +202,7 @@ def rems_form_data(session: Any) -> dict[str, object] | None:
 
 
 def followups_for_case(case: Case) -> list[Any]:
-    return list(case.followups.select_related("completed_by").order_by("due_at")[:200])
+    return list(case.followups.select_related("completed_by", "response").order_by("due_at")[:200])
 
 
 def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, object]:

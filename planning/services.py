@@ -12,6 +12,7 @@ from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import Patient, User
 from planning import workflow
+from planning.audit import audit_case
 from planning.followup_services import followups_cancel_open
 from planning.models import Case
 from planning.states import FINAL_STATES, state_label
@@ -48,11 +49,10 @@ def case_transition(
             raise CaseChanged("The case changed while you were deciding. Reload it.") from exc
         if case.state in FINAL_STATES:
             followups_cancel_open(case=case, why=f"case {case.state}")
-        audit_record(
+        audit_case(
             action="case.transition",
             actor=actor,
-            case_id=case.pk,
-            patient_id=case.patient_id,
+            case=case,
             target=f"case:{case.pk}",
             data={"transition": transition, "from": from_state, "to": case.state, "reason": reason},
         )
@@ -139,11 +139,10 @@ def case_open(*, patient: Patient, actor: User, physician: User | None = None) -
                 {"patient": f"{patient.full_name} already has an open case (#{open_case.pk})."}
             )
         case: Case = Case.objects.create(patient=patient, physician=physician, opened_by=actor)
-        audit_record(
+        audit_case(
             action="case.open",
             actor=actor,
-            case_id=case.pk,
-            patient_id=patient.pk,
+            case=case,
             target=f"case:{case.pk}",
             data={"state": case.state, "physician_id": physician.pk if physician else None},
         )

@@ -14,9 +14,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
 from core.errors import AccessDenied, ValidationFailed
 from core.models import ClinicSettings, User
+from planning.audit import audit_case
 from planning.followup_services import followup_rems
 from planning.models import (
     Case,
@@ -36,11 +36,10 @@ CADSS_ITEMS = ("cadss_1", "cadss_2", "cadss_6", "cadss_7", "cadss_15", "cadss_22
 
 
 def _audit(action: str, actor: User, session: TreatmentSession, **data: object) -> None:
-    audit_record(
+    audit_case(
         action=action,
         actor=actor,
-        case_id=session.case_id,
-        patient_id=session.case.patient_id,
+        case=session.case,
         target=f"session:{session.pk}",
         data={"number": session.number, **data},
     )

@@ -25,8 +25,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.audit import audit_record
 from core.tokens import new_token
+from planning.audit import audit_case
 from planning.models import DosingPlan, FollowUp, OutboundMessage
 from planning.models.followup import OPEN_STATUSES, PATIENT_KINDS, FollowUpKind, FollowUpStatus
 
@@ -140,11 +140,10 @@ def _remind(followup_id: int, token: str, now: datetime) -> int:
         followup.status = FollowUpStatus.REMINDED if to_patient else FollowUpStatus.DUE
         followup.reminded_at, followup.claimed_until = now, None
         followup.save(update_fields=["status", "reminded_at", "claimed_until"])
-        audit_record(
+        audit_case(
             action="followup.remind",
             actor_label="system",
-            case_id=followup.case_id,
-            patient_id=followup.case.patient_id,
+            case=followup.case,
             target=f"followup:{followup.pk}",
             data={"kind": followup.kind, "to_patient": to_patient},
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any, cast
+from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -11,8 +11,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import require_perm, staff_required
+from core.access import request_user, require_perm, staff_required
 from core.errors import DomainError, ValidationFailed
+from core.forms import add_domain_error, form_errors
 from core.models import User
 from core.roles import is_staff_member
 from planning import selectors, services
@@ -21,14 +22,6 @@ from planning.forms import CaseOpenForm, TransitionForm
 from planning.models import Case
 from planning.models.followup import FollowUpKind
 from planning.states import CaseState, state_label
-
-
-def _field_errors(form: TransitionForm) -> dict[str, str]:
-    return {name: " ".join(str(m) for m in messages_) for name, messages_ in form.errors.items()}
-
-
-def _user(request: HttpRequest) -> User:
-    return cast(User, request.user)
 
 
 @staff_required
@@ -64,7 +57,7 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
         "timeline": selectors.case_timeline(case),
         "actions": [
             spec
-            for spec in services.available_transitions(case, _user(request))
+            for spec in services.available_transitions(case, request_user(request))
             if spec.staff_button
         ],
         "state_label": state_label(case.state),
@@ -79,8 +72,10 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     form = TransitionForm(request.POST)
     try:
         if not form.is_valid():
-            raise ValidationFailed(_field_errors(form))
-        case = services.case_transition(case_id=case.pk, actor=_user(request), **form.cleaned_data)
+            raise ValidationFailed(form_errors(form))
+        case = services.case_transition(
+            case_id=case.pk, actor=request_user(request), **form.cleaned_data
+        )
     except DomainError as exc:
         messages.error(request, exc.message)
         return _render_case_page(request, case, status=exc.status)
@@ -106,10 +101,9 @@ def case_open(request: HttpRequest) -> HttpResponse:
     form = CaseOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
-            case = services.case_open_for(actor=_user(request), **form.cleaned_data)
+            case = services.case_open_for(actor=request_user(request), **form.cleaned_data)
         except ValidationFailed as exc:
-            for field, message in exc.fields.items():
-                form.add_error(field if field in form.fields else None, message)
+            add_domain_error(form, exc)
         else:
             messages.success(request, f"Case #{case.pk} opened for {case.patient.full_name}.")
             return redirect("case_detail", case_id=case.pk)
@@ -130,7 +124,7 @@ def _patient_context(request: HttpRequest) -> dict[str, Any]:
     cases = cases_visible_to(request.user)
     rows = []
     for case in cases:
-        actions = services.available_transitions(case, _user(request))
+        actions = services.available_transitions(case, request_user(request))
         rows.append({"case": case, "label": state_label(case.state), "actions": actions})
     return {"rows": rows}
 
@@ -138,7 +132,7 @@ def _patient_context(request: HttpRequest) -> dict[str, Any]:
 @login_required
 def api_case_detail(request: HttpRequest, case_id: int) -> JsonResponse:
     case = access_case_for_user(request.user, case_id)
-    return JsonResponse(_case_json(case, _user(request)))
+    return JsonResponse(_case_json(case, request_user(request)))
 
 
 @require_POST
@@ -151,9 +145,11 @@ def api_case_transition(request: HttpRequest, case_id: int) -> JsonResponse:
         raise ValidationFailed({"body": "The request body is not valid JSON."}) from None
     form = TransitionForm(body if isinstance(body, dict) else {})
     if not form.is_valid():
-        raise ValidationFailed(_field_errors(form))
-    case = services.case_transition(case_id=case.pk, actor=_user(request), **form.cleaned_data)
-    return JsonResponse(_case_json(case, _user(request)))
+        raise ValidationFailed(form_errors(form))
+    case = services.case_transition(
+        case_id=case.pk, actor=request_user(request), **form.cleaned_data
+    )
+    return JsonResponse(_case_json(case, request_user(request)))
 
 
 def _case_json(case: Case, user: User) -> dict[str, Any]:
