@@ -14,12 +14,12 @@ from django.http import Http404
 
 from consent import hooks
 from consent.models import ConsentPdf, ConsentRequest, ConsentSignature
-from consent.text import sha256_hex
 from core.access import audit_denied, require_staff
 from core.audit import audit_record
 from core.errors import DomainError
 from core.models import Patient
 from core.roles import is_staff_member
+from core.tokens import token_hash
 
 SESSION_KEY = "consent_verified_links"
 
@@ -45,7 +45,7 @@ def access_link(token: str) -> ConsentRequest:
         raise Http404("This link is not valid.")
     req = (
         ConsentRequest.objects.select_related("patient", "document")
-        .filter(token_sha256=sha256_hex(token))
+        .filter(token_sha256=token_hash(token))
         .first()
     )
     if req is None:
@@ -125,10 +125,7 @@ def access_signature_pdf(user: Any, signature_id: int) -> ConsentPdf:
         .filter(signature_id=signature_id)
         .first()
     )
-    allowed = record is not None and (
-        is_staff_member(user) or record.signature.patient.user_id == getattr(user, "pk", None)
-    )
-    if record is None or not allowed:
+    if record is None or not may_see_signature(user, record.signature):
         audit_denied(user, what=f"consent_signature:{signature_id} pdf")
         raise Http404("No such record, or it is not ready yet.")
     return record

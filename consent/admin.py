@@ -62,6 +62,7 @@ class ConsentDocumentAdmin(AuditedAdminMixin, admin.ModelAdmin[ConsentDocument])
 @admin.register(ConsentVersion)
 class ConsentVersionAdmin(AuditedAdminMixin, admin.ModelAdmin[ConsentVersion]):
     list_display = ("label", "document", "material_change", "published_at", "short_hash")
+    list_select_related = ("document",)
     list_filter = ("document", "material_change")
     fields = (
         "document",
@@ -120,6 +121,7 @@ class _ReadOnlyAdmin:
 @admin.register(ConsentRequest)
 class ConsentRequestAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsentRequest]):
     list_display = ("pk", "case_id", "patient", "status", "created_at", "expires_at")
+    list_select_related = ("patient",)
     list_filter = ("status",)
     exclude = ("token_sha256",)
 
@@ -127,4 +129,5 @@ class ConsentRequestAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsentRequest]):
 @admin.register(ConsentSignature)
 class ConsentSignatureAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsentSignature]):
     list_display = ("pk", "case_id", "typed_name", "version", "signed_at")
+    list_select_related = ("version__document",)
     exclude = ("image_png", "document_html", "strokes")

@@ -8,7 +8,6 @@ answers), never on the clock, so rendering it again gives the same bytes and the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.template.loader import render_to_string
@@ -56,19 +55,6 @@ def questions_for(document: ConsentDocument) -> list[ComprehensionQuestion]:
 def reread_passage(version: ConsentVersion, question: ComprehensionQuestion) -> str:
     section = find_section(version.body_markdown, question.section_heading)
     return render_section(section) if section else document_html(version)
-
-
-def answer_summary(version: ConsentVersion, answers: dict[str, Any]) -> list[dict[str, str]]:
-    """The questions as asked and the answers given, frozen for the record."""
-    rows = []
-    for question in questions_for(version.document):
-        chosen = answers.get(str(question.pk))
-        choices = question.choice_list
-        given = (
-            choices[chosen - 1] if isinstance(chosen, int) and 0 < chosen <= len(choices) else ""
-        )
-        rows.append({"question": question.prompt, "answer": given})
-    return rows
 
 
 def signing_document(

@@ -17,6 +17,11 @@ def record_for_signature(signature_id: int, *, actor: User | None, via: str) -> 
     )
     if record is None:
         raise Http404("The sealed PDF is not ready yet. Please try again in a minute.")
+    return audit_download(record, actor=actor, via=via)
+
+
+def audit_download(record: ConsentPdf, *, actor: User | None, via: str) -> ConsentPdf:
+    """Every hand-out of a sealed PDF is in the audit trail."""
     signature = record.signature
     audit_record(
         action="consent.pdf.download",

@@ -15,20 +15,23 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from consent.models import ConsentSignature
+from core.errors import DomainError
 from core.models import AuditEntry
 
 SEAL_REASON = "Informed consent record sealed by the clinic"
 
 
-class SealNotConfigured(RuntimeError):
-    """The clinic certificate or key is missing: say how to make one."""
+class SealNotConfigured(DomainError):
+    """The clinic certificate or key is missing: say how to make one (503, not a 500)."""
+
+    status = 503
+    code = "seal_not_configured"
 
 
 @dataclass(frozen=True)
 class SealMaterial:
     key_pem: bytes
     cert_pem: bytes
-    trust_root_pem: bytes
 
 
 def _read(setting: str) -> bytes:
@@ -46,7 +49,6 @@ def seal_material() -> SealMaterial:
     return SealMaterial(
         key_pem=_read("CONSENT_SEAL_KEY_PATH"),
         cert_pem=_read("CONSENT_SEAL_CERT_PATH"),
-        trust_root_pem=trust_root_pem(),
     )
 
 

@@ -7,7 +7,6 @@ inside these transactions.
 from __future__ import annotations
 
 import logging
-import secrets
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -44,6 +43,7 @@ from core import request_context
 from core.audit import audit_record
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.models import ClinicSettings, Patient, User
+from core.tokens import new_token
 
 logger = logging.getLogger(__name__)
 
@@ -113,9 +113,10 @@ def _locked_request(request_id: int) -> ConsentRequest:
     return req
 
 
-def _require_open(req: ConsentRequest) -> None:
-    """Refuse a step on a link that is no longer usable, with the reason."""
-    if req.status == ConsentRequest.Status.SIGNED:
+def _require_open(req: ConsentRequest, *, allow_signed: bool = False) -> None:
+    """Refuse a step on a link that is no longer usable, with the reason. `allow_signed`: a
+    signed link still identifies its patient (to see the done page and download the copy)."""
+    if req.status == ConsentRequest.Status.SIGNED and not allow_signed:
         raise StepRefused("This consent document has already been signed.")
     if req.status == ConsentRequest.Status.DECLINED:
         raise StepRefused("You declined this consent request. Please contact the clinic.")
@@ -171,10 +172,6 @@ def consent_version_publish(*, version_id: int, actor: User) -> ConsentVersion:
 # ---- invitations -------------------------------------------------------------------------
 
 
-def _token_hash(token: str) -> str:
-    return sha256_hex(token)
-
-
 def treatment_document() -> ConsentDocument:
     document = ConsentDocument.objects.filter(kind=ConsentDocument.KIND_TREATMENT).first()
     if document is None or current_version(document) is None:
@@ -200,7 +197,7 @@ def consent_request_create(
             {"case": f"The case is {facts.state_label}; invitations are sent at Consent pending."}
         )
     document = treatment_document()
-    token = secrets.token_urlsafe(32)
+    token, token_sha256 = new_token()
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=facts.patient_id)
         for old in ConsentRequest.objects.select_for_update().filter(
@@ -212,7 +209,7 @@ def consent_request_create(
             patient=patient,
             case_id=case_id,
             document=document,
-            token_sha256=_token_hash(token),
+            token_sha256=token_sha256,
             sent_to=patient.email,
             created_by=actor,
             expires_at=timezone.now() + timedelta(days=days),
@@ -269,7 +266,7 @@ def consent_dob_check(*, request_id: int, date_of_birth: date) -> DobResult:
     limit = ClinicSettings.current().link_max_dob_attempts
     with transaction.atomic():
         req = _locked_request(request_id)
-        _require_open(req)
+        _require_open(req, allow_signed=True)
         if req.patient.date_of_birth == date_of_birth:
             _audit_request(req, "consent.link.dob_ok")
             return DobResult(ok=True, tries_left=limit - req.dob_failures, locked=False)

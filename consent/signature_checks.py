@@ -32,7 +32,6 @@ class SignatureImplausible(ValueError):
 class CheckedSignature:
     png: bytes
     strokes: list[dict[str, Any]]
-    point_count: int
 
 
 def check_signature(data_url: str, strokes_json: str) -> CheckedSignature:
@@ -47,7 +46,7 @@ def check_signature(data_url: str, strokes_json: str) -> CheckedSignature:
     if max(xs) - min(xs) < MIN_WIDTH_PX or max(ys) - min(ys) < MIN_HEIGHT_PX:
         raise SignatureImplausible("Your signature is very small. Please sign across the box.")
     _check_ink(png)
-    return CheckedSignature(png=png, strokes=strokes, point_count=len(points))
+    return CheckedSignature(png=png, strokes=strokes)
 
 
 def _decode_png(data_url: str) -> bytes:

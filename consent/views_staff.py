@@ -12,14 +12,18 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from consent import hooks, services
-from consent.access import access_case_as_staff, access_own_case, access_signature_pdf, own_patient
-from consent.downloads import pdf_response, record_for_signature
+from consent import services
+from consent.access import (
+    access_case_as_staff,
+    access_own_case,
+    access_signature_pdf,
+    may_see_signature,
+    own_patient,
+)
+from consent.downloads import audit_download, pdf_response
 from consent.forms import VerifyForm, WithdrawForm
-from consent.models import ConsentPdf, ConsentRequest, PaperCopyRequest
-from consent.record import trust_root_pem
-from consent.sealing import verify_pdf
-from consent.text import sha256_hex
+from consent.models import ConsentRequest, PaperCopyRequest
+from consent.verification import pdf_identify
 from core.access import request_user, require_staff, staff_required
 from core.audit import audit_record
 from core.errors import DomainError, NotFound
@@ -77,10 +81,8 @@ def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 @login_required
 def signature_pdf(request: HttpRequest, signature_id: int) -> HttpResponse:
-    access_signature_pdf(request.user, signature_id)
-    return pdf_response(
-        record_for_signature(signature_id, actor=request_user(request), via="signed-in")
-    )
+    record = access_signature_pdf(request.user, signature_id)
+    return pdf_response(audit_download(record, actor=request_user(request), via="signed-in"))
 
 
 @login_required
@@ -125,17 +127,9 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
-    check = verify_pdf(data, trust_root_pem=trust_root_pem())
-    digest = sha256_hex(data)
-    record = (
-        ConsentPdf.objects.select_related("signature__patient", "signature__version__document")
-        .filter(sha256=digest)
-        .first()
-    )
-    visible = record is not None and (
-        is_staff_member(request.user) or record.signature.patient.user_id == request.user.pk
-    )
-    other = hooks.describe_other_record(digest) if record is None else None
+    found = pdf_identify(data)
+    record, other = found.record, found.other
+    visible = record is not None and may_see_signature(request.user, record.signature)
     other_visible = other is not None and (
         is_staff_member(request.user) or other.patient_user_id == request.user.pk
     )
@@ -144,17 +138,17 @@ def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
         actor=request_user(request),
         target=record.signature.audit_target if record else "",
         data={
-            "sha256": digest,
-            "ok": check.ok,
-            "problems": check.problems,
-            "known": record is not None or other is not None,
+            "sha256": found.sha256,
+            "ok": found.check.ok,
+            "problems": found.check.problems,
+            "known": found.known,
         },
     )
     return {
-        "check": check,
-        "sha256": digest,
+        "check": found.check,
+        "sha256": found.sha256,
         "record": record if visible else None,
         "other": other if other_visible else None,
-        "known": record is not None or other is not None,
+        "known": found.known,
         "clinic": settings.CLINIC_NAME,
     }

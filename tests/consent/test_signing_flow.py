@@ -176,3 +176,27 @@ def test_pdf_ensure_is_idempotent_and_remakes_a_missing_pdf(
     consent_pdf_make.delay(signature.pk)
     assert consent_pdf_ensure(signature_id=signature.pk).pk == first.pk
     assert ConsentPdf.objects.count() == 1
+
+
+def test_signed_link_reopened_in_another_browser_shows_the_copy(
+    consent_case, desk, document, django_capture_on_commit_callbacks
+) -> None:
+    patient, _ = _signed(consent_case, desk, document, django_capture_on_commit_callbacks)
+    later = Patient(patient.link)  # a new browser: no session
+    response = later.dob("1985-05-20")
+    assert response.status_code == 302
+    done = later.get("done/")
+    assert done.status_code == 200 and b"Download your signed copy" in done.content
+
+
+def test_verification_page_without_a_clinic_seal_is_a_clear_503(desk, settings, tmp_path) -> None:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.CONSENT_SEAL_CERT_PATH = tmp_path / "missing.pem"
+    settings.CONSENT_TRUST_ROOT_PATH = ""
+    client = Client()
+    client.force_login(desk)
+    upload = SimpleUploadedFile("x.pdf", b"%PDF-1.7 nothing", content_type="application/pdf")
+    response = client.post(reverse("consent_verify"), {"file": upload})
+    assert response.status_code == 503
+    assert b"make_clinic_certificate" in response.content

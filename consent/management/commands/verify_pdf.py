@@ -12,11 +12,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent import hooks
-from consent.models import ConsentPdf
-from consent.record import SealNotConfigured, trust_root_pem
-from consent.sealing import verify_pdf
-from consent.text import sha256_hex
+from consent.record import SealNotConfigured
+from consent.verification import pdf_identify
 
 
 class Command(BaseCommand):
@@ -33,16 +30,10 @@ class Command(BaseCommand):
             self.stderr.write(f"Cannot read {path}: {exc.strerror}")
             sys.exit(2)
         try:
-            root = trust_root_pem()
+            identity = pdf_identify(data)
         except SealNotConfigured as exc:
             raise CommandError(str(exc), returncode=2) from exc
-        result = verify_pdf(data, trust_root_pem=root)
-        digest = sha256_hex(data)
-        record = (
-            ConsentPdf.objects.select_related("signature__patient", "signature__version")
-            .filter(sha256=digest)
-            .first()
-        )
+        result, digest, record = identity.check, identity.sha256, identity.record
         self.stdout.write(f"File:      {path} (SHA-256 {digest})")
         self.stdout.write(f"Sealed:    {'yes' if result.sealed else 'no'}")
         self.stdout.write(f"Intact:    {'yes' if result.intact else 'no'}")
@@ -55,8 +46,8 @@ class Command(BaseCommand):
                 f"{sig.patient.full_name} ({sig.patient.mrn}), {sig.version.label}, "
                 f"signed {sig.signed_at:%Y-%m-%d %H:%M %Z}"
             )
-        elif (other := hooks.describe_other_record(digest)) is not None:
-            self.stdout.write(f"Record:    {other.description}")
+        elif identity.other is not None:
+            self.stdout.write(f"Record:    {identity.other.description}")
         else:
             self.stdout.write("Record:    no stored record has exactly this file")
         for problem in result.problems:
