@@ -44,8 +44,8 @@ def _measure(n_cases: int, repeats: int) -> float:
     from django.test import Client
 
     from core.models import Patient, User
-    from planning.models import Case
-    from planning.states import CaseState
+    from planning.pathway.models import Case
+    from planning.pathway.states import CaseState
 
     Case.objects.all().delete()
     Patient.objects.all().delete()

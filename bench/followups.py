@@ -41,8 +41,9 @@ def _measure(due: int, total: int) -> float:
     from django.utils import timezone
 
     from core.models import Patient
-    from planning.models import Case, OutboundMessage
-    from planning.sweep import sweep
+    from planning.followups.models import OutboundMessage
+    from planning.followups.sweep import sweep
+    from planning.pathway.models import Case
 
     with connection.cursor() as cursor:
         cursor.execute(

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "consent",
     "planning",
     "workers",
+    "demo",
 ]
 
 MIDDLEWARE = [

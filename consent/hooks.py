@@ -1,7 +1,7 @@
 """The explicit, typed seams through which the layer above (planning) reacts to consent events.
 
 consent never imports planning. Instead planning registers handlers at start-up
-(`planning.consent_bridge`, loaded by `PlanningConfig.ready`). Handlers run inside the
+(`planning.pathway.consent_bridge`, loaded by `PlanningConfig.ready`). Handlers run inside the
 consent service's transaction: if one raises, the whole write (signature, audit entries,
 case transition) rolls back together.
 """
@@ -75,7 +75,9 @@ def register_on_published(handler: PublishedHandler) -> PublishedHandler:
 
 def case_facts(case_id: int) -> CaseFacts | None:
     if not _case_lookup:
-        raise RuntimeError("No case lookup is registered (planning.consent_bridge not loaded).")
+        raise RuntimeError(
+            "No case lookup is registered (planning.pathway.consent_bridge not loaded)."
+        )
     return _case_lookup[0](case_id)
 
 

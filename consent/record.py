@@ -71,7 +71,7 @@ def record_html(signature: ConsentSignature, events: list[AuditEntry]) -> str:
     patient = signature.patient
     image = base64.b64encode(bytes(signature.image_png)).decode("ascii")
     return render_to_string(
-        "pdf/consent_record.html",
+        "consent/pdf/consent_record.html",
         {
             "clinic_name": settings.CLINIC_NAME,
             "signature": signature,

@@ -525,7 +525,7 @@ def _check_sign_fields(
 
 
 def _queue_pdf(signature_id: int) -> None:
-    from workers.tasks import consent_pdf_make  # tasks sit above services; import on use
+    from consent.tasks import consent_pdf_make  # tasks sit above services; import on use
 
     transaction.on_commit(lambda: consent_pdf_make.delay(signature_id))
 
@@ -634,7 +634,9 @@ def _mail_copy_ready(pdf_id: int) -> None:
     if not patient.email:
         return
     has_login = patient.user_id is not None
-    link = settings.PATHWAY_BASE_URL.rstrip("/") + reverse("patient_home") if has_login else ""
+    link = (
+        settings.PATHWAY_BASE_URL.rstrip("/") + reverse("pathway:patient_home") if has_login else ""
+    )
     attachment = None if has_login else ("consent.pdf", bytes(record.pdf), "application/pdf")
     send_templated_mail(
         "consent_copy_ready",

@@ -43,7 +43,7 @@ def invite(request: HttpRequest, case_id: int) -> HttpResponse:
         messages.success(
             request, f"Invitation sent to {to}. The link expires on {req.expires_at:%d %b %Y}."
         )
-    return redirect("case_detail", case_id=case_id)
+    return redirect("pathway:case_detail", case_id=case_id)
 
 
 def _fields(exc: DomainError) -> str:
@@ -65,7 +65,7 @@ def revoke(request: HttpRequest, request_id: int) -> HttpResponse:
         messages.error(request, exc.message)
     else:
         messages.success(request, "The link was revoked; it no longer opens.")
-    return redirect("case_detail", case_id=req.case_id)
+    return redirect("pathway:case_detail", case_id=req.case_id)
 
 
 @staff_required
@@ -76,7 +76,7 @@ def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
         raise NotFound("No such paper-copy request.")
     services.consent_paper_copy_complete(paper_request_id=paper.pk, actor=request_user(request))
     messages.success(request, "Marked as done: the paper copy was sent.")
-    return redirect("case_detail", case_id=paper.case_id)
+    return redirect("pathway:case_detail", case_id=paper.case_id)
 
 
 @login_required
@@ -103,7 +103,7 @@ def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
             messages.error(request, f"Nothing was changed: {exc.message}")
         else:
             messages.success(request, "You have withdrawn your consent. The clinic has been told.")
-        return redirect("patient_home")
+        return redirect("pathway:patient_home")
     return render(
         request,
         "consent/withdraw.html",

@@ -1,4 +1,4 @@
-"""The roles people hold, as Django groups. Permissions per role live in `ROLE_PERMISSIONS`.
+"""The roles people hold, as Django groups. Each app registers its roles' permissions here.
 
 Groups are created by a data migration and re-synchronised after every migrate/flush (the
 post_migrate signal), so tests that flush the database still find them.
@@ -35,49 +35,12 @@ ROLE_LABELS: dict[Role, str] = {
 STAFF_ROLES = frozenset({Role.CLINICIAN, Role.PHYSICIAN, Role.ADMIN_STAFF, Role.CLINIC_ADMIN})
 CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.PHYSICIAN})
 
-# "app_label.codename" of every permission each role holds. The planning permissions are
-# declared on `planning.Case.Meta.permissions`.
-ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.PATIENT: ("planning.withdraw_own_case", "planning.record_own_consent"),
-    Role.CLINICIAN: (
-        "planning.view_clinical",
-        "planning.record_intake",
-        "planning.view_case_board",
-        "planning.open_case",
-        "planning.advance_intake",
-        "planning.record_consent",
-        "planning.withdraw_case",
-        "planning.hold_case",
-        "planning.complete_treatment",
-    ),
-    Role.PHYSICIAN: (
-        "planning.view_clinical",
-        "planning.record_intake",
-        "planning.override_contraindication",
-        "planning.view_case_board",
-        "planning.open_case",
-        "planning.advance_intake",
-        "planning.record_consent",
-        "planning.withdraw_case",
-        "planning.hold_case",
-        "planning.complete_treatment",
-        "planning.approve_plan",
-        "planning.amend_plan",
-        "planning.mark_ineligible",
-        "planning.require_reconsent",
-    ),
-    Role.ADMIN_STAFF: (
-        "planning.view_case_board",
-        "planning.open_case",
-        "planning.withdraw_case",
-        "planning.hold_case",
-    ),
+# Which permissions each role holds is declared by the app that owns them (core below, consent
+# and planning in their own `permissions.py`), registered at start-up, and checked: a grant that
+# names no real permission is a configuration error (system check `core.E001`), never dropped.
+
+CORE_ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.CLINIC_ADMIN: (
-        "planning.view_case_board",
-        "planning.open_case",
-        "planning.withdraw_case",
-        "planning.hold_case",
-        "planning.require_reconsent",
         "core.view_patient",
         "core.add_patient",
         "core.change_patient",
@@ -87,36 +50,27 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "core.view_auditentry",
         "core.view_clinicsettings",
         "core.change_clinicsettings",
-        "planning.view_case",
-        "consent.view_consentdocument",
-        "consent.add_consentdocument",
-        "consent.change_consentdocument",
-        "consent.view_consentversion",
-        "consent.add_consentversion",
-        "consent.change_consentversion",
-        "consent.delete_consentversion",
-        "consent.view_comprehensionquestion",
-        "consent.add_comprehensionquestion",
-        "consent.change_comprehensionquestion",
-        "consent.delete_comprehensionquestion",
-        "consent.view_consentrequest",
-        "consent.view_consentsignature",
-        "planning.view_questionnairedefinition",
-        "planning.add_questionnairedefinition",
-        "planning.change_questionnairedefinition",
-        "planning.view_contraindicationtype",
-        "planning.add_contraindicationtype",
-        "planning.change_contraindicationtype",
-        "planning.view_interactionclass",
-        "planning.add_interactionclass",
-        "planning.change_interactionclass",
-        "planning.view_interactionrule",
-        "planning.add_interactionrule",
-        "planning.change_interactionrule",
-        "planning.view_clinicprotocol",
-        "planning.change_clinicprotocol",
     ),
 }
+
+_GRANTS: dict[str, dict[Role, tuple[str, ...]]] = {"core": CORE_ROLE_PERMISSIONS}
+
+
+def register_role_permissions(app_label: str, grants: dict[Role, tuple[str, ...]]) -> None:
+    """An app declares what each role may do with its own permissions (`app_label.codename`)."""
+    foreign = [p for perms in grants.values() for p in perms if not p.startswith(f"{app_label}.")]
+    if foreign:
+        raise ValueError(f"{app_label} may only grant its own permissions, not {foreign}")
+    _GRANTS[app_label] = grants
+
+
+def role_permissions() -> dict[Role, tuple[str, ...]]:
+    """Every role's permissions from every registered app."""
+    merged: dict[Role, list[str]] = {role: [] for role in Role}
+    for grants in _GRANTS.values():
+        for role, perms in grants.items():
+            merged[role].extend(perms)
+    return {role: tuple(perms) for role, perms in merged.items()}
 
 
 def user_roles(user: Any) -> frozenset[Role]:
@@ -140,10 +94,12 @@ def is_staff_member(user: Any) -> bool:
 
 
 def sync_role_groups(apps: Any) -> None:
-    """Create each role's group and give it exactly the permissions in ROLE_PERMISSIONS."""
+    """Create each role's group and give it exactly the permissions registered for it. Runs
+    after the last app's post_migrate, when every permission exists; one that does not is an
+    error (a misspelt grant must never be dropped silently)."""
     group_model = apps.get_model("auth", "Group")
     permission_model = apps.get_model("auth", "Permission")
-    for role, perms in ROLE_PERMISSIONS.items():
+    for role, perms in role_permissions().items():
         group, _ = group_model.objects.get_or_create(name=role.value)
         wanted = []
         for dotted in perms:
@@ -151,6 +107,7 @@ def sync_role_groups(apps: Any) -> None:
             found = permission_model.objects.filter(
                 content_type__app_label=app_label, codename=codename
             ).first()
-            if found is not None:
-                wanted.append(found)
+            if found is None:
+                raise LookupError(f"Role {role.value} is granted {dotted!r}, which does not exist.")
+            wanted.append(found)
         group.permissions.set(wanted)

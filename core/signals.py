@@ -41,6 +41,9 @@ def _audit_login_failed(
 
 @receiver(post_migrate)
 def _sync_roles(sender: Any, **_: Any) -> None:
-    """Groups must survive a test flush, which re-emits post_migrate."""
-    if getattr(sender, "name", "") == "planning":
+    """Groups are created here, and only here, after the last app's post_migrate (when every
+    permission exists). They also survive a test flush, which re-emits post_migrate."""
+    with_models = [a for a in global_apps.get_app_configs() if a.models_module is not None]
+    last = with_models[-1]  # post_migrate is sent only to apps that have models
+    if getattr(sender, "label", "") == last.label:
         sync_role_groups(global_apps)

@@ -6,7 +6,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
 from core.forms import SignInForm
-from core.roles import Role, has_role, is_staff_member
+from core.navigation import start_page_for
 
 
 class SignInView(auth_views.LoginView):
@@ -17,11 +17,10 @@ class SignInView(auth_views.LoginView):
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    """Send each person to the page their role starts from."""
-    if is_staff_member(request.user):
-        return redirect("case_board")
-    if has_role(request.user, Role.PATIENT):
-        return redirect("patient_home")
+    """Send each person to the page their role starts from (registered by the owning app)."""
+    url = start_page_for(request.user)
+    if url is not None:
+        return redirect(url)
     return render(request, "core/no_role.html", status=403)
 
 

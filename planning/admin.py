@@ -6,14 +6,14 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from core.admin import AuditedAdminMixin
-from planning.models import (
-    Case,
-    ClinicProtocol,
+from planning.intake.models import (
     ContraindicationType,
     InteractionClass,
     InteractionRule,
     QuestionnaireDefinition,
 )
+from planning.pathway.models import Case
+from planning.treatment.models import ClinicProtocol
 
 
 @admin.register(Case)

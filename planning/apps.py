@@ -2,6 +2,10 @@ from django.apps import AppConfig
 
 
 class PlanningConfig(AppConfig):
+    """One Django app (label `planning`, so no table moved) holding four sub-domain packages:
+    pathway below intake, treatment and followups. Each sub-domain wires itself into the pathway
+    here, at start-up, through the pathway's hooks; the pathway never imports them."""
+
     name = "planning"
     verbose_name = "Care pathway"
 
@@ -9,7 +13,15 @@ class PlanningConfig(AppConfig):
         from django.apps import apps as global_apps
         from django.db.models.signals import post_migrate
 
+        from core.roles import register_role_permissions
+        from planning.permissions import ROLE_PERMISSIONS
         from planning.reference_data import seed_all
+
+        register_role_permissions("planning", ROLE_PERMISSIONS)
+        from core.navigation import register_start_page
+        from planning.pathway.views import start_page
+
+        register_start_page("planning", start_page)
 
         # Reference data survives a test flush (which re-emits post_migrate), like the roles.
         post_migrate.connect(
@@ -18,12 +30,12 @@ class PlanningConfig(AppConfig):
             weak=False,
             dispatch_uid="planning-reference-data",
         )
-        # Importing these registers their guards on the pathway's transitions.
-        from planning import (  # noqa: F401
-            consent_bridge,
-            intake_rules,
-            plan_services,
-            session_services,
-        )
+        from planning.followups.wiring import wire as wire_followups
+        from planning.intake.wiring import wire as wire_intake
+        from planning.pathway.consent_bridge import register as wire_consent
+        from planning.treatment.wiring import wire as wire_treatment
 
-        consent_bridge.register()  # consent -> pathway hooks and the record_consent guard
+        wire_consent()  # consent -> pathway hooks and the record_consent guard
+        wire_intake()
+        wire_treatment()
+        wire_followups()

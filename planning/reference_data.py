@@ -9,7 +9,8 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
-from planning import scoring, seed_data
+from planning import seed_data
+from planning.intake import scoring
 
 REQUIRED_AT_EVALUATION = {"phq9", "cssrs_screener"}
 

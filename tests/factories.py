@@ -6,7 +6,7 @@ import factory
 from factory.django import DjangoModelFactory
 
 from core.models import Patient, User
-from planning.models import Case
+from planning.pathway.models import Case
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -50,7 +50,7 @@ def satisfy_intake(case: Case, *steps: str) -> None:
     """Record the intake data the given steps' guards ask for (fictional, unremarkable)."""
     from django.contrib.auth.models import Group
 
-    from planning.demo import INTAKE_STEPS, record_demo_intake
+    from demo.pathway import INTAKE_STEPS, record_demo_intake
 
     clinician = UserFactory()
     clinician.groups.add(Group.objects.get(name="clinician"))
@@ -64,8 +64,8 @@ def satisfy_guards(case: Case, transition: str) -> None:
 
     from django.utils import timezone
 
-    from planning.demo import INTAKE_STEPS
-    from planning.models import ClinicProtocol, DosingPlan, EarlyCompletion
+    from demo.pathway import INTAKE_STEPS
+    from planning.treatment.models import ClinicProtocol, DosingPlan, EarlyCompletion
 
     if transition in INTAKE_STEPS:
         satisfy_intake(case, transition)

@@ -7,7 +7,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from core.roles import Role
-from planning.states import CaseState
+from planning.pathway.states import CaseState
 from tests.conftest import make_user
 from tests.factories import CaseFactory
 

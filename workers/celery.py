@@ -10,8 +10,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 app = Celery("pathway")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["workers"])
-app.conf.imports = ("workers.tasks", "workers.tasks_plans", "workers.tasks_followups")
+# Tasks live in the package that owns the work; this is the one list of such packages.
+app.autodiscover_tasks(["core", "consent", "planning.treatment", "planning.followups"])
 
 
 def _load_schedule() -> None:

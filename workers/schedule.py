@@ -9,12 +9,12 @@ from celery.schedules import crontab
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Follow-ups are rows in the database; this nudge only asks a worker to look at them.
     "followups-sweep-every-minute": {
-        "task": "workers.tasks.followups_sweep",
+        "task": "planning.followups.tasks.followups_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
     },
     "audit-verify-hourly": {
-        "task": "workers.tasks.audit_verify_chain",
+        "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(minute=7),
     },
 }

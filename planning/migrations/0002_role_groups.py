@@ -1,24 +1,8 @@
-"""Create the role groups (patient, clinician, physician, admin staff, clinic admin) with their
-permissions. The same function re-runs after every migrate so later permissions are added."""
+"""Once created the role groups. Groups and their permissions are now created, and re-synced,
+by core's post_migrate handler only (`core.signals`), after every app's permissions exist; this
+migration is kept, empty, so that the migration graph of existing databases is unchanged."""
 
-from django.contrib.auth.management import create_permissions
 from django.db import migrations
-
-from core.roles import sync_role_groups
-
-
-def forward(apps, schema_editor):
-    for app_config in apps.get_app_configs():
-        app_config.models_module = True
-        create_permissions(app_config, apps=apps, verbosity=0)
-        app_config.models_module = None
-    sync_role_groups(apps)
-
-
-def backward(apps, schema_editor):
-    apps.get_model("auth", "Group").objects.filter(
-        name__in=["patient", "clinician", "physician", "admin_staff", "clinic_admin"]
-    ).delete()
 
 
 class Migration(migrations.Migration):
@@ -28,4 +12,4 @@ class Migration(migrations.Migration):
         ("auth", "0012_alter_user_first_name_max_length"),
         ("contenttypes", "0002_remove_content_type_name"),
     ]
-    operations = [migrations.RunPython(forward, backward)]
+    operations: list[migrations.operations.base.Operation] = []

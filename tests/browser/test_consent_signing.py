@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from consent.demo import consent_demo_document_seed
 from consent.models import ConsentPdf, ConsentSignature
 from consent.sealing import make_self_signed_certificate, verify_pdf
 from consent.services import consent_request_create
 from core.roles import Role
-from planning.models import Case
-from planning.states import CaseState
+from demo.consent import consent_demo_document_seed
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
 from tests.factories import CaseFactory

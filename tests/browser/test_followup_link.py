@@ -8,7 +8,7 @@ import pytest
 from django.utils import timezone
 
 from core.tokens import new_token
-from planning.models import FollowUp
+from planning.followups.models import FollowUp
 from tests.browser.conftest import assert_accessible
 from tests.factories import CaseFactory
 

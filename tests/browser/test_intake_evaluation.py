@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from planning.demo import DEMO_CSSRS, DEMO_PHQ9
-from planning.models import Case, QuestionnaireResponse
-from planning.states import CaseState
+from demo.pathway import DEMO_CSSRS, DEMO_PHQ9
+from planning.intake.models import QuestionnaireResponse
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, CaseFactory, satisfy_intake
 

@@ -7,8 +7,9 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from planning.models import Case, DosingPlan
-from planning.states import CaseState
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
+from planning.treatment.models import DosingPlan
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, CaseFactory, satisfy_intake
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from planning.models import Case
-from planning.states import CaseState
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
 from tests.browser.conftest import sign_in
 from tests.factories import PASSWORD, CaseFactory, satisfy_intake
 

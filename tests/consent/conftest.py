@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from consent.demo import consent_demo_document_seed
 from consent.models import ConsentDocument
 from consent.sealing import make_self_signed_certificate
 from core.roles import Role
-from planning.states import CaseState
+from demo.consent import consent_demo_document_seed
+from planning.pathway.states import CaseState
 from tests.conftest import make_user
 from tests.factories import CaseFactory
 

@@ -9,9 +9,9 @@ from django.core import mail
 from django.test import Client
 from django.urls import reverse
 
-from consent.demo import demo_signature
 from consent.models import ConsentRequest
 from consent.services import consent_request_create
+from demo.consent import demo_signature
 
 LINK = re.compile(r"http://testserver(/consent/s/[A-Za-z0-9_\-]+/)")
 

@@ -7,7 +7,6 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from consent.demo import DEMO_BODY
 from consent.models import (
     ComprehensionQuestion,
     ConsentDocument,
@@ -16,7 +15,8 @@ from consent.models import (
     ConsentVersion,
 )
 from consent.text import canonical_text, sha256_hex
-from planning.models import Case
+from demo.consent import DEMO_BODY
+from planning.pathway.models import Case
 
 
 def published_version(label: str = "v1", *, material: bool = False) -> ConsentVersion:

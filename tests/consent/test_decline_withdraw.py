@@ -10,8 +10,8 @@ from django.urls import reverse
 from consent.models import ConsentRequest, ConsentWithdrawal, PaperCopyRequest
 from core.models import AuditEntry
 from core.roles import Role
-from planning.models import Case
-from planning.states import CaseState
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
 from tests.conftest import make_user
 from tests.consent.flow import Patient, invite
 from tests.consent.helpers import consent_signed_for
@@ -44,14 +44,14 @@ def test_paper_copy_request_becomes_a_staff_task(consent_case, desk, document) -
     task = PaperCopyRequest.objects.get(request=req)
     staff = Client()
     staff.force_login(desk)
-    page = staff.get(reverse("case_detail", args=[consent_case.pk]))
+    page = staff.get(reverse("pathway:case_detail", args=[consent_case.pk]))
     assert b"To do: send a paper copy" in page.content and b"Large print, please" in page.content
     staff.post(reverse("consent_paper_done", args=[task.pk]))
     task.refresh_from_db()
     assert task.completed_by == desk
     assert (
         b"To do: send a paper copy"
-        not in staff.get(reverse("case_detail", args=[consent_case.pk])).content
+        not in staff.get(reverse("pathway:case_detail", args=[consent_case.pk])).content
     )
 
 
@@ -70,7 +70,7 @@ def test_patient_withdraws_consent_from_their_page(document, patient_user) -> No
     consent_signed_for(case)
     client = Client()
     client.force_login(patient_user)
-    home = client.get(reverse("patient_home"))
+    home = client.get(reverse("pathway:patient_home"))
     assert b"Withdraw my consent" in home.content
     url = reverse("consent_withdraw", args=[case.pk])
     assert b"I understand that withdrawing" in client.get(url).content
@@ -97,7 +97,7 @@ def test_staff_panel_and_invite_only_at_consent_pending(document, desk) -> None:
     case = CaseFactory(state=CaseState.EVALUATION)
     staff = Client()
     staff.force_login(desk)
-    page = staff.get(reverse("case_detail", args=[case.pk]))
+    page = staff.get(reverse("pathway:case_detail", args=[case.pk]))
     assert b'data-testid="consent-panel"' in page.content
     assert b"Send consent invitation" not in page.content
     response = staff.post(reverse("consent_invite", args=[case.pk]), follow=True)

@@ -8,8 +8,8 @@ from django.core import mail
 
 from consent.models import ConsentRequest, ConsentVersion
 from consent.services import consent_version_publish
-from planning.models import Case
-from planning.states import CaseState
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
 from tests.consent.helpers import consent_signed_for
 from tests.factories import CaseFactory
 
@@ -66,7 +66,7 @@ def test_reconsent_invitation_leads_to_a_new_signature_of_the_new_version(
 ) -> None:
     """After re-consent the guard wants the new version signed; the old signature is not enough."""
     from core.errors import TransitionRefused
-    from planning.services import case_transition
+    from planning.pathway.services import case_transition
 
     case = CaseFactory(state=CaseState.PLAN_PENDING)
     consent_signed_for(case)

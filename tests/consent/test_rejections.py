@@ -11,8 +11,8 @@ from django.utils import timezone
 from consent.models import ConsentRequest, ConsentSignature
 from consent.services import consent_request_revoke
 from core.models import AuditEntry, ClinicSettings
-from planning.models import Case
-from planning.states import CaseState
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
 from tests.consent.flow import Patient, invite
 
 pytestmark = pytest.mark.django_db
@@ -215,7 +215,7 @@ def test_token_is_stored_only_as_a_hash(consent_case, desk, document) -> None:
 
 def test_refused_transition_rolls_the_signature_back(at_review, consent_case, desk) -> None:
     """The case was put on hold meanwhile: record_consent is impossible, nothing is kept."""
-    from planning.services import case_transition
+    from planning.pathway.services import case_transition
 
     req, patient, review = at_review
     case_transition(case_id=consent_case.pk, transition="hold", actor=desk, reason="Travelling")

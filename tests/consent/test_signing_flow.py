@@ -19,8 +19,8 @@ from consent.pdf import pdf_text
 from consent.sealing import verify_pdf
 from consent.text import sha256_hex
 from core.models import AuditEntry
-from planning.models import Case
-from planning.states import CaseState
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
 from tests.consent.flow import Patient, invite_over_http
 
 pytestmark = pytest.mark.django_db(transaction=False)
@@ -127,7 +127,7 @@ def test_signed_in_patient_downloads_their_copy_and_others_cannot(
     signature = ConsentSignature.objects.get()
     owner = Client()
     owner.force_login(patient_user)
-    page = owner.get(reverse("patient_home"))
+    page = owner.get(reverse("pathway:patient_home"))
     assert b"Download my signed copy" in page.content
     response = owner.get(reverse("consent_signature_pdf", args=[signature.pk]))
     assert response.status_code == 200
@@ -164,7 +164,7 @@ def test_pdf_ensure_is_idempotent_and_remakes_a_missing_pdf(
     consent_case, desk, document, django_capture_on_commit_callbacks
 ) -> None:
     from consent.services import consent_pdf_ensure
-    from workers.tasks import consent_pdf_make
+    from consent.tasks import consent_pdf_make
 
     link = invite_over_http(desk, consent_case, django_capture_on_commit_callbacks)
     patient = Patient(link)

@@ -55,7 +55,7 @@ def test_sessions_expire_when_idle() -> None:
 def test_home_sends_each_role_to_its_start_page(clinician, patient_user) -> None:
     staff = Client()
     staff.force_login(clinician)
-    assert staff.get(reverse("home")).url == reverse("case_board")
+    assert staff.get(reverse("home")).url == reverse("pathway:case_board")
     patient = Client()
     patient.force_login(patient_user)
-    assert patient.get(reverse("home")).url == reverse("patient_home")
+    assert patient.get(reverse("home")).url == reverse("pathway:patient_home")

@@ -18,7 +18,7 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from planning.models import FollowUp, OutboundMessage
+from planning.followups.models import FollowUp, OutboundMessage
 from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]

@@ -4,7 +4,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from planning.graph import transition_edges
+from planning.pathway.graph import transition_edges
 
 
 class Command(BaseCommand):

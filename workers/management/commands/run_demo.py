@@ -12,7 +12,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
-from planning.demo import DEMO_LOGINS, DEMO_PASSWORD
+from demo.pathway import DEMO_LOGINS, DEMO_PASSWORD
 
 
 class Command(BaseCommand):

@@ -1,0 +1,24 @@
+"""Where each person starts after signing in. Core knows no other app's URLs: the app that owns
+the start page registers a function that answers for the users it serves."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+StartPage = Callable[[Any], "str | None"]
+
+_start_pages: dict[str, StartPage] = {}
+
+
+def register_start_page(key: str, start_page: StartPage) -> None:
+    """`start_page(user)` returns a URL for users it serves, or None."""
+    _start_pages[key] = start_page
+
+
+def start_page_for(user: Any) -> str | None:
+    for start_page in _start_pages.values():
+        url = start_page(user)
+        if url:
+            return url
+    return None

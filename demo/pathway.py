@@ -1,0 +1,174 @@
+"""Fictional demo data: one login per role and patients at every step of the pathway.
+
+Every name, date and record number here is invented. Cases are moved with the same service the
+pages use, so the demo's audit trail is real.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from django.contrib.auth.models import Group
+from django.db import transaction
+
+from core.models import Patient, User
+from core.roles import Role
+from demo.consent import consent_demo_document_seed
+from planning.intake import services as intake_services
+from planning.intake.models import ContraindicationType
+from planning.intake.services import TrialData
+from planning.pathway import services
+from planning.pathway.models import Case
+
+DEMO_PASSWORD = "pathway-demo-2026"  # noqa: S105 - printed for the demo, never used elsewhere
+
+
+@dataclass(frozen=True)
+class DemoLogin:
+    username: str
+    first_name: str
+    last_name: str
+    role: Role
+
+
+DEMO_LOGINS = (
+    DemoLogin("clinic.admin", "Maren", "Holt", Role.CLINIC_ADMIN),
+    DemoLogin("dr.okafor", "Amara", "Okafor", Role.PHYSICIAN),
+    DemoLogin("nurse.lind", "Tove", "Lind", Role.CLINICIAN),
+    DemoLogin("desk.rivera", "Sol", "Rivera", Role.ADMIN_STAFF),
+    DemoLogin("patient.demo", "Robin", "Ashdown", Role.PATIENT),
+)
+
+# (given, family, date of birth, record number, steps to take after opening)
+DEMO_PATIENTS = (
+    ("Robin", "Ashdown", date(1984, 3, 14), "DEMO-0001", ()),
+    ("Priya", "Vellacott", date(1979, 11, 2), "DEMO-0002", ("complete_consultation",)),
+    (
+        "Tomasz",
+        "Brennick",
+        date(1991, 6, 23),
+        "DEMO-0003",
+        ("complete_consultation", "complete_evaluation"),
+    ),
+    (
+        "Ines",
+        "Marlowe",
+        date(1968, 1, 30),
+        "DEMO-0004",
+        ("complete_consultation", "complete_evaluation", "complete_medication_review"),
+    ),
+    ("Felix", "Ondaatje", date(1995, 9, 9), "DEMO-0005", ("hold",)),
+    ("Grace", "Tamblyn", date(1973, 4, 17), "DEMO-0006", ("withdraw",)),
+)
+
+
+def seed_demo() -> list[DemoLogin]:
+    """Create what is missing; running it again changes nothing."""
+    with transaction.atomic():
+        users = {login.role: _ensure_user(login) for login in DEMO_LOGINS}
+        consent_demo_document_seed(actor=users[Role.CLINIC_ADMIN])
+        for given, family, born, mrn, steps in DEMO_PATIENTS:
+            _ensure_patient_case(given, family, born, mrn, steps, users)
+    return list(DEMO_LOGINS)
+
+
+def _ensure_user(login: DemoLogin) -> User:
+    user, created = User.objects.get_or_create(
+        username=login.username,
+        defaults={
+            "first_name": login.first_name,
+            "last_name": login.last_name,
+            "email": f"{login.username}@example.invalid",
+            "is_staff": login.role is Role.CLINIC_ADMIN,
+        },
+    )
+    if created:
+        user.set_password(DEMO_PASSWORD)
+        user.save()
+        user.groups.add(Group.objects.get(name=login.role.value))
+    return user
+
+
+def _ensure_patient_case(
+    given: str, family: str, born: date, mrn: str, steps: tuple[str, ...], users: dict[Role, User]
+) -> None:
+    if Patient.objects.filter(mrn=mrn).exists():
+        return
+    clinician, physician = users[Role.CLINICIAN], users[Role.PHYSICIAN]
+    patient = services.patient_create(
+        given_name=given,
+        family_name=family,
+        date_of_birth=born,
+        mrn=mrn,
+        email=f"{given.lower()}.{family.lower()}@example.invalid",
+        actor=users[Role.ADMIN_STAFF],
+    )
+    if mrn == "DEMO-0001":
+        patient.user = users[Role.PATIENT]
+        patient.save(update_fields=["user"])
+    case = services.case_open(patient=patient, actor=users[Role.ADMIN_STAFF], physician=physician)
+    for step in steps:
+        if step in INTAKE_STEPS:
+            record_demo_intake(case.pk, clinician=clinician, step=step)
+        reason = "Demo: patient asked to pause for travel" if step == "hold" else ""
+        if step == "withdraw":
+            reason = "Demo: patient chose psychotherapy alone"
+        services.case_transition(case_id=case.pk, transition=step, actor=clinician, reason=reason)
+
+
+INTAKE_STEPS = ("complete_consultation", "complete_evaluation", "complete_medication_review")
+
+# Fictional, unremarkable intake answers: PHQ-9 moderately severe with item 9 = 0, a negative
+# C-SSRS screen, blood pressure under the threshold, no contraindication.
+DEMO_PHQ9 = {f"phq9_{i}": a for i, a in enumerate([2, 2, 2, 2, 1, 2, 2, 3, 0], start=1)}
+DEMO_CSSRS = {"cssrs_1": 0, "cssrs_2": 0, "cssrs_6": 0}
+
+
+def record_demo_intake(case_id: int, *, clinician: User, step: str) -> None:
+    """Record the data one intake step needs, through the intake services."""
+    case = Case.objects.get(pk=case_id)
+    if step == "complete_consultation":
+        intake_services.consultation_record(
+            case=case,
+            actor=clinician,
+            symptom_duration_months=30,
+            presenting_symptoms="Low mood, anhedonia and poor sleep for over two years.",
+            psychotherapy_history="Twelve sessions of CBT in 2024.",
+            referral_source="GP",
+            trials=[
+                TrialData("sertraline", Decimal("150"), 10, "partial"),
+                TrialData("venlafaxine", Decimal("225"), 8, "none"),
+            ],
+        )
+    elif step == "complete_evaluation":
+        intake_services.evaluation_record(
+            case=case,
+            actor=clinician,
+            pregnancy_status="not_applicable",
+            vitals=intake_services.Vitals(128, 82, 74, 98, Decimal("72.5"), Decimal("171")),
+            screening={
+                ci.code: False
+                for ci in ContraindicationType.objects.filter(active=True, derived_from="")
+            },
+            questionnaires={"phq9": DEMO_PHQ9, "cssrs_screener": DEMO_CSSRS},
+        )
+    elif step == "complete_medication_review":
+        intake_services.medication_add(
+            case=case,
+            actor=clinician,
+            name="Sertraline",
+            dose="100 mg",
+            frequency="once daily",
+            kind="medication",
+        )
+        intake_services.medication_list_confirm(case=case, actor=clinician)
+
+
+def advance_to_consent(case_id: int, *, clinician: User, physician: User) -> None:
+    """Record fictional intake data and move the case to consent_pending with the same services
+    the pages use (used by seed_demo and demo_journey)."""
+    for step in INTAKE_STEPS:
+        record_demo_intake(case_id, clinician=clinician, step=step)
+        services.case_transition(case_id=case_id, transition=step, actor=clinician)

@@ -1,0 +1,148 @@
+"""The patient's questionnaire link: token and date of birth, then the PHQ-9.
+
+The score is stored as a questionnaire response, the follow-up completed, response (a fall of
+50 % or more from the evaluation's baseline) and remission (below 5) computed; a worse score
+than last time or item 9 above zero raises a safety alert for staff.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+
+from core.errors import DomainError, NotFound, ValidationFailed
+from core.models import ClinicSettings
+from core.tokens import token_hash
+from planning.followups.models import FollowUp, FollowUpStatus
+from planning.intake import scoring
+from planning.intake.models import QuestionnaireDefinition, QuestionnaireResponse, SafetyAlert
+from planning.intake.services import questionnaire_response_store
+from planning.pathway.audit import audit_case
+
+
+class LinkGone(DomainError):
+    status = 410
+    code = "link_gone"
+
+
+class LinkLocked(DomainError):
+    status = 403
+    code = "link_locked"
+
+
+def followup_for_token(token: str) -> FollowUp:
+    """The open follow-up a link points to, or a clear refusal."""
+    followup = (
+        FollowUp.objects.select_related("case__patient")
+        .filter(token_sha256=token_hash(token))
+        .first()
+        if token
+        else None
+    )
+    if followup is None:
+        raise NotFound("This link is not valid. Please use the latest e-mail from the clinic.")
+    if followup.status == FollowUpStatus.COMPLETED:
+        raise LinkGone("This questionnaire was already completed. Thank you.")
+    if followup.status not in (FollowUpStatus.REMINDED, FollowUpStatus.SCHEDULED) or (
+        followup.window_ends_at <= timezone.now()
+    ):
+        raise LinkGone("This link has expired. The clinic will contact you.")
+    if followup.dob_attempts >= ClinicSettings.current().link_max_dob_attempts:
+        raise LinkLocked(
+            "This link is locked after too many wrong dates of birth. Please call the clinic."
+        )
+    return followup
+
+
+def followup_dob_check(*, followup_id: int, date_of_birth: date) -> bool:
+    with transaction.atomic():
+        followup = (
+            FollowUp.objects.select_for_update().select_related("case__patient").get(pk=followup_id)
+        )
+        if followup.case.patient.date_of_birth == date_of_birth:
+            return True
+        followup.dob_attempts += 1
+        followup.save(update_fields=["dob_attempts"])
+        audit_case(
+            action="followup.dob_failed",
+            actor_label="link",
+            case=followup.case,
+            target=f"followup:{followup.pk}",
+            data={"attempts": followup.dob_attempts},
+        )
+    return False
+
+
+def phq9_definition() -> QuestionnaireDefinition:
+    return QuestionnaireDefinition.objects.filter(code="phq9", active=True).order_by(
+        "-version"
+    ).first() or QuestionnaireDefinition.objects.get(code="phq9", version=1)
+
+
+@dataclass(frozen=True)
+class Outcome:
+    response: QuestionnaireResponse
+    trend: scoring.TreatmentResponse | None
+    alerts: list[str]
+
+
+def followup_questionnaire_submit(*, followup_id: int, answers: dict[str, object]) -> Outcome:
+    definition = phq9_definition()
+    try:
+        result = scoring.score(definition.parsed(), answers)
+    except scoring.AnswerError as exc:
+        raise ValidationFailed(dict(exc.errors)) from exc
+    with transaction.atomic():
+        followup = (
+            FollowUp.objects.select_for_update().select_related("case__patient").get(pk=followup_id)
+        )
+        if followup.status == FollowUpStatus.COMPLETED:
+            raise LinkGone("This questionnaire was already completed. Thank you.")
+        case = followup.case
+        previous = (
+            QuestionnaireResponse.objects.filter(case=case, definition__code="phq9")
+            .order_by("-recorded_at")
+            .first()
+        )
+        baseline = (
+            QuestionnaireResponse.objects.filter(
+                case=case, definition__code="phq9", evaluation__isnull=False
+            )
+            .order_by("-recorded_at")
+            .first()
+        )
+        response = questionnaire_response_store(case, None, None, definition, result)
+        alerts = list(result.alerts)
+        if (
+            previous
+            and previous.total is not None
+            and result.total is not None
+            and (result.total > previous.total)
+        ):
+            message = f"PHQ-9 worse than last time ({previous.total} → {result.total})"
+            SafetyAlert.objects.create(case=case, response=response, message=message)
+            alerts.append(message)
+        followup.status, followup.completed_at = FollowUpStatus.COMPLETED, timezone.now()
+        followup.response, followup.token_sha256 = response, ""
+        followup.save(update_fields=["status", "completed_at", "response", "token_sha256"])
+        trend = (
+            scoring.treatment_response(baseline.total, result.total)
+            if baseline and baseline.total is not None and result.total is not None
+            else None
+        )
+        audit_case(
+            action="followup.questionnaire",
+            actor_label="patient (link)",
+            case=case,
+            target=f"followup:{followup.pk}",
+            data={
+                "total": result.total,
+                "alerts": alerts,
+                "response": trend.response if trend else None,
+                "remission": trend.remission if trend else None,
+            },
+        )
+    return Outcome(response, trend, alerts)

@@ -1,0 +1,18 @@
+"""The minute sweep: follow-ups, reminder delivery, re-driving lost PDF work."""
+
+from __future__ import annotations
+
+from celery import shared_task
+
+
+@shared_task(name="planning.followups.tasks.followups_sweep", acks_late=True)
+def followups_sweep() -> dict[str, object]:
+    from planning.followups.sweep import sweep
+
+    result = sweep()
+    return {
+        "reminded": result.reminded,
+        "delivered": result.delivered,
+        "missed": result.missed,
+        "redriven": result.redriven,
+    }

@@ -1,0 +1,20 @@
+from django.urls import URLPattern, path
+
+from planning.followups import views
+
+app_name = "followups"
+
+urlpatterns: list[URLPattern] = [
+    path("f/<str:token>/", views.followup_link_view, name="link"),
+    path("cases/<int:case_id>/followups/add/", views.followup_add, name="add"),
+    path(
+        "cases/<int:case_id>/followups/<int:followup_id>/reschedule/",
+        views.followup_reschedule,
+        name="reschedule",
+    ),
+    path(
+        "cases/<int:case_id>/followups/<int:followup_id>/complete/",
+        views.followup_complete,
+        name="complete",
+    ),
+]

@@ -1,0 +1,50 @@
+"""Reads for the intake pages and the intake panel on the case page."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from planning.pathway.models import Case
+
+
+def intake_summary(case: Case) -> dict[str, object]:
+    """Everything the intake panel shows, for clinical roles only (fixed number of queries)."""
+    from core.models import ClinicSettings
+    from planning.intake import rules as intake_rules
+    from planning.pathway import workflow
+
+    consultation = intake_rules.latest_consultation(case)
+    evaluation = intake_rules.latest_evaluation(case)
+    flags = intake_rules.interaction_flags(case)
+    acks = {
+        (a.rule_code, a.generic): a for a in case.interaction_acks.select_related("acknowledged_by")
+    }
+    return {
+        "consultation": consultation,
+        "trd": intake_rules.trd_status(consultation, ClinicSettings.current()),
+        "evaluation": evaluation,
+        "evaluation_versions": case.evaluations.select_related("recorded_by"),
+        "responses": (evaluation.responses.select_related("definition") if evaluation else []),
+        "alerts": case.alerts.select_related("acknowledged_by", "response__definition"),
+        "findings": intake_rules.contraindication_findings(case, evaluation),
+        "overrides": {o.contraindication_id: o for o in case.overrides.select_related("physician")},
+        "medications": case.medications.select_related("recorded_by", "stopped_by"),
+        "confirmation": case.medication_confirmations.select_related("confirmed_by").first(),
+        "flags": [(flag, acks.get((flag.rule_code, flag.generic))) for flag in flags],
+        "missing": _missing_for_current_step(case, workflow),
+    }
+
+
+_STEP_OF_STATE = {
+    "consultation": "complete_consultation",
+    "evaluation": "complete_evaluation",
+    "medication_review": "complete_medication_review",
+}
+
+
+def _missing_for_current_step(case: Case, workflow: Any) -> tuple[str, list[str]] | None:
+    """What the current intake step still needs, as (step label, items), or None."""
+    step = _STEP_OF_STATE.get(case.state)
+    if step is None:
+        return None
+    return (workflow.TRANSITIONS[step].label, workflow.missing_for(case, step))

@@ -1,0 +1,29 @@
+"""How intake joins the pathway: its step guards and its panel on the case page."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from planning.pathway import hooks
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
+
+    from planning.pathway.models import Case
+
+
+def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from planning.intake import selectors
+
+    clinical = request.user.has_perm("planning.view_clinical")
+    return {"intake": selectors.intake_summary(case) if clinical else None}
+
+
+def wire() -> None:
+    from planning.intake import rules  # noqa: F401  (registers the intake steps' guards)
+
+    hooks.register_case_panel(
+        hooks.CasePanel(
+            key="intake", template="intake/_panel.html", order=40, context=_panel_context
+        )
+    )

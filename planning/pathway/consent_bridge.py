@@ -1,0 +1,142 @@
+"""How the care pathway reacts to consent events (consent never imports planning).
+
+Registered once at start-up by `PlanningConfig.ready()`:
+
+- a case lookup, so consent can check a case's patient and whether it awaits consent;
+- signing -> `record_consent`, declining -> `withdraw`, a patient's withdrawal -> `withdraw`,
+  each inside the consent service's transaction (a refused transition rolls the signature
+  back and the patient is told why);
+- publishing a material version -> every plan_pending/active case whose latest signature is of
+  an older version goes back to consent_pending with a new invitation (re-consent);
+- the guard on `record_consent`: a signature of the current published version must exist.
+"""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import Permission
+
+from consent import services as consent_services
+from consent.hooks import CaseFacts
+from consent.models import ConsentRequest, ConsentSignature, ConsentVersion, ConsentWithdrawal
+from consent.selectors import latest_signature_version_by_case, treatment_version
+from core.models import User
+from planning.pathway import hooks, services, workflow
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState, state_label
+
+SYSTEM_USERNAME = "system.consent"
+_SYSTEM_PERMS = ("record_consent", "withdraw_case", "require_reconsent")
+
+
+def system_actor() -> User:
+    """The account that performs transitions caused by a signing link when the patient has no
+    login: it cannot sign in (no usable password) and holds only the three perms it needs."""
+    user, created = User.objects.get_or_create(
+        username=SYSTEM_USERNAME,
+        defaults={"first_name": "Pathway", "last_name": "(consent link)", "is_active": True},
+    )
+    if created:
+        user.set_unusable_password()
+        user.save(update_fields=["password"])
+        perms = Permission.objects.filter(
+            content_type__app_label="planning", codename__in=_SYSTEM_PERMS
+        )
+        user.user_permissions.set(perms)
+    return user
+
+
+def _actor_for(patient_user: User | None) -> User:
+    return patient_user if patient_user is not None and patient_user.is_active else system_actor()
+
+
+def case_facts(case_id: int) -> CaseFacts | None:
+    case = Case.objects.filter(pk=case_id).only("pk", "patient_id", "state").first()
+    if case is None:
+        return None
+    return CaseFacts(
+        case_id=case.pk,
+        patient_id=case.patient_id,
+        awaiting_consent=case.state == CaseState.CONSENT_PENDING,
+        state_label=state_label(case.state),
+    )
+
+
+def on_signed(signature: ConsentSignature, patient_user: User | None) -> None:
+    services.case_transition(
+        case_id=signature.case_id,
+        transition="record_consent",
+        actor=_actor_for(patient_user),
+        reason=f"Signed consent {signature.version.label} (signature #{signature.pk})",
+    )
+
+
+def on_declined(request: ConsentRequest, patient_user: User | None) -> None:
+    why = request.decline_reason or "no reason given"
+    services.case_transition(
+        case_id=request.case_id,
+        transition="withdraw",
+        actor=_actor_for(patient_user),
+        reason=f"Patient declined to sign the consent document: {why}",
+    )
+
+
+def on_withdrawn(withdrawal: ConsentWithdrawal, actor: User) -> None:
+    services.case_transition(
+        case_id=withdrawal.case_id,
+        transition="withdraw",
+        actor=actor,
+        reason=f"Patient withdrew consent: {withdrawal.reason}",
+    )
+
+
+def on_published(version: ConsentVersion, actor: User) -> None:
+    """Re-consent after a material change; a minor version changes no case."""
+    if not version.material_change:
+        return
+    cases = list(
+        Case.objects.filter(state__in=[CaseState.PLAN_PENDING, CaseState.ACTIVE]).values_list(
+            "pk", flat=True
+        )
+    )
+    latest = latest_signature_version_by_case(cases)
+    older = ConsentVersion.objects.filter(document=version.document).exclude(pk=version.pk)
+    older_ids = set(older.values_list("pk", flat=True))
+    transition_actor = actor if actor.has_perm("planning.require_reconsent") else system_actor()
+    for case_id in sorted(c for c in cases if latest.get(c) in older_ids):
+        services.case_transition(
+            case_id=case_id,
+            transition="require_reconsent",
+            actor=transition_actor,
+            reason=f"Consent document {version.label} changed materially: consent again.",
+        )
+        consent_services.consent_request_create(case_id=case_id, actor=actor, reconsent=True)
+
+
+def has_current_signature(case: Case) -> list[str]:
+    version = treatment_version()
+    if version is None:
+        return ["a published consent document"]
+    signed = ConsentSignature.objects.filter(case_id=case.pk, version=version).exists()
+    return (
+        []
+        if signed
+        else [f"the patient's signature on the current consent document ({version.label})"]
+    )
+
+
+def register() -> None:
+    consent_services.register_case_lookup(case_facts)
+    consent_services.register_on_signed(on_signed)
+    consent_services.register_on_declined(on_declined)
+    consent_services.register_on_withdrawn(on_withdrawn)
+    consent_services.register_on_published(on_published)
+    workflow.register_guard("record_consent", has_current_signature)
+    hooks.register_case_panel(
+        hooks.CasePanel(
+            key="consent", template="consent/_case_panel.html", order=20, context=_no_context
+        )
+    )
+
+
+def _no_context(request: object, case: Case) -> dict[str, object]:
+    return {}  # the consent panel loads its own data through consent's template tag

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+
+from core.models import Patient, SexAtBirth
+from planning.pathway.selectors import physicians
+
+
+class CaseOpenForm(forms.Form):
+    """Open a case for an existing patient, or register a new one at the same time."""
+
+    existing_patient = forms.ModelChoiceField(
+        queryset=Patient.objects.all(), required=False, label="Existing patient"
+    )
+    given_name = forms.CharField(max_length=100, required=False)
+    family_name = forms.CharField(max_length=100, required=False)
+    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    mrn = forms.CharField(max_length=32, required=False, label="Medical record number")
+    sex_at_birth = forms.ChoiceField(
+        choices=SexAtBirth.choices, required=False, label="Sex at birth"
+    )
+    email = forms.EmailField(required=False)
+    phone = forms.CharField(max_length=32, required=False)
+    physician = forms.ModelChoiceField(
+        queryset=physicians(), required=False, label="Treating physician"
+    )
+
+    NEW_FIELDS = ("given_name", "family_name", "date_of_birth", "mrn")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        physician = self.fields["physician"]
+        physician.label_from_instance = lambda user: user.display_name  # type: ignore[attr-defined]
+
+    def clean_date_of_birth(self) -> date | None:
+        value: date | None = self.cleaned_data.get("date_of_birth")
+        if value is not None and value > timezone.localdate():
+            raise forms.ValidationError("The date of birth cannot be in the future.")
+        if value is not None and value.year < 1900:
+            raise forms.ValidationError("Please check the year of birth.")
+        return value
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("existing_patient"):
+            return data
+        for name in self.NEW_FIELDS:
+            if not data.get(name) and name not in self.errors:
+                self.add_error(name, "Required for a new patient (or choose an existing one).")
+        return data
+
+
+class TransitionForm(forms.Form):
+    transition = forms.CharField(max_length=64)
+    reason = forms.CharField(max_length=2000, required=False, widget=forms.Textarea)
+    expected_state = forms.CharField(max_length=32, required=False)

@@ -1,0 +1,54 @@
+"""Reads for pages and tasks, each costing a fixed number of queries."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q, QuerySet
+
+from core.models import AuditEntry, User
+from planning.pathway.models import Case
+from planning.pathway.states import BOARD_ORDER, FINAL_STATES, state_label
+
+
+@dataclass(frozen=True)
+class BoardColumn:
+    state: str
+    label: str
+    count: int
+    cases: list[Case]
+
+
+def case_board(cases: QuerySet[Case], *, per_state: int = 25) -> list[BoardColumn]:
+    """Every state with its count, and the longest-waiting cases of each open state.
+
+    One count query plus one bounded query per open state: the cost does not grow with the
+    number of cases (see bench/board.py).
+    """
+    counts = dict(cases.order_by().values_list("state").annotate(n=Count("pk")))
+    columns = []
+    for state in BOARD_ORDER:
+        shown: list[Case] = []
+        if state not in FINAL_STATES and counts.get(state):
+            in_state = cases.filter(state=state).annotate(
+                open_alerts=Count("alerts", filter=Q(alerts__acknowledged_at=None))
+            )
+            shown = list(in_state.order_by("state_changed_at")[:per_state])
+        columns.append(BoardColumn(state, state_label(state), counts.get(state, 0), shown))
+    return columns
+
+
+def case_timeline(case: Case) -> QuerySet[AuditEntry]:
+    """The case's events, newest first, without page views (those stay in the full trail)."""
+    return (
+        AuditEntry.objects.filter(case_id=case.pk)
+        .exclude(action="case.view")
+        .select_related("actor")
+        .order_by("-seq")
+    )
+
+
+def physicians() -> QuerySet[User]:
+    return User.objects.filter(groups__name="physician", is_active=True).order_by(
+        "last_name", "first_name"
+    )

@@ -1,0 +1,180 @@
+"""Every write to a case: opening it and moving it through the pathway."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from django.db import transaction
+from django.utils import timezone
+from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+
+from core.audit import audit_record
+from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
+from core.models import Patient, User
+from planning.pathway import hooks, workflow
+from planning.pathway.audit import audit_case
+from planning.pathway.models import Case
+from planning.pathway.states import FINAL_STATES, state_label
+
+
+def case_transition(
+    *,
+    case_id: int,
+    transition: str,
+    actor: User,
+    reason: str = "",
+    expected_state: str | None = None,
+) -> Case:
+    """Perform one transition under a row lock: refuse with the reason, or record and save.
+
+    `expected_state` is the state the actor saw; if the case moved since, nothing happens and
+    CaseChanged says so (two people deciding at once: exactly one wins).
+    """
+    spec = workflow.TRANSITIONS.get(transition)
+    if spec is None:
+        raise TransitionRefused(f"There is no step called {transition!r}.")
+    reason = reason.strip()
+    if spec.requires_reason and not reason:
+        raise ValidationFailed({"reason": f"Please give a reason to {spec.label.lower()}."})
+    with transaction.atomic():
+        case = _locked_case(case_id)
+        _check_transition(case, spec, actor, expected_state)
+        from_state = case.state
+        getattr(case, transition)(reason=reason)
+        case.state_changed_at = timezone.now()
+        try:
+            case.save()
+        except ConcurrentTransition as exc:
+            raise CaseChanged("The case changed while you were deciding. Reload it.") from exc
+        hooks.transitioned(case, from_state, case.state, actor)
+        audit_case(
+            action="case.transition",
+            actor=actor,
+            case=case,
+            target=f"case:{case.pk}",
+            data={"transition": transition, "from": from_state, "to": case.state, "reason": reason},
+        )
+    return case
+
+
+def _locked_case(case_id: int) -> Case:
+    try:
+        case: Case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
+    except Case.DoesNotExist as exc:
+        raise NotFound("No such case.") from exc
+    return case
+
+
+def _check_transition(
+    case: Case, spec: workflow.TransitionSpec, actor: User, expected_state: str | None
+) -> None:
+    if expected_state and case.state != expected_state:
+        raise CaseChanged(
+            f"The case changed while you were looking at it: it is now "
+            f"{state_label(case.state)}. Reload the page and decide again."
+        )
+    method = getattr(case, spec.name)
+    if not can_proceed(method, check_conditions=False):
+        raise TransitionRefused(
+            f"“{spec.label}” is not possible while the case is {state_label(case.state)}."
+        )
+    if not workflow.permission_for(spec.name)(case, actor):
+        raise AccessDenied(f"Your role may not “{spec.label.lower()}”.")
+    missing = workflow.missing_for(case, spec.name)
+    if missing:
+        raise TransitionRefused(
+            f"“{spec.label}” needs: " + "; ".join(missing) + ".", details={"missing": missing}
+        )
+    if not has_transition_perm(method, actor):
+        raise AccessDenied(f"Your role may not “{spec.label.lower()}”.")
+
+
+def available_transitions(case: Case, user: User) -> list[workflow.TransitionSpec]:
+    """The steps this user may take on this case right now (used to draw buttons)."""
+    return [
+        spec
+        for name, spec in workflow.TRANSITIONS.items()
+        if can_proceed(getattr(case, name), check_conditions=False)
+        and workflow.permission_for(name)(case, user)
+    ]
+
+
+def patient_create(
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: date,
+    mrn: str,
+    email: str = "",
+    phone: str = "",
+    sex_at_birth: str = "",
+    actor: User,
+) -> Patient:
+    if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
+        raise ValidationFailed({"mrn": "A patient with this record number already exists."})
+    patient = Patient.objects.create(
+        given_name=given_name.strip(),
+        family_name=family_name.strip(),
+        date_of_birth=date_of_birth,
+        mrn=mrn.strip(),
+        email=email.strip(),
+        phone=phone.strip(),
+        sex_at_birth=sex_at_birth or "unknown",
+    )
+    audit_record(
+        action="patient.create", actor=actor, patient_id=patient.pk, target=f"patient:{patient.pk}"
+    )
+    return patient
+
+
+def case_open(*, patient: Patient, actor: User, physician: User | None = None) -> Case:
+    """Open a case at consultation. A patient has at most one open case at a time."""
+    with transaction.atomic():
+        Patient.objects.select_for_update().filter(pk=patient.pk).first()
+        open_case = patient.cases.exclude(state__in=FINAL_STATES).first()
+        if open_case is not None:
+            raise ValidationFailed(
+                {"patient": f"{patient.full_name} already has an open case (#{open_case.pk})."}
+            )
+        case: Case = Case.objects.create(patient=patient, physician=physician, opened_by=actor)
+        audit_case(
+            action="case.open",
+            actor=actor,
+            case=case,
+            target=f"case:{case.pk}",
+            data={"state": case.state, "physician_id": physician.pk if physician else None},
+        )
+    return case
+
+
+def case_open_for(
+    *,
+    actor: User,
+    existing_patient: Patient | None = None,
+    physician: User | None = None,
+    given_name: str = "",
+    family_name: str = "",
+    date_of_birth: date | None = None,
+    mrn: str = "",
+    email: str = "",
+    phone: str = "",
+    sex_at_birth: str = "",
+) -> Case:
+    """Open a case for an existing patient, or register the patient and open it in one step."""
+    with transaction.atomic():
+        patient = existing_patient
+        if patient is None:
+            if date_of_birth is None:
+                raise ValidationFailed({"date_of_birth": "The date of birth is required."})
+            patient = patient_create(
+                given_name=given_name,
+                family_name=family_name,
+                date_of_birth=date_of_birth,
+                mrn=mrn,
+                email=email,
+                phone=phone,
+                sex_at_birth=sex_at_birth,
+                actor=actor,
+            )
+        case: Case = case_open(patient=patient, actor=actor, physician=physician)
+    return case

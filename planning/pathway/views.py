@@ -1,0 +1,167 @@
+"""Staff and patient pages for cases. Each view: access check, form, one service, response."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from core.access import request_user, require_perm, staff_required
+from core.errors import DomainError, ValidationFailed
+from core.forms import add_domain_error, form_errors
+from core.models import User
+from core.roles import Role, has_role, is_staff_member
+from planning.pathway import hooks, selectors, services
+from planning.pathway.access import access_case_for_user, cases_visible_to
+from planning.pathway.forms import CaseOpenForm, TransitionForm
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState, state_label
+
+
+def start_page(user: Any) -> str | None:
+    """Staff start on the board, patients on their own page (registered with core)."""
+    if is_staff_member(user):
+        return reverse("pathway:case_board")
+    if has_role(user, Role.PATIENT):
+        return reverse("pathway:patient_home")
+    return None
+
+
+@staff_required
+def case_board(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "planning.view_case_board", what="case board")
+    visible = cases_visible_to(request.user)
+    state = request.GET.get("state", "")
+    if state in CaseState.values:
+        context = {"cases": visible.filter(state=state), "state_label": state_label(state)}
+        return render(request, "pathway/case_list.html", context)
+    context = {"columns": selectors.case_board(visible), **hooks.board_context(request, visible)}
+    return render(request, "pathway/board.html", context)
+
+
+@staff_required
+def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = access_case_for_user(request.user, case_id)
+    return render(request, "pathway/case_detail.html", _case_context(request, case))
+
+
+def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    panels, panel_context = hooks.case_panels(request, case)
+    return {
+        **panel_context,
+        "panels": panels,
+        "case": case,
+        "patient": case.patient,
+        "timeline": selectors.case_timeline(case),
+        "actions": [
+            spec
+            for spec in services.available_transitions(case, request_user(request))
+            if spec.staff_button
+        ],
+        "state_label": state_label(case.state),
+    }
+
+
+@require_POST
+@login_required
+def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Staff buttons and the patient's withdrawal both post here."""
+    case = access_case_for_user(request.user, case_id, record_view=False)
+    form = TransitionForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationFailed(form_errors(form))
+        case = services.case_transition(
+            case_id=case.pk, actor=request_user(request), **form.cleaned_data
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _render_case_page(request, case, status=exc.status)
+    messages.success(request, f"Done: the case is now {state_label(case.state)}.")
+    if is_staff_member(request.user):
+        return redirect("pathway:case_detail", case_id=case.pk)
+    return redirect("pathway:patient_home")
+
+
+def _render_case_page(request: HttpRequest, case: Case, *, status: int) -> HttpResponse:
+    if is_staff_member(request.user):
+        case.refresh_from_db()
+        return render(
+            request, "pathway/case_detail.html", _case_context(request, case), status=status
+        )
+    return render(request, "pathway/patient_home.html", _patient_context(request), status=status)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def case_open(request: HttpRequest) -> HttpResponse:
+    require_perm(request.user, "planning.open_case", what="open case")
+    form = CaseOpenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            case = services.case_open_for(actor=request_user(request), **form.cleaned_data)
+        except ValidationFailed as exc:
+            add_domain_error(form, exc)
+        else:
+            messages.success(request, f"Case #{case.pk} opened for {case.patient.full_name}.")
+            return redirect("pathway:case_detail", case_id=case.pk)
+    status = 400 if form.errors else 200
+    return render(request, "pathway/case_open.html", {"form": form}, status=status)
+
+
+@login_required
+def patient_home(request: HttpRequest) -> HttpResponse:
+    """A patient's own page; staff who land here are sent to the board."""
+    if is_staff_member(request.user):
+        return redirect("pathway:case_board")
+    require_perm(request.user, "planning.withdraw_own_case", what="patient home")
+    return render(request, "pathway/patient_home.html", _patient_context(request))
+
+
+def _patient_context(request: HttpRequest) -> dict[str, Any]:
+    cases = cases_visible_to(request.user)
+    rows = []
+    for case in cases:
+        actions = services.available_transitions(case, request_user(request))
+        rows.append({"case": case, "label": state_label(case.state), "actions": actions})
+    return {"rows": rows}
+
+
+@login_required
+def api_case_detail(request: HttpRequest, case_id: int) -> JsonResponse:
+    case = access_case_for_user(request.user, case_id)
+    return JsonResponse(_case_json(case, request_user(request)))
+
+
+@require_POST
+@login_required
+def api_case_transition(request: HttpRequest, case_id: int) -> JsonResponse:
+    case = access_case_for_user(request.user, case_id, record_view=False)
+    try:
+        body = json.loads(request.body or b"{}")
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise ValidationFailed({"body": "The request body is not valid JSON."}) from None
+    form = TransitionForm(body if isinstance(body, dict) else {})
+    if not form.is_valid():
+        raise ValidationFailed(form_errors(form))
+    case = services.case_transition(
+        case_id=case.pk, actor=request_user(request), **form.cleaned_data
+    )
+    return JsonResponse(_case_json(case, request_user(request)))
+
+
+def _case_json(case: Case, user: User) -> dict[str, Any]:
+    return {
+        "id": case.pk,
+        "state": case.state,
+        "state_label": state_label(case.state),
+        "patient": {"id": case.patient_id, "name": case.patient.full_name, "mrn": case.patient.mrn},
+        "physician_id": case.physician_id,
+        "available_transitions": [s.name for s in services.available_transitions(case, user)],
+    }

@@ -1,0 +1,139 @@
+"""Forms for the dosing plan and treatment sessions."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django import forms
+
+from planning.treatment.models import ClinicProtocol, Route
+from planning.treatment.services.plans import PlanInput
+from planning.treatment.services.sessions import CADSS_ITEMS, Discharge, DosingRecord
+
+TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+class PlanForm(forms.Form):
+    route = forms.ChoiceField(choices=Route.choices)
+    dose_value = forms.DecimalField(
+        min_value=Decimal("0.001"),
+        max_digits=7,
+        decimal_places=3,
+        label="Dose (mg/kg for weight-based routes, mg otherwise)",
+    )
+    infusion_minutes = forms.IntegerField(
+        min_value=1, max_value=600, required=False, label="Infusion duration (minutes)"
+    )
+    sessions = forms.IntegerField(min_value=1, max_value=100, label="Number of sessions")
+    frequency = forms.CharField(max_length=100)
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    monitoring_requirements = forms.CharField(
+        widget=TEXTAREA,
+        required=False,
+        help_text="Leave empty to use the protocol's monitoring schedule for the route.",
+    )
+    concurrent_psychotherapy = forms.CharField(required=False, widget=TEXTAREA)
+    cost_per_session = forms.DecimalField(
+        min_value=Decimal("0"),
+        max_digits=9,
+        decimal_places=2,
+        required=False,
+        label="Cost per session",
+        help_text="Leave empty for the clinic's standard cost.",
+    )
+    override_reason = forms.CharField(
+        required=False, widget=TEXTAREA, label="Override reason (needed outside the protocol)"
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        active = {p.route: p for p in ClinicProtocol.objects.filter(active=True)}
+        route_field = self.fields["route"]
+        assert isinstance(route_field, forms.ChoiceField)
+        route_field.choices = [(v, label) for v, label in Route.choices if v in active]
+        frequencies = sorted({f for p in active.values() for f in p.frequency_list})
+        self.fields["frequency"].widget = forms.Select(choices=[(f, f) for f in frequencies])
+
+    def as_input(self) -> PlanInput:
+        data = dict(self.cleaned_data)
+        cost = data.pop("cost_per_session")
+        cents = None if cost is None else int((cost * 100).to_integral_value())
+        return PlanInput(cost_per_session_cents=cents, **data)
+
+
+class ApproveForm(forms.Form):
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Re-enter your password to sign",
+    )
+    plan_id = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(max_length=4000, widget=TEXTAREA)
+
+
+DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+class DosingForm(forms.Form):
+    pre_systolic = forms.IntegerField(min_value=60, max_value=260, label="Systolic before (mmHg)")
+    pre_diastolic = forms.IntegerField(min_value=30, max_value=160, label="Diastolic before (mmHg)")
+    pre_heart_rate = forms.IntegerField(min_value=30, max_value=220, label="Heart rate before")
+    pre_spo2 = forms.IntegerField(min_value=50, max_value=100, label="SpO2 before (%)")
+    dosing_started_at = forms.DateTimeField(widget=DATETIME, label="Dosing started at")
+    dose_given_mg = forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=7, decimal_places=2, label="Dose given (mg)"
+    )
+    lot_number = forms.CharField(max_length=60)
+    device_count = forms.IntegerField(
+        min_value=1, max_value=6, required=False, label="Devices used (esketamine)"
+    )
+
+    def as_record(self) -> DosingRecord:
+        return DosingRecord(**{"device_count": None, **self.cleaned_data})
+
+
+class VitalsForm(forms.Form):
+    minute = forms.IntegerField(min_value=0, max_value=600, label="Minute after dosing start")
+    systolic_bp = forms.IntegerField(min_value=60, max_value=260, label="Systolic (mmHg)")
+    diastolic_bp = forms.IntegerField(min_value=30, max_value=160, label="Diastolic (mmHg)")
+    heart_rate = forms.IntegerField(min_value=30, max_value=220, label="Heart rate")
+    spo2_percent = forms.IntegerField(min_value=50, max_value=100, required=False, label="SpO2 (%)")
+
+
+class MonitoringForm(forms.Form):
+    moaas = forms.IntegerField(min_value=0, max_value=5, label="MOAA/S sedation (0-5)")
+    adverse_events = forms.CharField(required=False, widget=TEXTAREA)
+    respiratory_depression = forms.BooleanField(required=False)
+    serious_adverse_event = forms.BooleanField(required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in CADSS_ITEMS:
+            self.fields[item] = forms.IntegerField(
+                min_value=0, max_value=4, label=f"CADSS item {item.split('_')[1]} (0-4)"
+            )
+
+    def as_kwargs(self) -> dict[str, Any]:
+        data = dict(self.cleaned_data)
+        data["cadss"] = {item: data.pop(item) for item in CADSS_ITEMS}
+        return data
+
+
+class NoteForm(forms.Form):
+    note = forms.CharField(max_length=4000, widget=TEXTAREA)
+
+
+class DischargeForm(forms.Form):
+    discharged_at = forms.DateTimeField(widget=DATETIME)
+    ready_to_leave_at = forms.DateTimeField(
+        widget=DATETIME, required=False, label="Would have been ready to leave at"
+    )
+    vitals_acceptable = forms.BooleanField(required=False, label="Vitals acceptable")
+    alert = forms.BooleanField(required=False, label="Alert and oriented")
+    escort_confirmed = forms.BooleanField(required=False, label="Escort home confirmed")
+
+    def as_discharge(self) -> Discharge:
+        return Discharge(**self.cleaned_data)

@@ -1,0 +1,185 @@
+"""The staff pages: buttons match what the user may do, refusals are 4xx with the reason."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone
+
+from core.models import AuditEntry, Patient
+from planning.pathway.models import Case
+from planning.pathway.states import CaseState
+from tests.factories import CaseFactory, PatientFactory, satisfy_intake
+
+pytestmark = pytest.mark.django_db
+
+
+def _client(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def _buttons(html: str) -> set[str]:
+    return set(re.findall(r'data-transition="([a-z_]+)"', html))
+
+
+def test_case_page_shows_exactly_the_users_transitions(clinician, physician, admin_staff) -> None:
+    case = CaseFactory(state=CaseState.EVALUATION)
+    url = reverse("pathway:case_detail", args=[case.pk])
+    assert _buttons(_client(clinician).get(url).content.decode()) == {
+        "complete_evaluation",
+        "hold",
+        "withdraw",
+    }
+    assert _buttons(_client(physician).get(url).content.decode()) == {
+        "complete_evaluation",
+        "hold",
+        "withdraw",
+        "mark_ineligible",
+    }
+    assert _buttons(_client(admin_staff).get(url).content.decode()) == {"hold", "withdraw"}
+
+
+def test_transition_through_the_page_is_on_the_timeline(clinician) -> None:
+    case = CaseFactory()
+    satisfy_intake(case, "complete_consultation")
+    client = _client(clinician)
+    response = client.post(
+        reverse("pathway:case_transition", args=[case.pk]),
+        {"transition": "complete_consultation", "expected_state": "consultation"},
+    )
+    assert response.status_code == 302
+    page = client.get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
+    assert "consultation → evaluation" in page
+    assert Case.objects.get(pk=case.pk).state == CaseState.EVALUATION
+
+
+@pytest.mark.parametrize(
+    ("state", "transition", "status", "text"),
+    [
+        (CaseState.ACTIVE, "complete_consultation", 409, "not possible while the case is Active"),
+        (CaseState.PLAN_PENDING, "approve_plan", 403, "may not"),
+        (CaseState.CONSULTATION, "hold", 400, "reason"),
+        (CaseState.CONSULTATION, "fly", 409, "no step"),
+    ],
+)
+def test_refusals_are_4xx_with_the_reason(clinician, state, transition, status, text) -> None:
+    case = CaseFactory(state=state)
+    response = _client(clinician).post(
+        reverse("pathway:case_transition", args=[case.pk]), {"transition": transition}
+    )
+    assert response.status_code == status
+    assert text in response.content.decode()
+    assert Case.objects.get(pk=case.pk).state == state
+
+
+def test_stale_page_is_told_the_case_changed(clinician) -> None:
+    case = CaseFactory(state=CaseState.EVALUATION)
+    response = _client(clinician).post(
+        reverse("pathway:case_transition", args=[case.pk]),
+        {"transition": "hold", "reason": "x", "expected_state": "consultation"},
+    )
+    assert response.status_code == 409
+    assert "changed while you were looking" in response.content.decode()
+
+
+def test_api_refusals_are_json(clinician) -> None:
+    case = CaseFactory(state=CaseState.PLAN_PENDING)
+    url = reverse("pathway:api_case_transition", args=[case.pk])
+    client = _client(clinician)
+    forbidden = client.post(
+        url, json.dumps({"transition": "approve_plan"}), content_type="application/json"
+    )
+    assert forbidden.status_code == 403 and forbidden.json()["error"] == "forbidden"
+    bad = client.post(url, "{not json", content_type="application/json")
+    assert bad.status_code == 400 and "body" in bad.json()["fields"]
+    missing = client.post(
+        url, json.dumps({"transition": "withdraw"}), content_type="application/json"
+    )
+    assert missing.status_code == 400 and "reason" in missing.json()["fields"]
+    ok = client.post(
+        url,
+        json.dumps({"transition": "withdraw", "reason": "moved away"}),
+        content_type="application/json",
+    )
+    assert ok.status_code == 200 and ok.json()["state"] == "withdrawn"
+    assert ok.json()["available_transitions"] == []
+
+
+def test_board_counts_every_state(admin_staff) -> None:
+    CaseFactory.create_batch(3, state=CaseState.EVALUATION)
+    CaseFactory(state=CaseState.WITHDRAWN)
+    html = _client(admin_staff).get(reverse("pathway:case_board")).content.decode()
+    assert re.search(r'data-testid="count-evaluation">3<', html)
+    assert re.search(r'data-testid="count-withdrawn">1<', html)
+    assert re.search(r'data-testid="count-active">0<', html)
+
+
+def test_board_query_count_does_not_grow_with_cases(admin_staff, django_assert_max_num_queries):
+    client = _client(admin_staff)
+    for state in CaseState.values:
+        CaseFactory(state=state)
+    with django_assert_max_num_queries(20) as small:
+        client.get(reverse("pathway:case_board"))
+    for state in CaseState.values:
+        CaseFactory.create_batch(30, state=state)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        response = client.get(reverse("pathway:case_board"))
+    assert response.content.decode().count("Show all 31") == len(CaseState.values)
+
+
+def test_open_case_for_new_patient(admin_staff, physician) -> None:
+    response = _client(admin_staff).post(
+        reverse("pathway:case_open"),
+        {
+            "given_name": "Noor",
+            "family_name": "Fictional",
+            "date_of_birth": "1990-02-03",
+            "mrn": "NEW-1",
+            "email": "noor@example.invalid",
+            "physician": physician.pk,
+        },
+    )
+    case = Case.objects.get(patient__mrn="NEW-1")
+    assert response.status_code == 302 and response.url == reverse(
+        "pathway:case_detail", args=[case.pk]
+    )
+    assert case.state == CaseState.CONSULTATION and case.physician == physician
+    assert AuditEntry.objects.filter(action="case.open", case_id=case.pk).exists()
+
+
+def test_open_case_form_errors_change_nothing(admin_staff) -> None:
+    PatientFactory(mrn="DUP-1")
+    client = _client(admin_staff)
+    tomorrow = (timezone.localdate() + timedelta(days=1)).isoformat()
+    response = client.post(
+        reverse("pathway:case_open"),
+        {"given_name": "A", "family_name": "B", "date_of_birth": tomorrow, "mrn": "X"},
+    )
+    assert response.status_code == 400
+    assert "cannot be in the future" in response.content.decode()
+    response = client.post(
+        reverse("pathway:case_open"),
+        {"given_name": "A", "family_name": "B", "date_of_birth": "1980-01-01", "mrn": "dup-1"},
+    )
+    assert response.status_code == 400
+    assert "already exists" in response.content.decode()
+    response = client.post(reverse("pathway:case_open"), {"given_name": "A"})
+    assert response.status_code == 400 and "Required for a new patient" in response.content.decode()
+    assert Patient.objects.count() == 1 and Case.objects.count() == 0
+
+
+def test_second_open_case_for_a_patient_is_refused(admin_staff) -> None:
+    case = CaseFactory()
+    response = _client(admin_staff).post(
+        reverse("pathway:case_open"), {"existing_patient": case.patient_id}
+    )
+    assert response.status_code == 400
+    assert "already has an open case" in response.content.decode()
+    assert Case.objects.count() == 1
