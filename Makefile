@@ -20,6 +20,7 @@ test: bootstrap
 lint: bootstrap
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: bootstrap
 	$(BIN)/ruff check --fix .

@@ -10,12 +10,8 @@ class PlanningConfig(AppConfig):
     verbose_name = "Care pathway"
 
     def ready(self) -> None:
-        from django.apps import apps as global_apps
-        from django.db.models.signals import post_migrate
-
         from core.roles import register_role_permissions
         from planning.permissions import ROLE_PERMISSIONS
-        from planning.reference_data import seed_all
 
         register_role_permissions("planning", ROLE_PERMISSIONS)
         from core.navigation import register_start_page
@@ -23,13 +19,6 @@ class PlanningConfig(AppConfig):
 
         register_start_page("planning", start_page)
 
-        # Reference data survives a test flush (which re-emits post_migrate), like the roles.
-        post_migrate.connect(
-            lambda **_: seed_all(global_apps),
-            sender=self,
-            weak=False,
-            dispatch_uid="planning-reference-data",
-        )
         from planning.followups.wiring import wire as wire_followups
         from planning.intake.wiring import wire as wire_intake
         from planning.pathway.consent_bridge import register as wire_consent

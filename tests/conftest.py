@@ -4,6 +4,7 @@ with a visible reason where the service is missing, and fail instead where it is
 
 from __future__ import annotations
 
+import importlib
 import os
 import shutil
 import socket
@@ -11,14 +12,29 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.apps import apps as global_apps
 from django.contrib.auth.models import Group
 from django.db import connection
+from django.db.models.signals import post_migrate
 
 from core.models import User
 from core.roles import Role
 from tests.factories import CaseFactory, UserFactory
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+
+def _reseed_reference_data(sender: Any, **_: Any) -> None:
+    """A flush (after a `transaction=True` test) empties every table, the rows the data
+    migrations seeded included; put them back the way the migrations do. Tests only: in a
+    clinic's database the migrations are the one place that seeds reference data."""
+    if getattr(sender, "label", "") != "planning":
+        return
+    for name in ("0005_intake_reference_data", "0007_protocol_seed"):
+        importlib.import_module(f"planning.migrations.{name}").forward(global_apps, None)
+
+
+post_migrate.connect(_reseed_reference_data, dispatch_uid="tests-reseed-reference-data")
 
 ARTIFACTS = Path(os.environ.get("PATHWAY_TEST_ARTIFACTS", "var/test-artifacts"))
 CHROMIUM = os.environ.get("PATHWAY_CHROMIUM", "/usr/bin/chromium")

@@ -249,3 +249,12 @@ def followup_complete(*, case: Case, followup_id: int, actor: User, note: str = 
             target=f"followup:{followup.pk}",
         )
     return followup
+
+
+def followup_rems_complete(*, session: TreatmentSession, actor: User | None) -> int:
+    """The REMS form of this session was submitted: its staff follow-up is done."""
+    return (
+        FollowUp.objects.filter(key=f"session:{session.pk}:rems_form")
+        .exclude(status=FollowUpStatus.COMPLETED)
+        .update(status=FollowUpStatus.COMPLETED, completed_at=timezone.now(), completed_by=actor)
+    )

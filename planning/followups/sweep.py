@@ -20,7 +20,8 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import CharField, Exists, OuterRef, Q, Value
+from django.db.models.functions import Cast, Concat
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -72,15 +73,28 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
 UNSIGNED_CONSENT_AFTER = timedelta(days=3)
 
 
+UNSIGNED_CONSENT_BATCH = 200
+
+
 def _unsigned_consent_followups(now: datetime) -> int:
     """A staff task for each invitation still unsigned after three days (one per request)."""
     from consent.models import ConsentRequest
 
-    stale = ConsentRequest.objects.filter(
-        status=ConsentRequest.Status.PENDING,
-        created_at__lte=now - UNSIGNED_CONSENT_AFTER,
-        expires_at__gt=now,
-    ).values_list("pk", "case_id", "expires_at")[:200]
+    task_key = Concat(
+        Value("consent_request:"), Cast(OuterRef("pk"), CharField()), Value(":unsigned")
+    )
+    stale = (
+        ConsentRequest.objects.filter(
+            status=ConsentRequest.Status.PENDING,
+            created_at__lte=now - UNSIGNED_CONSENT_AFTER,
+            expires_at__gt=now,
+        )
+        # Only requests still without their task, oldest first: a batch never re-reads the
+        # same 200 rows while newer ones wait (no starvation however many are stale).
+        .exclude(Exists(FollowUp.objects.filter(key=task_key)))
+        .order_by("created_at", "pk")
+        .values_list("pk", "case_id", "expires_at")[:UNSIGNED_CONSENT_BATCH]
+    )
     rows = [
         FollowUp(
             case_id=case_id,

@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from planning.pathway import hooks
 from planning.pathway.states import FINAL_STATES
+from planning.treatment import hooks as treatment_hooks
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
     from core.models import User
     from planning.pathway.models import Case
+    from planning.treatment.models import DosingPlan, TreatmentSession
 
 
 def _on_transitioned(case: Case, source: str, target: str, actor: User) -> None:
@@ -36,7 +38,32 @@ def _board_context(request: HttpRequest, cases: QuerySet[Case]) -> dict[str, Any
     return {"tasks": selectors.staff_tasks_due(cases)}
 
 
+def _on_plan_approved(plan: DosingPlan) -> None:
+    from planning.followups.services import followups_generate
+
+    followups_generate(plan=plan)
+
+
+def _on_session_signed_off(session: TreatmentSession, actor: User | None) -> None:
+    from planning.followups.services import followup_rems
+
+    followup_rems(session=session)
+
+
+def _on_rems_submitted(session: TreatmentSession, actor: User | None) -> None:
+    from planning.followups.services import followup_rems_complete
+
+    followup_rems_complete(session=session, actor=actor)
+
+
+def _register_treatment_events() -> None:
+    treatment_hooks.register_on_plan_approved("followups.generate", _on_plan_approved)
+    treatment_hooks.register_on_session_signed_off("followups.rems", _on_session_signed_off)
+    treatment_hooks.register_on_rems_submitted("followups.rems_done", _on_rems_submitted)
+
+
 def wire() -> None:
+    _register_treatment_events()
     hooks.register_on_transitioned("followups.cancel_on_final", _on_transitioned)
     hooks.register_case_panel(
         hooks.CasePanel(

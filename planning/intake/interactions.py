@@ -1,8 +1,9 @@
 """Clinic-editable drug interaction screening against ketamine/esketamine.
 
-Pure Python (no Django, no database). Classes and rules arrive as JSON-shaped dicts (see
-:mod:`planning.seed_data`) so a clinic can edit them without a code change; each call
-validates them, so a bad edit fails loudly instead of silently missing an interaction.
+Pure Python (no Django, no database). Classes and rules arrive as JSON-shaped dicts (the
+shipped ones: `planning/migrations/frozen/0005_intake_reference.json`) so a clinic can edit
+them without a code change; each call validates them, so a bad edit fails loudly instead of
+silently missing an interaction.
 
 Matching is deliberately conservative and explainable: a medication string is normalised,
 a brand name or alias is mapped to its generic, and the generic is looked up in the classes.

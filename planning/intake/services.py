@@ -32,6 +32,7 @@ from planning.intake.models import (
 )
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
+from planning.pathway.services import case_lock
 from planning.pathway.states import FINAL_STATES
 
 V = TypeVar("V", bound=VersionedRecord)
@@ -51,7 +52,9 @@ def _require(actor: User, perm: str, what: str) -> None:
 
 
 def _require_open(case: Case) -> None:
-    if case.state in FINAL_STATES:
+    """Call inside the write's transaction: the state is read from the locked row (never from
+    the caller's possibly stale instance), so a case closed meanwhile cannot take the write."""
+    if case_lock(case.pk).state in FINAL_STATES:
         raise ValidationFailed({"case": "The case is closed; intake records can no longer change."})
 
 
@@ -91,8 +94,8 @@ def consultation_record(
     correction_reason: str = "",
 ) -> Consultation:
     _require(actor, "planning.record_intake", "record a consultation")
-    _require_open(case)
     with transaction.atomic():
+        _require_open(case)
         consultation = Consultation.objects.create(
             case=case,
             recorded_by=actor,
@@ -235,7 +238,6 @@ def contraindication_override(
 ) -> ContraindicationOverride:
     """A physician proceeds despite a relative contraindication, in writing."""
     _require(actor, "planning.override_contraindication", "override a contraindication")
-    _require_open(case)
     if not reason.strip():
         raise ValidationFailed({"reason": "An override needs a written reason."})
     contraindication = ContraindicationType.objects.filter(code=code, active=True).first()
@@ -248,9 +250,10 @@ def contraindication_override(
                 "Mark the case ineligible instead."
             }
         )
-    if case.overrides.filter(contraindication=contraindication).exists():
-        raise ValidationFailed({"reason": "This contraindication is already overridden."})
     with transaction.atomic():
+        _require_open(case)
+        if case.overrides.filter(contraindication=contraindication).exists():
+            raise ValidationFailed({"reason": "This contraindication is already overridden."})
         override = ContraindicationOverride.objects.create(
             case=case, contraindication=contraindication, reason=reason.strip(), physician=actor
         )
@@ -264,8 +267,8 @@ def medication_add(
     *, case: Case, actor: User, name: str, dose: str, frequency: str, kind: str
 ) -> Medication:
     _require(actor, "planning.record_intake", "record medications")
-    _require_open(case)
     with transaction.atomic():
+        _require_open(case)
         medication = Medication.objects.create(
             case=case,
             recorded_by=actor,
@@ -288,8 +291,8 @@ def medication_add(
 
 def medication_stop(*, case: Case, medication_id: int, actor: User) -> Medication:
     _require(actor, "planning.record_intake", "record medications")
-    _require_open(case)
     with transaction.atomic():
+        _require_open(case)
         medication = (
             Medication.objects.select_for_update()
             .filter(case=case, pk=medication_id, stopped_at=None)
@@ -305,8 +308,8 @@ def medication_stop(*, case: Case, medication_id: int, actor: User) -> Medicatio
 
 def medication_list_confirm(*, case: Case, actor: User) -> MedicationReviewConfirmation:
     _require(actor, "planning.record_intake", "confirm the medication list")
-    _require_open(case)
     with transaction.atomic():
+        _require_open(case)
         count = case.medications.filter(stopped_at=None).count()
         confirmation = MedicationReviewConfirmation.objects.create(
             case=case, medication_count=count, confirmed_by=actor

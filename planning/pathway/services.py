@@ -6,7 +6,7 @@ from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
-from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
+from django_fsm import ConcurrentTransition, can_proceed
 
 from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
@@ -37,10 +37,14 @@ def case_transition(
     if spec.requires_reason and not reason:
         raise ValidationFailed({"reason": f"Please give a reason to {spec.label.lower()}."})
     with transaction.atomic():
-        case = _locked_case(case_id)
+        case = case_lock(case_id)
         _check_transition(case, spec, actor, expected_state)
         from_state = case.state
-        getattr(case, transition)(reason=reason)
+        setattr(case, workflow.GUARDS_PASSED, transition)
+        try:
+            getattr(case, transition)(reason=reason)
+        finally:
+            delattr(case, workflow.GUARDS_PASSED)
         case.state_changed_at = timezone.now()
         try:
             case.save()
@@ -57,7 +61,9 @@ def case_transition(
     return case
 
 
-def _locked_case(case_id: int) -> Case:
+def case_lock(case_id: int) -> Case:
+    """The case's row, locked until the end of the caller's transaction (call inside
+    `transaction.atomic()`). Every write that depends on the case's state reads it from here."""
     try:
         case: Case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
     except Case.DoesNotExist as exc:
@@ -78,15 +84,14 @@ def _check_transition(
         raise TransitionRefused(
             f"“{spec.label}” is not possible while the case is {state_label(case.state)}."
         )
+    # The one permission check: the same callable is the transition's django-fsm `permission=`.
     if not workflow.permission_for(spec.name)(case, actor):
         raise AccessDenied(f"Your role may not “{spec.label.lower()}”.")
-    missing = workflow.missing_for(case, spec.name)
+    missing = workflow.missing_for(case, spec.name)  # the one run of the guards
     if missing:
         raise TransitionRefused(
             f"“{spec.label}” needs: " + "; ".join(missing) + ".", details={"missing": missing}
         )
-    if not has_transition_perm(method, actor):
-        raise AccessDenied(f"Your role may not “{spec.label.lower()}”.")
 
 
 def available_transitions(case: Case, user: User) -> list[workflow.TransitionSpec]:

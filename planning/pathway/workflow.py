@@ -97,6 +97,9 @@ TRANSITIONS: dict[str, TransitionSpec] = {
 
 _GUARDS: dict[str, list[Guard]] = {name: [] for name in TRANSITIONS}
 
+#: Attribute set on a case locked by the transition service once its guards have passed.
+GUARDS_PASSED = "_pathway_guards_passed"
+
 
 def register_guard(transition: str, guard: Guard) -> Guard:
     """Add a guard to a transition (used by the capabilities that own the data); registering
@@ -114,9 +117,15 @@ def missing_for(case: Case, transition: str) -> list[str]:
 
 
 def guard_condition(transition: str) -> Callable[[Model], bool]:
-    """The django-fsm condition for a transition: true when no guard reports anything."""
+    """The django-fsm condition for a transition: true when no guard reports anything.
+
+    The transition service runs the guards once under the row lock and marks the locked
+    instance (`GUARDS_PASSED`); the condition then trusts that result instead of running every
+    guard again when the transition method executes."""
 
     def condition(instance: Model) -> bool:
+        if getattr(instance, GUARDS_PASSED, None) == transition:
+            return True
         return not missing_for(cast("Case", instance), transition)
 
     condition.__name__ = f"guards_of_{transition}"

@@ -20,14 +20,13 @@ from django.utils import timezone
 
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import User
-from planning.followups.services import followups_generate
 from planning.intake import rules as intake_rules
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
-from planning.pathway.services import case_transition
+from planning.pathway.services import case_lock, case_transition
 from planning.pathway.states import CaseState
 from planning.pathway.workflow import register_guard
-from planning.treatment import dosing
+from planning.treatment import dosing, hooks
 from planning.treatment.models import ClinicProtocol, DoseUnit, DosingPlan
 from planning.treatment.services.sessions import sessions_schedule
 
@@ -56,9 +55,9 @@ def _require_physician(actor: User, what: str) -> None:
 def plan_draft_save(*, case: Case, actor: User, data: PlanInput) -> DosingPlan:
     """Create or update the case's draft plan after checking it against the protocol."""
     _require_physician(actor, "write a dosing plan")
-    if case.state != CaseState.PLAN_PENDING:
-        raise TransitionRefused("A plan can be written while the case is waiting for one.")
     with transaction.atomic():
+        if case_lock(case.pk).state != CaseState.PLAN_PENDING:
+            raise TransitionRefused("A plan can be written while the case is waiting for one.")
         draft = case.plans.select_for_update().filter(status=DosingPlan.Status.DRAFT).first()
         fields = _validated_fields(case, data, amending=draft is not None and draft.version > 1)
         if draft is None:
@@ -206,6 +205,7 @@ def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> Dos
         )
         raise ValidationFailed({"password": "The password is not correct. Nothing was signed."})
     with transaction.atomic():
+        locked = case_lock(case.pk)  # the case first, then the plan: one lock order everywhere
         plan = DosingPlan.objects.select_for_update().filter(pk=plan_id, case=case).first()
         if plan is None:
             raise NotFound("No such plan on this case.")
@@ -214,6 +214,8 @@ def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> Dos
                 f"This plan was already approved by {plan.approver_printed_name} "
                 f"at {plan.approved_at:%Y-%m-%d %H:%M}. Reload the page."
             )
+        if locked.state != CaseState.PLAN_PENDING:
+            raise TransitionRefused("A plan can be approved while the case is waiting for one.")
         plan.consent_reference = _consent_reference(case)
         plan.protocol_snapshot = plan.protocol.snapshot()
         plan.content_sha256 = content_hash(plan_content(plan))
@@ -235,7 +237,7 @@ def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> Dos
         )
         case_transition(case_id=case.pk, transition="approve_plan", actor=actor)
         sessions_schedule(plan=plan)
-        followups_generate(plan=plan)
+        hooks.plan_approved(plan)
         transaction.on_commit(lambda: _queue_plan_pdf(plan.pk))
     return plan
 

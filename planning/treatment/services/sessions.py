@@ -16,12 +16,11 @@ from django.utils import timezone
 
 from core.errors import AccessDenied, ValidationFailed
 from core.models import ClinicSettings, User
-from planning.followups.models import FollowUp, FollowUpStatus
-from planning.followups.services import followup_rems
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
 from planning.pathway.services import case_transition
 from planning.pathway.workflow import register_guard
+from planning.treatment import hooks
 from planning.treatment.models import (
     DosingPlan,
     EarlyCompletion,
@@ -286,7 +285,7 @@ def session_sign_off(
         if session.plan.route == Route.INTRANASAL_ESKETAMINE and session.dosing_started_at:
             session.rems_due_at = session.dosing_started_at + timedelta(days=REMS_DAYS)
         session.save()
-        followup_rems(session=session)
+        hooks.session_signed_off(session, actor)
         _audit("session.sign_off", actor, session, concerns=concerns)
     return session
 
@@ -305,11 +304,7 @@ def rems_mark_submitted(*, case: Case, session_id: int, actor: User) -> Treatmen
         if session.rems_submitted_at is None:
             session.rems_submitted_at, session.rems_submitted_by = timezone.now(), actor
             session.save(update_fields=["rems_submitted_at", "rems_submitted_by"])
-            FollowUp.objects.filter(key=f"session:{session.pk}:rems_form").exclude(
-                status=FollowUpStatus.COMPLETED
-            ).update(
-                status=FollowUpStatus.COMPLETED, completed_at=timezone.now(), completed_by=actor
-            )
+            hooks.rems_submitted(session, actor)
             _audit("session.rems_submitted", actor, session)
     return session
 

@@ -161,7 +161,21 @@ def test_missed_when_the_window_ends(physician) -> None:
     assert checkin.status == "missed"
 
 
-def test_staff_add_and_reschedule(admin_staff) -> None:
+@pytest.mark.parametrize(
+    "today",
+    [datetime(2027, 1, 12, 9, tzinfo=LONDON), datetime(2027, 7, 12, 9, tzinfo=LONDON)],
+    ids=["winter-GMT", "summer-BST"],
+)
+def test_staff_add_and_reschedule(admin_staff, today: datetime) -> None:
+    traveller = time_machine.travel(today, tick=False)
+    traveller.start()
+    try:
+        _staff_add_and_reschedule(admin_staff)
+    finally:
+        traveller.stop()
+
+
+def _staff_add_and_reschedule(admin_staff) -> None:
     case = CaseFactory(state=CaseState.ACTIVE)
     client = Client()
     client.force_login(admin_staff)
@@ -175,11 +189,9 @@ def test_staff_add_and_reschedule(admin_staff) -> None:
     later = (timezone.localtime() + timedelta(days=4)).strftime("%Y-%m-%dT%H:%M")
     client.post(reverse("followups:reschedule", args=[case.pk, followup.pk]), {"due_at": later})
     followup.refresh_from_db()
-    assert followup.due_at.strftime("%Y-%m-%dT%H:%M") == timezone.localtime(
-        followup.due_at
-    ).strftime("%Y-%m-%dT%H:%M") and followup.window_ends_at - followup.due_at == timedelta(
-        hours=24
-    )
+    # Compared in the clinic's time zone: in summer London is UTC+1, and the typed time is local.
+    assert timezone.localtime(followup.due_at).strftime("%Y-%m-%dT%H:%M") == later
+    assert followup.window_ends_at - followup.due_at == timedelta(hours=24)
     with pytest.raises(ValidationFailed, match="past"):
         followup_services.followup_reschedule(
             case=case,

@@ -14,7 +14,7 @@ from planning.intake.interactions import (
     parse_classes,
     parse_rules,
 )
-from planning.seed_data import (
+from tests.planning.intake.interaction_data import (
     CLINIC_DEFAULTS,
     CONTRAINDICATIONS,
     INTERACTION_CLASSES,
@@ -253,4 +253,21 @@ def test_contraindications_and_clinic_defaults() -> None:
         "adequate_trials_for_trd": 2,
         "adequate_trial_min_weeks": 6,
         "minimum_age": 18,
+    }
+
+
+@pytest.mark.django_db
+def test_the_migrations_loaded_domain_reference_data() -> None:
+    """What the frozen data migration put in the database is DOMAIN.md's data."""
+    from planning.intake.models import ContraindicationType, InteractionClass, InteractionRule
+
+    loaded = {c.code: c.as_data() for c in InteractionClass.objects.all()}
+    assert {c["code"] for c in INTERACTION_CLASSES} == set(loaded)
+    for entry in INTERACTION_CLASSES:
+        assert sorted(loaded[entry["code"]]["members"]) == sorted(entry["members"])
+    assert set(InteractionRule.objects.values_list("code", flat=True)) == {
+        r["code"] for r in INTERACTION_RULES
+    }
+    assert set(ContraindicationType.objects.values_list("code", flat=True)) == {
+        c["code"] for c in CONTRAINDICATIONS
     }

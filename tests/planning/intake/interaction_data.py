@@ -1,8 +1,6 @@
-"""Default, clinic-editable reference data: interaction classes/rules, contraindications and
-clinic thresholds.
-
-Pure data (no Django) so a data migration or management command can load it and tests can use
-it directly. Everything here is a starting point for a clinic to review, not medical advice:
+"""DOMAIN.md's reference data as Python literals, for the tests of the interaction engine and of
+the data migrations (which load a frozen JSON copy: `planning/migrations/frozen/`). Everything
+here is a starting point for a clinic to review, not medical advice:
 severities and kinds reflect the esketamine/ketamine labelling themes (blunted response with
 benzodiazepines and lamotrigine, raised blood pressure with MAOIs and stimulants, added
 sedation with CNS depressants).

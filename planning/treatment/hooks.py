@@ -1,0 +1,45 @@
+"""Events of the treatment phase that the layer above (follow-ups) reacts to, without treatment
+importing it. Handlers run inside the service's transaction: if one raises, the write rolls back."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from core.models import User
+    from planning.treatment.models import DosingPlan, TreatmentSession
+
+PlanHandler = Callable[["DosingPlan"], None]
+SessionHandler = Callable[["TreatmentSession", "User | None"], None]
+
+_on_plan_approved: dict[str, PlanHandler] = {}
+_on_session_signed_off: dict[str, SessionHandler] = {}
+_on_rems_submitted: dict[str, SessionHandler] = {}
+
+
+def register_on_plan_approved(key: str, handler: PlanHandler) -> None:
+    _on_plan_approved[key] = handler
+
+
+def register_on_session_signed_off(key: str, handler: SessionHandler) -> None:
+    _on_session_signed_off[key] = handler
+
+
+def register_on_rems_submitted(key: str, handler: SessionHandler) -> None:
+    _on_rems_submitted[key] = handler
+
+
+def plan_approved(plan: DosingPlan) -> None:
+    for handler in _on_plan_approved.values():
+        handler(plan)
+
+
+def session_signed_off(session: TreatmentSession, actor: User | None) -> None:
+    for handler in _on_session_signed_off.values():
+        handler(session, actor)
+
+
+def rems_submitted(session: TreatmentSession, actor: User | None) -> None:
+    for handler in _on_rems_submitted.values():
+        handler(session, actor)
