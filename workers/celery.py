@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("pathway")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks(["workers"])
-app.conf.imports = ("workers.tasks", "workers.tasks_plans", "workers.tasks_followups")
+app.conf.imports = ("core.tasks", "workers.tasks", "workers.tasks_plans", "workers.tasks_followups")
 
 
 def _load_schedule() -> None:
