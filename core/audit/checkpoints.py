@@ -156,12 +156,15 @@ def _canonical(payload: dict[str, Any]) -> str:
 
 def audit_checkpoint(now: datetime | None = None) -> AuditCheckpoint:
     """Integrate what is pending, sign the head, store row and file, note it in the trail.
-    Needs the private key (worker, beat, management command)."""
+    Needs the private key (worker, beat, management command). The optional time-stamp request
+    runs under the chain lock: it delays the sequencer (never the writers) by at most its
+    timeout, once per interval."""
     key = keys.private_key()
     audit_sequence()
-    created_at = (now or timezone.now()).astimezone(UTC)
     with transaction.atomic():
         lock_chain()
+        # Taken under the lock, so checkpoints' times follow their order.
+        created_at = (now or timezone.now()).astimezone(UTC)
         seq, head_hash = chain_head()
         previous = _newest_file_checkpoint()
         latest_row = AuditCheckpoint.objects.order_by("-seq", "-created_at").first()
