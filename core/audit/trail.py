@@ -124,6 +124,8 @@ def _valid_rows(
         if key is not None and not checkpoint.signature_ok(key):
             report.add("forged", f"checkpoint {checkpoint.source} was altered (bad signature).")
             continue
+        if not checkpoint.timestamp_ok():
+            report.add("forged", f"checkpoint {checkpoint.source}: time-stamp token mismatch.")
         if file_hashes and checkpoint.checkpoint_hash not in file_hashes:
             report.add(
                 "replaced",
