@@ -49,17 +49,27 @@ def chain_head() -> tuple[int, str]:
     return last[0], last[1]
 
 
+def _prefer_index_scan() -> None:
+    """Each integrated entry leaves a dead version in the pending index until VACUUM. A bitmap
+    scan visits them all, every batch (measured: 20 ms per batch after 37,000 entries); a plain
+    index scan marks them dead as it passes, so each costs once. (PostgreSQL only.)"""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL enable_bitmapscan = off")
+
+
 def sequence_batch(limit: int | None = None) -> list[Link]:
     """Integrate up to `limit` pending entries visible to this transaction; return the links.
     Idempotent: a second call finds nothing pending."""
     with transaction.atomic():
         lock_chain()
+        _prefer_index_scan()
         pending = (
             AuditEntry.objects.filter(seq__isnull=True)
             .order_by("id")
             .values_list("id", "content_hash")
         )
-        rows = list(pending[:limit] if limit else pending)
+        rows = list(pending[: limit or settings.AUDIT_SEQUENCE_BATCH])
         if not rows:
             return []
         seq, prev = chain_head()

@@ -61,7 +61,11 @@ def audit_record(
         return entry
     with transaction.atomic():
         entry.save(force_insert=True)
-        for pk, seq, prev_hash, entry_hash in sequence_batch():
-            if pk == entry.pk:
-                entry.seq, entry.prev_hash, entry.entry_hash = seq, prev_hash, entry_hash
+        while entry.seq is None:  # more than one batch pending only after a switch of mode
+            links = sequence_batch()
+            for pk, seq, prev_hash, entry_hash in links:
+                if pk == entry.pk:
+                    entry.seq, entry.prev_hash, entry.entry_hash = seq, prev_hash, entry_hash
+            if not links:
+                raise RuntimeError("An audit entry written in this transaction is not pending.")
     return entry
