@@ -1,11 +1,11 @@
-"""Run the benchmarks: `make bench` (all) or `python -m bench board|followups`."""
+"""Run the benchmarks: `make bench` (all) or `python -m bench board|followups|audit`."""
 
 import sys
 
-from bench import board, followups
+from bench import audit, board, followups
 
 if __name__ == "__main__":
-    chosen = sys.argv[1:] or ["board", "followups"]
+    chosen = sys.argv[1:] or ["board", "followups", "audit"]
     for name in chosen:
         print(f"== {name}")
-        {"board": board.main, "followups": followups.main}[name]()
+        {"board": board.main, "followups": followups.main, "audit": audit.main}[name]()

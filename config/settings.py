@@ -210,3 +210,29 @@ PATHWAY_BASE_URL = env_str(
 )
 # WeasyPrint narrates every rendering step at INFO; keep its warnings (refused resources).
 LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+
+# Audit trail. Writers insert entries pending; the sequencer chains them in batches (beat,
+# every AUDIT_SEQUENCE_SECONDS). Inline sequencing chains each entry before audit_record
+# returns: the default on SQLite (one writer anyway) and in tests.
+AUDIT_SEQUENCE_INLINE = env_bool(
+    "AUDIT_SEQUENCE_INLINE",
+    default=PATHWAY_ENV == "test" or DATABASES["default"]["ENGINE"].endswith("sqlite3"),
+)
+AUDIT_SEQUENCE_SECONDS = env_int("AUDIT_SEQUENCE_SECONDS", 2)
+AUDIT_SEQUENCE_BATCH = env_int("AUDIT_SEQUENCE_BATCH", 5000)
+# Signed checkpoints of the chain's head: how often, where the files go, the Ed25519 key pair
+# (the private key only where checkpoints are made: worker, beat, management commands; the
+# web process needs at most the public key), and an optional RFC 3161 time-stamping service.
+AUDIT_CHECKPOINT_INTERVAL_SECONDS = env_int("AUDIT_CHECKPOINT_INTERVAL_SECONDS", 3600)
+AUDIT_CHECKPOINT_DIR = Path(
+    env_str("AUDIT_CHECKPOINT_DIR", str(VAR_DIR / "records" / "audit-checkpoints"))
+)
+AUDIT_CHECKPOINT_KEY_FILE = env_str(
+    "AUDIT_CHECKPOINT_KEY_FILE",
+    "" if PRODUCTION else str(VAR_DIR / "keys" / "audit-checkpoint.key"),
+)
+AUDIT_CHECKPOINT_PUBLIC_KEY_FILE = env_str(
+    "AUDIT_CHECKPOINT_PUBLIC_KEY_FILE",
+    "" if PRODUCTION else str(VAR_DIR / "keys" / "audit-checkpoint.pub"),
+)
+AUDIT_TSA_URL = env_str("AUDIT_TSA_URL", "")

@@ -80,10 +80,13 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
 
 
 class AuditEntry(models.Model):
-    """One event. `entry_hash` = SHA-256 over the canonical content, which includes the hash
-    of the entry before it, so removing or editing any entry breaks every hash after it."""
+    """One event. Writers insert it *pending*: `content_hash` = SHA-256 over the canonical
+    content, `seq`/`prev_hash`/`entry_hash` empty. The sequencer (core.audit.sequencer) later
+    integrates pending entries into the chain: `entry_hash` = SHA-256 over (seq, prev_hash,
+    content_hash), so removing or editing any integrated entry breaks every hash after it.
+    `hash_version` 1 marks entries written before pending writes existed (one hash over all)."""
 
-    seq = models.PositiveBigIntegerField(unique=True)
+    seq = models.PositiveBigIntegerField(unique=True, null=True, blank=True)
     created_at = models.DateTimeField()
     actor = models.ForeignKey(
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -96,17 +99,25 @@ class AuditEntry(models.Model):
     data = models.JSONField(default=dict, blank=True)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    content_hash = models.CharField(max_length=64, blank=True, default="")
+    hash_version = models.PositiveSmallIntegerField(default=2)
+    prev_hash = models.CharField(max_length=64, null=True, blank=True)
+    entry_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         ordering = ("seq",)
         verbose_name_plural = "audit entries"
+        indexes: ClassVar = [
+            models.Index(
+                fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_pending"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"#{self.seq} {self.action} by {self.actor_label or 'system'}"
+        where = f"#{self.seq}" if self.seq is not None else f"pending id {self.pk}"
+        return f"{where} {self.action} by {self.actor_label or 'system'}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if not self._state.adding:
@@ -115,6 +126,46 @@ class AuditEntry(models.Model):
 
     def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
         raise AppendOnlyError("Audit entries are append-only; they cannot be deleted.")
+
+
+class CheckpointQuerySet(models.QuerySet["AuditCheckpoint"]):
+    def update(self, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit checkpoints are append-only; they cannot be updated.")
+
+    def delete(self) -> NoReturn:
+        raise AppendOnlyError("Audit checkpoints are append-only; they cannot be deleted.")
+
+
+class AuditCheckpoint(models.Model):
+    """A signed statement "the chain's head was entry #seq with hash head_hash at created_at",
+    also written as a file outside the database (core.audit.checkpoints). Each names the hash
+    of the checkpoint before it, so the checkpoints form their own chain."""
+
+    seq = models.PositiveBigIntegerField()
+    head_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    prev_checkpoint_hash = models.CharField(max_length=64)
+    checkpoint_hash = models.CharField(max_length=64, unique=True)
+    payload = models.TextField(help_text="The exact canonical JSON that was signed.")
+    signature = models.CharField(max_length=128, help_text="Ed25519 signature, hex.")
+    key_id = models.CharField(max_length=64, help_text="SHA-256 of the raw public key, hex.")
+    tsa_token = models.TextField(blank=True, help_text="RFC 3161 time-stamp token, base64.")
+
+    objects = CheckpointQuerySet.as_manager()
+
+    class Meta:
+        ordering = ("created_at", "id")
+
+    def __str__(self) -> str:
+        return f"checkpoint at #{self.seq} ({self.created_at:%Y-%m-%d %H:%M})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding:
+            raise AppendOnlyError("Audit checkpoints are append-only; they cannot be updated.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
+        raise AppendOnlyError("Audit checkpoints are append-only; they cannot be deleted.")
 
 
 class ClinicSettings(models.Model):

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from celery.schedules import crontab
+from django.conf import settings
 
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Follow-ups are rows in the database; this nudge only asks a worker to look at them.
@@ -12,6 +13,16 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "planning.followups.tasks.followups_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # The audit trail: chain pending entries every few seconds, sign a checkpoint per interval.
+    "audit-sequence": {
+        "task": "core.tasks.audit_sequence",
+        "schedule": float(settings.AUDIT_SEQUENCE_SECONDS),
+        "options": {"expires": settings.AUDIT_SEQUENCE_SECONDS},
+    },
+    "audit-checkpoint": {
+        "task": "core.tasks.audit_checkpoint",
+        "schedule": float(settings.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
     },
     "audit-verify-hourly": {
         "task": "core.tasks.audit_verify_chain",

@@ -11,6 +11,9 @@ from django.db import DatabaseError, connection, connections, transaction
 
 from core.audit import GENESIS_HASH, audit_record, compute_hash, verify_chain
 from core.models import AppendOnlyError, AuditEntry
+from tests.core import test_audit_support as support
+
+checkpoint_dir = support.checkpoint_dir  # fixture
 
 
 @pytest.mark.django_db

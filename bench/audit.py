@@ -1,0 +1,174 @@
+"""Audited actions per second from 8 concurrent writers on PostgreSQL, beside plain inserts
+into a same-shaped table (no trigger, no chain) in the same run, and beside the old design
+(every append takes the clinic-wide lock: `AUDIT_SEQUENCE_INLINE`).
+
+Each action is one transaction holding one `audit_record` call, as a real audited action has.
+In the pending design a sequencer process chains entries every 0.5 s while the writers run
+(beat does it every AUDIT_SEQUENCE_SECONDS); the time it needs afterwards to chain what is left
+is reported too, and the chain is verified at the end of every run.
+
+Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/pathway .venv/bin/python -m bench audit
+(creates and drops a test database). Writers are processes, so the GIL does not cap them.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import statistics
+import time
+from collections.abc import Callable
+from typing import Any
+
+WRITERS = 8
+PER_WRITER = 600
+REPEATS = 5
+
+
+def main(writers: int = WRITERS, per_writer: int = PER_WRITER, repeats: int = REPEATS) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+
+    settings.DEBUG = False
+    setup_test_environment()
+    old = setup_databases(verbosity=0, interactive=False)
+    try:
+        if connection.vendor != "postgresql":
+            print("bench/audit.py measures PostgreSQL: set DATABASE_URL=postgres://...")
+            return
+        _create_plain_table()
+        results = {
+            name: _repeat(kind, writers, per_writer, repeats)
+            for name, kind in (
+                ("plain insert (baseline)", "plain"),
+                ("audited, pending + sequencer", "pending"),
+                ("audited, lock per entry (old)", "inline"),
+            )
+        }
+    finally:
+        teardown_databases(old, verbosity=0)
+    print(f"database: {connection.vendor}; debug={settings.DEBUG}; cpus={os.cpu_count()}")
+    print(f"{writers} writers x {per_writer} actions, {repeats} runs; actions per second:")
+    base = statistics.median(r for r, _ in results["plain insert (baseline)"])
+    for name, runs in results.items():
+        rates = [r for r, _ in runs]
+        tail = max(t for _, t in runs)
+        print(
+            f"  {name:<31} min {min(rates):7.0f}  median {statistics.median(rates):7.0f}  "
+            f"max {max(rates):7.0f}  ratio to baseline {statistics.median(rates) / base:5.2f}"
+            + (f"  (chaining the rest after: max {tail * 1000:.0f} ms)" if tail else "")
+        )
+
+
+def _create_plain_table() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS bench_plain_audit")
+        cursor.execute("CREATE TABLE bench_plain_audit (LIKE core_auditentry INCLUDING ALL)")
+
+
+def _repeat(kind: str, writers: int, per_writer: int, repeats: int) -> list[tuple[float, float]]:
+    return [_run(kind, writers, per_writer) for _ in range(repeats)]
+
+
+def _run(kind: str, writers: int, per_writer: int) -> tuple[float, float]:
+    """(actions per second, seconds the sequencer needed after the writers finished)."""
+    from django.db import connections
+
+    from core.audit import audit_sequence, verify_chain
+
+    connections.close_all()  # children must not share the parent's connection
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(writers + 1)
+    stop = ctx.Event()
+    procs = [ctx.Process(target=_writer, args=(kind, per_writer, barrier)) for _ in range(writers)]
+    sequencer = ctx.Process(target=_sequencer, args=(stop,)) if kind == "pending" else None
+    for proc in [*procs, *([sequencer] if sequencer else [])]:
+        proc.start()
+    barrier.wait()
+    start = time.perf_counter()
+    for proc in procs:
+        proc.join()
+        assert proc.exitcode == 0, f"writer failed ({kind})"
+    elapsed = time.perf_counter() - start
+    stop.set()
+    if sequencer:
+        sequencer.join()
+    tail_start = time.perf_counter()
+    audit_sequence()
+    tail = time.perf_counter() - tail_start if kind == "pending" else 0.0
+    if kind != "plain":
+        result = verify_chain()
+        assert result.ok, result
+    return writers * per_writer / elapsed, tail
+
+
+def _writer(kind: str, count: int, barrier: Any) -> None:
+    from django.conf import settings
+    from django.db import connections, transaction
+
+    from core.audit import audit_record
+
+    settings.AUDIT_SEQUENCE_INLINE = kind == "inline"
+    act: Callable[[int], Any] = _plain_insert if kind == "plain" else _audited(audit_record)
+    barrier.wait()
+    for n in range(count):
+        with transaction.atomic():
+            act(n)
+    connections.close_all()
+
+
+def _audited(audit_record: Callable[..., Any]) -> Callable[[int], Any]:
+    def act(n: int) -> Any:
+        return audit_record(
+            action="bench.action",
+            actor_label="bench",
+            case_id=n,
+            patient_id=n,
+            target=f"planning.case:{n}",
+            data={"from": "consultation", "to": "evaluation", "n": n},
+        )
+
+    return act
+
+
+def _plain_insert(n: int) -> None:
+    """The same columns and values, into the same shape of table, without trigger or chain."""
+    import json
+
+    from django.db import connection
+    from django.utils import timezone
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_plain_audit (created_at, actor_label, action, case_id, "
+            "patient_id, target, data, user_agent, content_hash, hash_version) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, '', %s, 2)",
+            [
+                timezone.now(),
+                "bench",
+                "bench.action",
+                n,
+                n,
+                f"planning.case:{n}",
+                json.dumps({"from": "consultation", "to": "evaluation", "n": n}),
+                "0" * 64,
+            ],
+        )
+
+
+def _sequencer(stop: Any) -> None:
+    from django.db import connections
+
+    from core.audit import audit_sequence
+
+    while not stop.is_set():
+        audit_sequence()
+        time.sleep(0.5)
+    connections.close_all()
