@@ -20,3 +20,12 @@ def audit_verify_chain() -> dict[str, object]:
     else:
         logger.error("Audit chain broken at entry %s: %s", result.first_bad_seq, result.problem)
     return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq}
+
+
+@shared_task(name="core.tasks.outbox_deliver", acks_late=True)
+def outbox_deliver() -> dict[str, int]:
+    """Send the outbox's due messages (beat every minute, and a nudge after each enqueue)."""
+    from core.outbox import outbox_deliver_due
+
+    run = outbox_deliver_due()
+    return {"sent": run.sent, "retried": run.retried, "failed": run.failed}

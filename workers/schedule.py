@@ -13,6 +13,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Messages are rows in core's outbox; enqueueing also nudges a delivery on commit.
+    "outbox-deliver-every-minute": {
+        "task": "core.tasks.outbox_deliver",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "audit-verify-hourly": {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(minute=7),

@@ -10,7 +10,7 @@ from django_fsm import ConcurrentTransition, can_proceed, has_transition_perm
 
 from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
-from core.models import Patient, User
+from core.models import MessageChannel, Patient, User
 from planning.pathway import hooks, workflow
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
@@ -108,6 +108,7 @@ def patient_create(
     email: str = "",
     phone: str = "",
     sex_at_birth: str = "",
+    contact_channel: str = "",
     actor: User,
 ) -> Patient:
     if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
@@ -120,6 +121,7 @@ def patient_create(
         email=email.strip(),
         phone=phone.strip(),
         sex_at_birth=sex_at_birth or "unknown",
+        contact_channel=contact_channel or MessageChannel.EMAIL,
     )
     audit_record(
         action="patient.create", actor=actor, patient_id=patient.pk, target=f"patient:{patient.pk}"
@@ -159,6 +161,7 @@ def case_open_for(
     email: str = "",
     phone: str = "",
     sex_at_birth: str = "",
+    contact_channel: str = "",
 ) -> Case:
     """Open a case for an existing patient, or register the patient and open it in one step."""
     with transaction.atomic():
@@ -174,6 +177,7 @@ def case_open_for(
                 email=email,
                 phone=phone,
                 sex_at_birth=sex_at_birth,
+                contact_channel=contact_channel,
                 actor=actor,
             )
         case: Case = case_open(patient=patient, actor=actor, physician=physician)
