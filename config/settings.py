@@ -170,6 +170,8 @@ PATHWAY_SMS_WEBHOOK_URL = env_str("PATHWAY_SMS_WEBHOOK_URL", "")
 PATHWAY_SMS_WEBHOOK_USER = env_str("PATHWAY_SMS_WEBHOOK_USER", "")
 PATHWAY_SMS_WEBHOOK_TOKEN = env_str("PATHWAY_SMS_WEBHOOK_TOKEN", "")
 PATHWAY_SMS_FROM = env_str("PATHWAY_SMS_FROM", "")
+if PATHWAY_SMS_BACKEND == "core.sms.WebhookSmsBackend" and not PATHWAY_SMS_WEBHOOK_URL:
+    raise ConfigError("PATHWAY_SMS_WEBHOOK_URL is required by core.sms.WebhookSmsBackend.")
 
 # Celery: JSON only, bounded run times; the embedded filesystem broker serves `make demo`.
 BROKER_DIR = VAR_DIR / "broker"

@@ -34,11 +34,12 @@ from typing import Any
 from cryptography.fernet import Fernet
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.claims import claim_rows
 from core.models import MessageChannel, MessageStatus, OutboundMessage
 from core.sms import send_sms
 
@@ -188,25 +189,18 @@ def outbox_deliver_due(*, now: datetime | None = None, batch: int = 200) -> Deli
 
 
 def _due(now: datetime) -> Q:
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    return Q(status=MessageStatus.PENDING, next_attempt_at__lte=now) & free
+    return Q(status=MessageStatus.PENDING, next_attempt_at__lte=now)
 
 
 def _claim(now: datetime, token: str, batch: int) -> list[int]:
-    with transaction.atomic():
-        rows = OutboundMessage.objects.filter(_due(now)).order_by("next_attempt_at", "pk")
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
-        ids = list(rows.values_list("pk", flat=True)[:batch])
-        # The UPDATE re-checks the condition, so two runs never hold the same row even where
-        # SELECT ... FOR UPDATE does nothing (SQLite).
-        OutboundMessage.objects.filter(_due(now), pk__in=ids).update(
-            claimed_until=now + lease(), claim_token=token
-        )
-    return list(
-        OutboundMessage.objects.filter(pk__in=ids, claim_token=token)
-        .order_by("next_attempt_at", "pk")
-        .values_list("pk", flat=True)
+    return claim_rows(
+        OutboundMessage,
+        _due(now),
+        now=now,
+        lease=lease(),
+        token=token,
+        batch=batch,
+        order=("next_attempt_at", "pk"),
     )
 
 

@@ -19,11 +19,12 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.claims import claim_rows
 from core.links import link_create
 from core.models import LinkPurpose, MessageChannel
 from core.outbox import message_enqueue
@@ -98,19 +99,7 @@ def _due(now: datetime) -> Q:
 
 
 def _claim(where: Q, now: datetime, token: str, batch: int) -> list[int]:
-    """Take up to `batch` unclaimed (or expired-claim) rows for this sweep."""
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    with transaction.atomic():
-        rows = FollowUp.objects.filter(where & free).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
-        ids = list(rows.values_list("pk", flat=True)[:batch])
-        # The UPDATE re-checks the condition, so two sweeps can never hold the same row even
-        # where SELECT ... FOR UPDATE does nothing (SQLite).
-        FollowUp.objects.filter(where & free, pk__in=ids).update(
-            claimed_until=now + _claim_for(), claim_token=token
-        )
-    return list(FollowUp.objects.filter(pk__in=ids, claim_token=token).values_list("pk", flat=True))
+    return claim_rows(FollowUp, where, now=now, lease=_claim_for(), token=token, batch=batch)
 
 
 def _remind(followup_id: int, token: str, now: datetime) -> int:

@@ -145,3 +145,12 @@ def test_the_staff_page_is_for_staff_only(patient_user) -> None:
     page = staff.get(reverse("core:outbox"))
     assert page.status_code == 200 and "No failed messages" in page.content.decode()
     assert 'href="/staff/outbox/"' in page.content.decode()  # in the staff navigation
+
+
+def test_the_provider_adapter_refuses_a_plain_http_endpoint(settings: Any) -> None:
+    settings.PATHWAY_SMS_BACKEND = "core.sms.WebhookSmsBackend"
+    settings.PATHWAY_SMS_WEBHOOK_URL = "http://sms.example.invalid/send"
+    message = _enqueue("+44 7700 900123", "followup-4", channel="sms")
+    run = outbox_deliver_due()
+    message.refresh_from_db()
+    assert run.retried == 1 and "must be an https://" in message.last_error
