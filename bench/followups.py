@@ -40,16 +40,13 @@ def _measure(due: int, total: int) -> float:
     from django.test import override_settings
     from django.utils import timezone
 
-    from core.models import Patient
-    from planning.followups.models import OutboundMessage
+    from core.models import OutboundMessage, Patient
     from planning.followups.sweep import sweep
     from planning.pathway.models import Case
 
     with connection.cursor() as cursor:
-        cursor.execute(
-            "TRUNCATE planning_outboundmessage, planning_followup RESTART IDENTITY CASCADE"
-        )
-    OutboundMessage.objects.all().delete()
+        cursor.execute("TRUNCATE planning_followup RESTART IDENTITY CASCADE")
+    OutboundMessage.objects.filter(dedupe_key__startswith="followup-").delete()
     patient, _ = Patient.objects.get_or_create(
         mrn="BENCH-1",
         defaults={
@@ -80,13 +77,13 @@ def _bulk(case_id: int, now: object, due: int, total: int) -> None:
         cursor.execute(
             """
             INSERT INTO planning_followup (case_id, kind, key, due_at, window_ends_at, status,
-                title, note, generated, claim_token, dob_attempts, token_sha256, created_at)
+                title, note, generated, claim_token, created_at)
             SELECT %s, 'check_in', 'bench:' || g,
                    CASE WHEN g <= %s THEN %s - interval '1 minute'
                         ELSE %s + (g || ' minutes')::interval END,
                    CASE WHEN g <= %s THEN %s + interval '1 day'
                         ELSE %s + (g || ' minutes')::interval + interval '1 day' END,
-                   'scheduled', '', '', true, '', 0, '', %s
+                   'scheduled', '', '', true, '', %s
             FROM generate_series(1, %s) AS g
             """,
             [case_id, due, now, now, due, now, now, now, total],

@@ -155,6 +155,24 @@ EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 CLINIC_NAME = env_str("CLINIC_NAME", "Harbour Light Clinic (demo)")
 
+# The outbox (core.outbox): every e-mail and text goes through it. A failed delivery is retried
+# after BASE, 2xBASE, 4xBASE ... seconds (at most MAX) until MAX_ATTEMPTS failures mark it
+# failed on the staff page; a delivery run holds its claimed messages for LEASE seconds.
+OUTBOX_MAX_ATTEMPTS = env_int("OUTBOX_MAX_ATTEMPTS", 6)
+OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
+OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
+OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
+OUTBOX_MESSAGE_ID_DOMAIN = env_str("OUTBOX_MESSAGE_ID_DOMAIN", "pathway.invalid")
+# Text messages: the backend class (core.sms.ConsoleSmsBackend logs them; core.sms.
+# WebhookSmsBackend posts to a provider) and the provider's settings.
+PATHWAY_SMS_BACKEND = env_str("PATHWAY_SMS_BACKEND", "core.sms.ConsoleSmsBackend")
+PATHWAY_SMS_WEBHOOK_URL = env_str("PATHWAY_SMS_WEBHOOK_URL", "")
+PATHWAY_SMS_WEBHOOK_USER = env_str("PATHWAY_SMS_WEBHOOK_USER", "")
+PATHWAY_SMS_WEBHOOK_TOKEN = env_str("PATHWAY_SMS_WEBHOOK_TOKEN", "")
+PATHWAY_SMS_FROM = env_str("PATHWAY_SMS_FROM", "")
+if PATHWAY_SMS_BACKEND == "core.sms.WebhookSmsBackend" and not PATHWAY_SMS_WEBHOOK_URL:
+    raise ConfigError("PATHWAY_SMS_WEBHOOK_URL is required by core.sms.WebhookSmsBackend.")
+
 # Celery: JSON only, bounded run times; the embedded filesystem broker serves `make demo`.
 BROKER_DIR = VAR_DIR / "broker"
 CELERY_BROKER_URL = env_str("CELERY_BROKER_URL", "filesystem://" if not PRODUCTION else None)

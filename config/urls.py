@@ -4,6 +4,7 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
+    path("", include("core.outbox_urls")),
     path("", include("planning.pathway.urls")),
     path("", include("planning.intake.urls")),
     path("", include("planning.treatment.urls")),

@@ -17,9 +17,9 @@ from consent.models import ConsentPdf, ConsentRequest, ConsentSignature
 from core.access import audit_denied, require_staff
 from core.audit import audit_record
 from core.errors import DomainError
-from core.models import Patient
+from core.links import CLOSED_MESSAGES, link_closed_reason, link_for_token
+from core.models import LinkPurpose, Patient
 from core.roles import is_staff_member
-from core.tokens import token_hash
 
 SESSION_KEY = "consent_verified_links"
 
@@ -40,13 +40,13 @@ class LinkClosed(DomainError):
 
 def access_link(token: str) -> ConsentRequest:
     """The request behind a signing link, or 404 (audited) for an unknown token."""
-    if not 20 <= len(token) <= 100:
-        audit_denied(None, what="consent link (malformed token)")
-        raise Http404("This link is not valid.")
+    link = link_for_token(token, purpose=LinkPurpose.CONSENT)
     req = (
-        ConsentRequest.objects.select_related("patient", "document")
-        .filter(token_sha256=token_hash(token))
+        ConsentRequest.objects.select_related("patient", "document", "link")
+        .filter(link=link)
         .first()
+        if link is not None
+        else None
     )
     if req is None:
         audit_denied(None, what="consent link (unknown token)")
@@ -55,8 +55,8 @@ def access_link(token: str) -> ConsentRequest:
 
 
 def require_link_open(req: ConsentRequest) -> None:
-    """Refuse an expired, revoked, locked or finished link with a clear reason (audited)."""
-    reason, message = _closed_reason(req)
+    """Refuse a locked, revoked, expired or finished link with a clear reason (audited)."""
+    reason = _closed_reason(req)
     if not reason:
         return
     audit_record(
@@ -64,25 +64,29 @@ def require_link_open(req: ConsentRequest) -> None:
         actor_label="anonymous",
         case_id=req.case_id,
         patient_id=req.patient_id,
-        target=req.audit_target,
+        target=req.link.audit_target,
         data={"reason": reason},
     )
+    message = CLOSED_MESSAGES.get(reason) or DECLINED_MESSAGE
     raise LinkClosed(message, reason=reason, request=req)
 
 
-def _closed_reason(req: ConsentRequest) -> tuple[str, str]:
-    if req.locked_at is not None:
-        return "locked", (
-            "This link is locked because the date of birth was entered wrongly too many times. "
-            "Please call the clinic for a new link."
-        )
-    if req.status == ConsentRequest.Status.REVOKED:
-        return "revoked", "The clinic has withdrawn this link. Please ask the clinic for a new one."
+DECLINED_MESSAGE = "You declined to sign. If you change your mind, please call the clinic."
+
+
+def _closed_reason(req: ConsentRequest) -> str:
+    """The link's own rules (core.links) and the request's: a declined request is closed, and
+    a signed one stays usable after expiry (the done page, the copy download)."""
+    reason = link_closed_reason(req.link)
+    if reason == "locked":
+        return reason
     if req.status == ConsentRequest.Status.DECLINED:
-        return "declined", "You declined to sign. If you change your mind, please call the clinic."
-    if req.status == ConsentRequest.Status.PENDING and req.is_expired():
-        return "expired", "This link has expired. Please ask the clinic for a new one."
-    return "", ""
+        return "declined"
+    if req.status == ConsentRequest.Status.REVOKED:
+        return "revoked"
+    if reason == "expired" and req.status != ConsentRequest.Status.PENDING:
+        return ""
+    return reason
 
 
 def link_verified(session: SessionBase, req: ConsentRequest) -> bool:

@@ -121,9 +121,8 @@ class _ReadOnlyAdmin:
 @admin.register(ConsentRequest)
 class ConsentRequestAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsentRequest]):
     list_display = ("pk", "case_id", "patient", "status", "created_at", "expires_at")
-    list_select_related = ("patient",)
+    list_select_related = ("patient", "link")
     list_filter = ("status",)
-    exclude = ("token_sha256",)
 
 
 @admin.register(ConsentSignature)

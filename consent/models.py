@@ -8,13 +8,14 @@ refuse updates and deletes in `save()`/`delete()` and in their querysets.
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any, ClassVar, NoReturn, TypeVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
-from core.models import Patient
+from core.models import Patient, PatientLink
 
 
 class ImmutableRecordError(RuntimeError):
@@ -199,20 +200,16 @@ class ConsentRequest(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="consent_requests")
     case_id = models.PositiveBigIntegerField(db_index=True)
     document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="+")
-    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    # The signing link: token hash, expiry, revocation and the date-of-birth lock (core.links).
+    link = models.OneToOneField(
+        PatientLink, on_delete=models.PROTECT, related_name="consent_request"
+    )
     sent_to = models.EmailField(blank=True)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT, related_name="+"
     )
-    expires_at = models.DateTimeField()
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    revoked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
-    )
-    dob_failures = models.PositiveSmallIntegerField(default=0)
-    locked_at = models.DateTimeField(null=True, blank=True)
     # Signing progress, all bound to the version the patient was shown.
     read_version = models.ForeignKey(
         ConsentVersion, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
@@ -242,8 +239,16 @@ class ConsentRequest(models.Model):
     def audit_target(self) -> str:
         return f"consent_request:{self.pk}"
 
-    def is_expired(self, now: Any = None) -> bool:
-        return bool((now or timezone.now()) >= self.expires_at)
+    @property
+    def expires_at(self) -> datetime:
+        return self.link.expires_at
+
+    @property
+    def locked_at(self) -> datetime | None:
+        return self.link.locked_at
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return self.link.is_expired(now)
 
 
 class DisclosureAgreement(_FinalRecord):

@@ -41,9 +41,7 @@ def treatment_version() -> ConsentVersion | None:
 def requests_for_case(case_id: int) -> QuerySet[ConsentRequest]:
     return (
         ConsentRequest.objects.filter(case_id=case_id)
-        .select_related(
-            "signature__version__document", "signature__patient", "created_by", "revoked_by"
-        )
+        .select_related("signature__version__document", "signature__patient", "created_by", "link")
         .order_by("-created_at")
     )
 

@@ -26,7 +26,6 @@ from consent.documents import (
     reread_passage,
     signing_document,
 )
-from consent.emails import send_templated_mail
 from consent.models import (
     ConsentDocument,
     ConsentPdf,
@@ -42,8 +41,9 @@ from consent.text import canonical_text, names_match, sha256_hex
 from core import request_context
 from core.audit import audit_record
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.models import ClinicSettings, Patient, User
-from core.tokens import new_token
+from core.links import DobResult, link_create, link_dob_check, link_revoke
+from core.models import ClinicSettings, LinkPurpose, Patient, User
+from core.outbox import message_enqueue
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,7 @@ def _audit_request(req: ConsentRequest, action: str, **data: Any) -> None:
 def _locked_request(request_id: int) -> ConsentRequest:
     req = (
         ConsentRequest.objects.select_for_update()
-        .select_related("patient", "document")
+        .select_related("patient", "document", "link")
         .filter(pk=request_id)
         .first()
     )
@@ -197,7 +197,6 @@ def consent_request_create(
             {"case": f"The case is {facts.state_label}; invitations are sent at Consent pending."}
         )
     document = treatment_document()
-    token, token_sha256 = new_token()
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=facts.patient_id)
         for old in ConsentRequest.objects.select_for_update().filter(
@@ -205,14 +204,20 @@ def consent_request_create(
         ):
             _revoke(old, actor, reason="replaced by a new invitation")
         days = ClinicSettings.current().consent_link_days
+        link, token = link_create(
+            purpose=LinkPurpose.CONSENT,
+            patient=patient,
+            case_id=case_id,
+            expires_at=timezone.now() + timedelta(days=days),
+            actor=actor,
+        )
         req = ConsentRequest.objects.create(
             patient=patient,
             case_id=case_id,
             document=document,
-            token_sha256=token_sha256,
+            link=link,
             sent_to=patient.email,
             created_by=actor,
-            expires_at=timezone.now() + timedelta(days=days),
         )
         _audit_request(
             req,
@@ -223,20 +228,22 @@ def consent_request_create(
             reconsent=reconsent,
         )
         if patient.email:
-            link = settings.PATHWAY_BASE_URL.rstrip("/") + reverse("consent_link", args=[token])
-            context = {"patient": patient, "link": link, "expires_at": req.expires_at}
-            context["reconsent"] = reconsent
-            transaction.on_commit(
-                lambda: send_templated_mail("consent_invitation", to=patient.email, context=context)
+            message_enqueue(
+                template="consent_invitation",
+                to=patient.email,
+                dedupe_key=f"consent-invitation-{req.pk}",
+                context={"patient": patient, "expires_at": req.expires_at, "reconsent": reconsent},
+                link=settings.PATHWAY_BASE_URL.rstrip("/") + reverse("consent_link", args=[token]),
+                case_id=case_id,
+                patient_id=patient.pk,
             )
     return req, token
 
 
 def _revoke(req: ConsentRequest, actor: User | None, *, reason: str) -> None:
     req.status = ConsentRequest.Status.REVOKED
-    req.revoked_at = timezone.now()
-    req.revoked_by = actor
-    req.save(update_fields=["status", "revoked_at", "revoked_by"])
+    req.save(update_fields=["status"])
+    link_revoke(link_id=req.link_id, actor=actor, reason=reason)
     _audit_request(req, "consent.request.revoke", actor=actor, reason=reason)
 
 
@@ -254,31 +261,14 @@ def consent_request_revoke(*, request_id: int, actor: User, reason: str = "") ->
 # ---- the signing steps -------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DobResult:
-    ok: bool
-    tries_left: int
-    locked: bool
-
-
 def consent_dob_check(*, request_id: int, date_of_birth: date) -> DobResult:
-    """Compare the date of birth; count failures and lock the link at the clinic's limit."""
-    limit = ClinicSettings.current().link_max_dob_attempts
-    with transaction.atomic():
-        req = _locked_request(request_id)
-        _require_open(req, allow_signed=True)
-        if req.patient.date_of_birth == date_of_birth:
-            _audit_request(req, "consent.link.dob_ok")
-            return DobResult(ok=True, tries_left=limit - req.dob_failures, locked=False)
-        req.dob_failures += 1
-        locked = req.dob_failures >= limit
-        if locked:
-            req.locked_at = timezone.now()
-        req.save(update_fields=["dob_failures", "locked_at"])
-        _audit_request(req, "consent.link.dob_failed", failures=req.dob_failures)
-        if locked:
-            _audit_request(req, "consent.link.locked", failures=req.dob_failures)
-    return DobResult(ok=False, tries_left=max(0, limit - req.dob_failures), locked=locked)
+    """The link's date-of-birth check (core.links), on a request that is still usable."""
+    req = ConsentRequest.objects.select_related("link").filter(pk=request_id).first()
+    if req is None:
+        raise NotFound("No such consent request.")
+    if req.status not in (ConsentRequest.Status.PENDING, ConsentRequest.Status.SIGNED):
+        _require_open(req)  # declined or revoked: the request's own refusal
+    return link_dob_check(link_id=req.link_id, date_of_birth=date_of_birth)
 
 
 def disclosure_needed(patient: Patient) -> bool:
@@ -620,17 +610,18 @@ def _store_pdf(signature: ConsentSignature, sealed: bytes) -> ConsentPdf:
                 target=signature.request.audit_target,
                 data={"signature": signature.pk, "sha256": record.sha256, "seal_ok": check.ok},
             )
-            transaction.on_commit(lambda: _mail_copy_ready(record.pk))
+            _mail_copy_ready(record)
     except IntegrityError:  # another worker stored it first: keep theirs
         return ConsentPdf.objects.get(signature_id=signature.pk)
     return record
 
 
-def _mail_copy_ready(pdf_id: int) -> None:
-    record = ConsentPdf.objects.select_related(
-        "signature__patient__user", "signature__version__document"
-    ).get(pk=pdf_id)
-    signature, patient = record.signature, record.signature.patient
+def _mail_copy_ready(record: ConsentPdf) -> None:
+    """Queue the "your copy is ready" e-mail (with the PDF unless the patient can sign in)."""
+    signature = ConsentSignature.objects.select_related("patient__user", "version__document").get(
+        pk=record.signature_id
+    )
+    patient = signature.patient
     if not patient.email:
         return
     has_login = patient.user_id is not None
@@ -638,9 +629,10 @@ def _mail_copy_ready(pdf_id: int) -> None:
         settings.PATHWAY_BASE_URL.rstrip("/") + reverse("pathway:patient_home") if has_login else ""
     )
     attachment = None if has_login else ("consent.pdf", bytes(record.pdf), "application/pdf")
-    send_templated_mail(
-        "consent_copy_ready",
+    message_enqueue(
+        template="consent_copy_ready",
         to=patient.email,
+        dedupe_key=f"consent-copy-ready-{signature.pk}",
         context={
             "patient": patient,
             "link": link,
@@ -649,4 +641,6 @@ def _mail_copy_ready(pdf_id: int) -> None:
             "signed_at": signature.signed_at,
         },
         attachment=attachment,
+        case_id=signature.case_id,
+        patient_id=patient.pk,
     )

@@ -124,7 +124,7 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
         if result.ok:
             mark_link_verified(request.session, req)
             return redirect(next_step(req), token=token)
-        if result.locked:
+        if result.locked or result.closed_reason:
             req.refresh_from_db()
             return _closed(request, _closed_error(req))
         form.add_error("date_of_birth", _dob_message(result.tries_left))

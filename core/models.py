@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any, ClassVar, NoReturn
 
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 
 
 class User(AbstractUser):
@@ -27,6 +28,11 @@ class SexAtBirth(models.TextChoices):
     INTERSEX = "intersex", "Intersex"
 
 
+class MessageChannel(models.TextChoices):
+    EMAIL = "email", "E-mail"
+    SMS = "sms", "Text message (SMS)"
+
+
 class Patient(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
@@ -40,6 +46,14 @@ class Patient(models.Model):
     )
     email = models.EmailField(blank=True)
     phone = models.CharField(max_length=32, blank=True)
+    contact_channel = models.CharField(
+        "reminders by",
+        max_length=8,
+        choices=MessageChannel.choices,
+        default=MessageChannel.EMAIL,
+        help_text="How the patient prefers reminders; the other is used when this address "
+        "is missing.",
+    )
     user = models.OneToOneField(
         User,
         null=True,
@@ -203,3 +217,95 @@ class ClinicSettings(models.Model):
     def current(cls) -> ClinicSettings:
         settings_row, _ = cls.objects.get_or_create(pk=1)
         return settings_row
+
+
+class LinkPurpose(models.TextChoices):
+    CONSENT = "consent", "Consent signing"
+    FOLLOWUP = "followup", "Follow-up questionnaire"
+
+
+class PatientLink(models.Model):
+    """A link sent to a patient. Only the SHA-256 of its token is stored. It opens nothing
+    until the date of birth matches; the wrong tries are counted on this row under a row lock
+    (`core.links.link_dob_check`), and at the clinic's limit the link locks for good."""
+
+    purpose = models.CharField(max_length=16, choices=LinkPurpose.choices)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="links")
+    case_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    token_sha256 = models.CharField(max_length=64, unique=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    dob_failures = models.PositiveSmallIntegerField(default=0)
+    locked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at",)
+
+    def __str__(self) -> str:
+        return f"{self.get_purpose_display()} link #{self.pk}"
+
+    @property
+    def audit_target(self) -> str:
+        return f"link:{self.pk}"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return bool((now or timezone.now()) >= self.expires_at)
+
+
+class MessageStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed (gave up)"
+
+
+class OutboundMessage(models.Model):
+    """One message to one recipient, rendered when it was decided (the facts as they were).
+
+    `dedupe_key` makes enqueueing idempotent; delivery claims the row with a token and a lease,
+    sends it in its own transaction and counts failures in `attempts`, retrying at
+    `next_attempt_at` with exponential backoff until the cap marks it failed (core.outbox).
+    A link in the text is kept encrypted in `sealed_link` only until it is sent."""
+
+    channel = models.CharField(max_length=8, choices=MessageChannel.choices)
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    template = models.CharField(max_length=100)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachment_name = models.CharField(max_length=200, blank=True)
+    attachment_mime = models.CharField(max_length=100, blank=True)
+    attachment = models.BinaryField(null=True, blank=True)
+    sealed_link = models.TextField(blank=True)
+    message_id = models.CharField(max_length=250, unique=True)
+    case_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
+    patient_id = models.PositiveBigIntegerField(null=True, blank=True)
+    status = models.CharField(
+        max_length=8, choices=MessageStatus.choices, default=MessageStatus.PENDING
+    )
+    attempts = models.PositiveSmallIntegerField(default=0, help_text="Failed deliveries so far.")
+    next_attempt_at = models.DateTimeField(default=timezone.now)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    claim_token = models.CharField(max_length=32, blank=True)
+    last_error = models.CharField(max_length=500, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    failed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created_at", "-pk")
+        indexes: ClassVar = [
+            # Delivery reads only pending rows by due time.
+            models.Index(
+                fields=["next_attempt_at"],
+                name="outbox_pending_due",
+                condition=models.Q(status="pending"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.template} to {self.to} ({self.status})"

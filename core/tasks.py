@@ -39,3 +39,12 @@ def audit_checkpoint() -> dict[str, object]:
     row = checkpoint()
     logger.info("Audit checkpoint at #%s: %s", row.seq, row.checkpoint_hash)
     return {"seq": row.seq, "checkpoint_hash": row.checkpoint_hash}
+
+
+@shared_task(name="core.tasks.outbox_deliver", acks_late=True)
+def outbox_deliver() -> dict[str, int]:
+    """Send the outbox's due messages (beat every minute, and a nudge after each enqueue)."""
+    from core.outbox import outbox_deliver_due
+
+    run = outbox_deliver_due()
+    return {"sent": run.sent, "retried": run.retried, "failed": run.failed}

@@ -5,8 +5,10 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.access import staff_required
 from core.forms import SignInForm
 from core.navigation import start_page_for
+from core.selectors import outbox_page
 
 
 class SignInView(auth_views.LoginView):
@@ -26,3 +28,9 @@ def home(request: HttpRequest) -> HttpResponse:
 
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
+
+
+@staff_required
+def outbox(request: HttpRequest) -> HttpResponse:
+    """Messages that failed for good, and those still waiting, with their retry counts."""
+    return render(request, "core/outbox.html", {"page": outbox_page()})

@@ -1,6 +1,6 @@
 """The care pathway's models: the case and its state machine, and the intake records."""
 
-from planning.followups.models import FollowUp, OutboundMessage
+from planning.followups.models import FollowUp
 from planning.intake.models import (
     AntidepressantTrial,
     Consultation,
@@ -41,7 +41,6 @@ __all__ = [
     "InteractionRule",
     "Medication",
     "MedicationReviewConfirmation",
-    "OutboundMessage",
     "QuestionnaireDefinition",
     "QuestionnaireResponse",
     "SafetyAlert",

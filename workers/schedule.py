@@ -24,6 +24,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "core.tasks.audit_checkpoint",
         "schedule": float(settings.AUDIT_CHECKPOINT_INTERVAL_SECONDS),
     },
+    # Messages are rows in core's outbox; enqueueing also nudges a delivery on commit.
+    "outbox-deliver-every-minute": {
+        "task": "core.tasks.outbox_deliver",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
     "audit-verify-hourly": {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(minute=7),

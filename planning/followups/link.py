@@ -8,14 +8,13 @@ than last time or item 9 above zero raises a safety alert for staff.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
 
 from django.db import transaction
 from django.utils import timezone
 
 from core.errors import DomainError, NotFound, ValidationFailed
-from core.models import ClinicSettings
-from core.tokens import token_hash
+from core.links import link_for_token, link_require_open, link_revoke
+from core.models import LinkPurpose
 from planning.followups.models import FollowUp, FollowUpStatus
 from planning.intake import scoring
 from planning.intake.models import QuestionnaireDefinition, QuestionnaireResponse, SafetyAlert
@@ -28,52 +27,25 @@ class LinkGone(DomainError):
     code = "link_gone"
 
 
-class LinkLocked(DomainError):
-    status = 403
-    code = "link_locked"
-
-
 def followup_for_token(token: str) -> FollowUp:
-    """The open follow-up a link points to, or a clear refusal."""
+    """The open follow-up a link points to, or a clear refusal. The link's own rules (expiry,
+    revocation, the date-of-birth lock) are core.links'; the follow-up adds its own status."""
+    link = link_for_token(token, purpose=LinkPurpose.FOLLOWUP)
     followup = (
-        FollowUp.objects.select_related("case__patient")
-        .filter(token_sha256=token_hash(token))
-        .first()
-        if token
+        FollowUp.objects.select_related("case__patient", "link").filter(link=link).first()
+        if link is not None
         else None
     )
-    if followup is None:
-        raise NotFound("This link is not valid. Please use the latest e-mail from the clinic.")
+    if followup is None or followup.link is None:
+        raise NotFound("This link is not valid. Please use the latest message from the clinic.")
     if followup.status == FollowUpStatus.COMPLETED:
         raise LinkGone("This questionnaire was already completed. Thank you.")
     if followup.status not in (FollowUpStatus.REMINDED, FollowUpStatus.SCHEDULED) or (
         followup.window_ends_at <= timezone.now()
     ):
         raise LinkGone("This link has expired. The clinic will contact you.")
-    if followup.dob_attempts >= ClinicSettings.current().link_max_dob_attempts:
-        raise LinkLocked(
-            "This link is locked after too many wrong dates of birth. Please call the clinic."
-        )
+    link_require_open(followup.link)
     return followup
-
-
-def followup_dob_check(*, followup_id: int, date_of_birth: date) -> bool:
-    with transaction.atomic():
-        followup = (
-            FollowUp.objects.select_for_update().select_related("case__patient").get(pk=followup_id)
-        )
-        if followup.case.patient.date_of_birth == date_of_birth:
-            return True
-        followup.dob_attempts += 1
-        followup.save(update_fields=["dob_attempts"])
-        audit_case(
-            action="followup.dob_failed",
-            actor_label="link",
-            case=followup.case,
-            target=f"followup:{followup.pk}",
-            data={"attempts": followup.dob_attempts},
-        )
-    return False
 
 
 def phq9_definition() -> QuestionnaireDefinition:
@@ -126,8 +98,10 @@ def followup_questionnaire_submit(*, followup_id: int, answers: dict[str, object
             SafetyAlert.objects.create(case=case, response=response, message=message)
             alerts.append(message)
         followup.status, followup.completed_at = FollowUpStatus.COMPLETED, timezone.now()
-        followup.response, followup.token_sha256 = response, ""
-        followup.save(update_fields=["status", "completed_at", "response", "token_sha256"])
+        followup.response = response
+        followup.save(update_fields=["status", "completed_at", "response"])
+        if followup.link_id is not None:
+            link_revoke(link_id=followup.link_id, actor=None, reason="questionnaire completed")
         trend = (
             scoring.treatment_response(baseline.total, result.total)
             if baseline and baseline.total is not None and result.total is not None

@@ -56,9 +56,14 @@ class FollowUp(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    # The patient's link (PHQ-9): only the token's hash is stored.
-    token_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
-    dob_attempts = models.PositiveSmallIntegerField(default=0)
+    # The patient's link (PHQ-9), made when the reminder is decided (core.links).
+    link = models.OneToOneField(
+        "core.PatientLink",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="followup",
+    )
     response = models.ForeignKey(
         "planning.QuestionnaireResponse", null=True, blank=True, on_delete=models.PROTECT
     )
@@ -78,23 +83,3 @@ class FollowUp(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} for case {self.case_id} due {self.due_at:%Y-%m-%d}"
-
-
-class OutboundMessage(models.Model):
-    """A reminder decided by the sweep, written in the same transaction as the follow-up's
-    status: the decision is exactly-once; delivery is retried until sent."""
-
-    followup = models.OneToOneField(FollowUp, on_delete=models.PROTECT, related_name="message")
-    to = models.EmailField(blank=True)
-    staff_task = models.BooleanField(default=False)
-    subject = models.CharField(max_length=200)
-    body_text = models.TextField()
-    body_html = models.TextField(blank=True)
-    message_id = models.CharField(max_length=200, unique=True)
-    created_at = models.DateTimeField(default=timezone.now)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    claimed_until = models.DateTimeField(null=True, blank=True)
-
-    class Meta:
-        ordering = ("created_at",)

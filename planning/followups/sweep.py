@@ -2,12 +2,13 @@
 
 1. Claim due rows: `select_for_update(skip_locked=True)` picks rows no other sweep holds, and
    a claim (token + expiry) marks them; a claim left by a killed worker simply expires.
-2. Remind each: in one transaction, check the claim is still ours, write the outbound message
-   (one per follow-up: a unique constraint) and set the status. Exactly one reminder is
-   decided per follow-up, however many sweeps run or die.
-3. Deliver pending messages (e-mails), each claimed the same way and marked sent.
-4. Mark open follow-ups whose window has ended as missed.
-5. Re-drive PDF work whose message was lost: signatures and approved plans without a PDF.
+2. Remind each: in one transaction, check the claim is still ours and the row still scheduled,
+   make the patient's link, enqueue the message (its dedupe key names the follow-up) and set
+   the status. Exactly one reminder is decided per follow-up, however many sweeps run or die.
+   A patient's reminder is a message in core's outbox (core.outbox), which delivers it; the
+   sweep never sends anything itself, so a refused address cannot delay its other jobs.
+3. Mark open follow-ups whose window has ended as missed.
+4. Re-drive PDF work whose message was lost: signatures and approved plans without a PDF.
 """
 
 from __future__ import annotations
@@ -18,22 +19,22 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
-from django.db import IntegrityError, connection, transaction
+from django.db import transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from core.tokens import new_token
+from core.claims import claim_rows
+from core.links import link_create
+from core.models import LinkPurpose, MessageChannel
+from core.outbox import message_enqueue
 from planning.followups.models import (
     OPEN_STATUSES,
     PATIENT_KINDS,
     FollowUp,
     FollowUpKind,
     FollowUpStatus,
-    OutboundMessage,
 )
 from planning.pathway.audit import audit_case
 from planning.treatment.models import DosingPlan
@@ -52,7 +53,6 @@ PDF_GRACE = timedelta(minutes=3)
 @dataclass
 class SweepResult:
     reminded: int = 0
-    delivered: int = 0
     missed: int = 0
     redriven: list[str] = field(default_factory=list)
 
@@ -62,9 +62,8 @@ def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
     result = SweepResult()
     _unsigned_consent_followups(now)
     token = uuid.uuid4().hex
-    for followup_id in _claim(FollowUp, _due(now), now, token, batch):
+    for followup_id in _claim(_due(now), now, token, batch):
         result.reminded += _remind(followup_id, token, now)
-    result.delivered = deliver_pending(now=now, batch=batch)
     result.missed = _mark_missed(now)
     result.redriven = _redrive_pdfs(now)
     return result
@@ -87,13 +86,13 @@ def _unsigned_consent_followups(now: datetime) -> int:
         ConsentRequest.objects.filter(
             status=ConsentRequest.Status.PENDING,
             created_at__lte=now - UNSIGNED_CONSENT_AFTER,
-            expires_at__gt=now,
+            link__expires_at__gt=now,
         )
         # Only requests still without their task, oldest first: a batch never re-reads the
         # same 200 rows while newer ones wait (no starvation however many are stale).
         .exclude(Exists(FollowUp.objects.filter(key=task_key)))
         .order_by("created_at", "pk")
-        .values_list("pk", "case_id", "expires_at")[:UNSIGNED_CONSENT_BATCH]
+        .values_list("pk", "case_id", "link__expires_at")[:UNSIGNED_CONSENT_BATCH]
     )
     rows = [
         FollowUp(
@@ -113,27 +112,8 @@ def _due(now: datetime) -> Q:
     return Q(status=FollowUpStatus.SCHEDULED, due_at__lte=now, window_ends_at__gt=now)
 
 
-def _claim(
-    model: type[FollowUp] | type[OutboundMessage], where: Q, now: datetime, token: str, batch: int
-) -> list[int]:
-    """Take up to `batch` unclaimed (or expired-claim) rows for this sweep."""
-    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-    with transaction.atomic():
-        rows = model.objects.filter(where & free).order_by("pk")
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
-        ids = list(rows.values_list("pk", flat=True)[:batch])
-        # The UPDATE re-checks the condition, so two sweeps can never hold the same row even
-        # where SELECT ... FOR UPDATE does nothing (SQLite).
-        updates: dict[str, object] = {"claimed_until": now + _claim_for()}
-        if model is FollowUp:
-            updates["claim_token"] = token
-        model.objects.filter(where & free, pk__in=ids).update(**updates)
-    if model is FollowUp:
-        return list(
-            FollowUp.objects.filter(pk__in=ids, claim_token=token).values_list("pk", flat=True)
-        )
-    return ids
+def _claim(where: Q, now: datetime, token: str, batch: int) -> list[int]:
+    return claim_rows(FollowUp, where, now=now, lease=_claim_for(), token=token, batch=batch)
 
 
 def _remind(followup_id: int, token: str, now: datetime) -> int:
@@ -146,85 +126,57 @@ def _remind(followup_id: int, token: str, now: datetime) -> int:
         )
         if followup is None:
             return 0
-        to_patient = followup.kind in PATIENT_KINDS and bool(followup.case.patient.email)
-        try:
-            OutboundMessage.objects.create(
-                followup=followup,
-                to=followup.case.patient.email if to_patient else "",
-                staff_task=not to_patient,
-                subject=_subject(followup),
-                body_text="",
-                message_id=f"<followup-{followup.pk}@pathway.invalid>",
-            )
-        except IntegrityError:  # already decided by an earlier sweep
-            return 0
-        followup.status = FollowUpStatus.REMINDED if to_patient else FollowUpStatus.DUE
+        channel = _patient_channel(followup)
+        if channel:
+            _enqueue_reminder(followup, channel)
+        followup.status = FollowUpStatus.REMINDED if channel else FollowUpStatus.DUE
         followup.reminded_at, followup.claimed_until = now, None
-        followup.save(update_fields=["status", "reminded_at", "claimed_until"])
+        followup.save(update_fields=["status", "reminded_at", "claimed_until", "link"])
         audit_case(
             action="followup.remind",
             actor_label="system",
             case=followup.case,
             target=f"followup:{followup.pk}",
-            data={"kind": followup.kind, "to_patient": to_patient},
+            data={"kind": followup.kind, "to_patient": bool(channel), "channel": channel},
         )
     return 1
 
 
-def _subject(followup: FollowUp) -> str:
-    return render_to_string(
-        "emails/followup-reminder-subject.txt",
-        {"followup": followup, "clinic_name": settings.CLINIC_NAME},
-    ).strip()
-
-
-def deliver_pending(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Send pending patient e-mails; each is claimed, sent, then marked sent."""
-    now = now or timezone.now()
-    where = Q(sent_at__isnull=True, staff_task=False)
-    sent = 0
-    for message_id in _claim(OutboundMessage, where, now, "", batch):
-        sent += _deliver(message_id, now)
-    return sent
-
-
-def _deliver(message_pk: int, now: datetime) -> int:
-    message = (
-        OutboundMessage.objects.select_related("followup__case__patient")
-        .filter(pk=message_pk, sent_at__isnull=True)
-        .first()
-    )
-    if message is None:
-        return 0
-    followup = message.followup
-    link, token_sha = _new_link(followup)
-    context = {
-        "followup": followup,
-        "patient": followup.case.patient,
-        "link": link,
-        "clinic_name": settings.CLINIC_NAME,
+def _patient_channel(followup: FollowUp) -> str:
+    """How this reminder reaches the patient ('' = a task for staff instead): the patient's
+    preferred channel when its address is known, else whichever is."""
+    if followup.kind not in PATIENT_KINDS:
+        return ""
+    patient = followup.case.patient
+    addresses: dict[str, str] = {
+        MessageChannel.EMAIL: patient.email,
+        MessageChannel.SMS: patient.phone,
     }
-    email = EmailMultiAlternatives(
-        subject=message.subject,
-        body=render_to_string("emails/followup-reminder-body.txt", context),
-        to=[message.to],
-        headers={"Message-ID": message.message_id},
-    )
-    email.attach_alternative(
-        render_to_string("emails/followup-reminder-body.html", context), "text/html"
-    )
-    FollowUp.objects.filter(pk=followup.pk).update(token_sha256=token_sha, dob_attempts=0)
-    email.send()
-    OutboundMessage.objects.filter(pk=message_pk).update(
-        sent_at=timezone.now(), attempts=message.attempts + 1, claimed_until=None
-    )
-    return 1
+    preferred = patient.contact_channel
+    if addresses.get(preferred):
+        return preferred
+    return next((channel for channel, address in addresses.items() if address), "")
 
 
-def _new_link(followup: FollowUp) -> tuple[str, str]:
-    token, token_sha = new_token()
+def _enqueue_reminder(followup: FollowUp, channel: str) -> None:
+    patient = followup.case.patient
+    followup.link, token = link_create(
+        purpose=LinkPurpose.FOLLOWUP,
+        patient=patient,
+        case_id=followup.case_id,
+        expires_at=followup.window_ends_at,
+    )
     base = getattr(settings, "PATHWAY_BASE_URL", "http://127.0.0.1:8000")
-    return base.rstrip("/") + reverse("followups:link", args=[token]), token_sha
+    message_enqueue(
+        template="followup-reminder",
+        channel=channel,
+        to=patient.phone if channel == MessageChannel.SMS else patient.email,
+        dedupe_key=f"followup-{followup.pk}",
+        context={"followup": followup, "patient": patient},
+        link=base.rstrip("/") + reverse("followups:link", args=[token]),
+        case_id=followup.case_id,
+        patient_id=patient.pk,
+    )
 
 
 def _mark_missed(now: datetime) -> int:

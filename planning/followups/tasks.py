@@ -1,4 +1,5 @@
-"""The minute sweep: follow-ups, reminder delivery, re-driving lost PDF work."""
+"""The minute sweep: follow-ups (their reminders go to core's outbox), re-driving lost PDF
+work."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ def followups_sweep() -> dict[str, object]:
     result = sweep()
     return {
         "reminded": result.reminded,
-        "delivered": result.delivered,
         "missed": result.missed,
         "redriven": result.redriven,
     }

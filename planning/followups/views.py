@@ -15,9 +15,10 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import request_user, staff_required
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error
+from core.links import LinkClosedError, link_dob_check
 from planning.followups import link as followup_link
 from planning.followups import services as followup_services
-from planning.followups.models import FollowUpKind
+from planning.followups.models import FollowUp, FollowUpKind
 from planning.pathway.access import access_case_for_user
 
 DOB_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
@@ -54,7 +55,7 @@ def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "followups/gone.html", {"error": exc}, status=exc.status)
     verified_key = f"followup-verified:{followup.pk}"
     if not request.session.get(verified_key):
-        return _dob_step(request, followup.pk, verified_key)
+        return _dob_step(request, followup, verified_key)
     form = _questionnaire_form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         answers = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -76,16 +77,20 @@ def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
     )
 
 
-def _dob_step(request: HttpRequest, followup_id: int, verified_key: str) -> HttpResponse:
+def _dob_step(request: HttpRequest, followup: FollowUp, verified_key: str) -> HttpResponse:
     form = DobForm(
         request.POST if request.method == "POST" and "date_of_birth" in request.POST else None
     )
-    if form.is_bound and form.is_valid():
-        if followup_link.followup_dob_check(
-            followup_id=followup_id, date_of_birth=form.cleaned_data["date_of_birth"]
-        ):
+    if form.is_bound and form.is_valid() and followup.link_id is not None:
+        result = link_dob_check(
+            link_id=followup.link_id, date_of_birth=form.cleaned_data["date_of_birth"]
+        )
+        if result.ok:
             request.session[verified_key] = True
             return redirect(request.path)
+        if result.closed_reason:
+            error = LinkClosedError(result.closed_reason)
+            return render(request, "followups/gone.html", {"error": error}, status=error.status)
         form.add_error("date_of_birth", "That date of birth does not match our records.")
     status = 400 if form.is_bound else 200
     return render(request, "followups/dob.html", {"form": form}, status=status)

@@ -6,7 +6,7 @@ from typing import Any
 from django import forms
 from django.utils import timezone
 
-from core.models import Patient, SexAtBirth
+from core.models import MessageChannel, Patient, SexAtBirth
 from planning.pathway.selectors import physicians
 
 
@@ -25,6 +25,13 @@ class CaseOpenForm(forms.Form):
     )
     email = forms.EmailField(required=False)
     phone = forms.CharField(max_length=32, required=False)
+    contact_channel = forms.ChoiceField(
+        choices=MessageChannel.choices,
+        initial=MessageChannel.EMAIL,
+        required=False,
+        label="Reminders by",
+        help_text="The other channel is used when this address is missing.",
+    )
     physician = forms.ModelChoiceField(
         queryset=physicians(), required=False, label="Treating physician"
     )
@@ -51,6 +58,8 @@ class CaseOpenForm(forms.Form):
         for name in self.NEW_FIELDS:
             if not data.get(name) and name not in self.errors:
                 self.add_error(name, "Required for a new patient (or choose an existing one).")
+        if data.get("contact_channel") == MessageChannel.SMS and not data.get("phone"):
+            self.add_error("phone", "A phone number is needed for reminders by text message.")
         return data
 
 

@@ -10,7 +10,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 
 from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
-from core.models import Patient, User
+from core.models import MessageChannel, Patient, User
 from planning.pathway import hooks, workflow
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
@@ -64,6 +64,10 @@ def case_transition(
 def case_lock(case_id: int) -> Case:
     """The case's row, locked until the end of the caller's transaction (call inside
     `transaction.atomic()`). Every write that depends on the case's state reads it from here."""
+    if not transaction.get_connection().in_atomic_block:
+        # SQLite ignores FOR UPDATE, PostgreSQL refuses it outside a transaction: fail the same
+        # way on both, so a lock taken in the wrong place is caught by the SQLite suite too.
+        raise RuntimeError("case_lock() must be called inside transaction.atomic()")
     try:
         case: Case = Case.objects.select_for_update().select_related("patient").get(pk=case_id)
     except Case.DoesNotExist as exc:
@@ -113,6 +117,7 @@ def patient_create(
     email: str = "",
     phone: str = "",
     sex_at_birth: str = "",
+    contact_channel: str = "",
     actor: User,
 ) -> Patient:
     if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
@@ -125,6 +130,7 @@ def patient_create(
         email=email.strip(),
         phone=phone.strip(),
         sex_at_birth=sex_at_birth or "unknown",
+        contact_channel=contact_channel or MessageChannel.EMAIL,
     )
     audit_record(
         action="patient.create", actor=actor, patient_id=patient.pk, target=f"patient:{patient.pk}"
@@ -164,6 +170,7 @@ def case_open_for(
     email: str = "",
     phone: str = "",
     sex_at_birth: str = "",
+    contact_channel: str = "",
 ) -> Case:
     """Open a case for an existing patient, or register the patient and open it in one step."""
     with transaction.atomic():
@@ -179,6 +186,7 @@ def case_open_for(
                 email=email,
                 phone=phone,
                 sex_at_birth=sex_at_birth,
+                contact_channel=contact_channel,
                 actor=actor,
             )
         case: Case = case_open(patient=patient, actor=actor, physician=physician)

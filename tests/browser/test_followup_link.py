@@ -7,7 +7,8 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
-from core.tokens import new_token
+from core.links import link_create
+from core.models import LinkPurpose
 from planning.followups.models import FollowUp
 from tests.browser.conftest import assert_accessible
 from tests.factories import CaseFactory
@@ -16,8 +17,13 @@ from tests.factories import CaseFactory
 @pytest.mark.django_db(transaction=True)
 def test_patient_answers_phq9_on_a_phone(phone_page, artifacts) -> None:
     case = CaseFactory(patient__given_name="Mina", patient__date_of_birth="1985-05-20")
-    token, token_sha = new_token()
     now = timezone.now()
+    link, token = link_create(
+        purpose=LinkPurpose.FOLLOWUP,
+        patient=case.patient,
+        case_id=case.pk,
+        expires_at=now + timedelta(days=2),
+    )
     followup = FollowUp.objects.create(
         case=case,
         kind="phq9",
@@ -25,7 +31,7 @@ def test_patient_answers_phq9_on_a_phone(phone_page, artifacts) -> None:
         due_at=now - timedelta(minutes=5),
         window_ends_at=now + timedelta(days=2),
         status="reminded",
-        token_sha256=token_sha,
+        link=link,
     )
     page = phone_page
     page.goto(f"/f/{token}/")

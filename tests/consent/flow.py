@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from consent.models import ConsentRequest
 from consent.services import consent_request_create
+from core.outbox import outbox_deliver_due
 from demo.consent import demo_signature
 
 LINK = re.compile(r"http://testserver(/consent/s/[A-Za-z0-9_\-]+/)")
@@ -25,6 +26,7 @@ def invite_over_http(staff: Any, case: Any, on_commit: Any) -> str:
     with on_commit(execute=True):
         response = client.post(reverse("consent_invite", args=[case.pk]))
     assert response.status_code == 302, response.content[:500]
+    outbox_deliver_due()
     assert len(mail.outbox) == before + 1
     match = LINK.search(mail.outbox[-1].body)
     assert match, mail.outbox[-1].body

@@ -4,6 +4,7 @@ of other capabilities that only need "this case has signed the current version")
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import Any
 
 from django.utils import timezone
 
@@ -43,6 +44,20 @@ def published_version(label: str = "v1", *, material: bool = False) -> ConsentVe
     )
 
 
+def make_link(patient: Any, *, case_id: int, days: int = 7, purpose: str = "consent") -> Any:
+    """A link row without the e-mail (the token is not needed by the caller)."""
+    from core.links import link_create
+    from core.models import LinkPurpose
+
+    link, _ = link_create(
+        purpose=LinkPurpose(purpose),
+        patient=patient,
+        case_id=case_id,
+        expires_at=timezone.now() + timedelta(days=days),
+    )
+    return link
+
+
 def consent_signed_for(case: Case) -> ConsentSignature:
     """Write a signature of the current version for `case` without the signing flow."""
     from consent.documents import current_version
@@ -53,8 +68,7 @@ def consent_signed_for(case: Case) -> ConsentSignature:
         patient=case.patient,
         case_id=case.pk,
         document=version.document,
-        token_sha256=sha256_hex(f"test-{case.pk}-{timezone.now().isoformat()}"),
-        expires_at=timezone.now() + timedelta(days=7),
+        link=make_link(case.patient, case_id=case.pk),
         status=ConsentRequest.Status.SIGNED,
     )
     return ConsentSignature.objects.create(

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from consent.models import ConsentRequest, ConsentSignature
 from consent.services import consent_request_revoke
-from core.models import AuditEntry, ClinicSettings
+from core.models import AuditEntry, ClinicSettings, PatientLink
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from tests.consent.flow import Patient, invite
@@ -141,7 +141,7 @@ def test_pages_need_the_date_of_birth_first(consent_case, desk, document) -> Non
 
 def test_expired_link_is_refused(consent_case, desk, document) -> None:
     req, link = invite(consent_case, desk)
-    ConsentRequest.objects.filter(pk=req.pk).update(
+    PatientLink.objects.filter(pk=req.link_id).update(
         expires_at=timezone.now() - timedelta(minutes=1)
     )
     response = Patient(link).get()
@@ -158,7 +158,7 @@ def test_expiry_comes_from_clinic_settings(consent_case, desk, document) -> None
 
 def test_expired_during_signing_is_refused(at_review, consent_case) -> None:
     req, patient, review = at_review
-    ConsentRequest.objects.filter(pk=req.pk).update(
+    PatientLink.objects.filter(pk=req.link_id).update(
         expires_at=timezone.now() - timedelta(seconds=1)
     )
     response = patient.sign(review, name="Zoë O'Hara-Lindqvist")
@@ -194,8 +194,8 @@ def test_five_wrong_dates_of_birth_lock_the_link(consent_case, desk, document) -
     assert b"locked" in locked.content
     # Even the right date no longer opens it, from any browser, and is not counted again.
     assert Patient(link).dob(BORN).status_code == 403
-    req.refresh_from_db()
-    assert req.dob_failures == 5 and req.locked_at is not None
+    req.link.refresh_from_db()
+    assert req.link.dob_failures == 5 and req.link.locked_at is not None
     assert AuditEntry.objects.filter(action="consent.link.locked").count() == 1
 
 

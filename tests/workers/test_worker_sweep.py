@@ -1,5 +1,6 @@
 """A real Celery worker against Redis and PostgreSQL: reminders are decided and sent exactly
-once, with two workers, and after a worker is killed with SIGKILL mid-sweep."""
+once, with two workers, and after a worker is killed with SIGKILL mid-delivery; by e-mail and
+by text message, both through core's outbox."""
 
 from __future__ import annotations
 
@@ -18,12 +19,18 @@ import pytest
 from django.db import connection
 from django.utils import timezone
 
-from planning.followups.models import FollowUp, OutboundMessage
+from core.models import OutboundMessage
+from planning.followups.models import FollowUp
 from tests.factories import CaseFactory
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db(transaction=True)]
 
-REDIS = os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/14"
+_BROKER = os.environ.get("CELERY_BROKER_URL", "")
+REDIS = (
+    _BROKER
+    if _BROKER.startswith("redis://")
+    else os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0").rsplit("/", 1)[0] + "/14"
+)
 QUEUE = f"pathway-test-{os.getpid()}"
 
 
@@ -45,6 +52,8 @@ class Workers:
             CELERY_BROKER_URL=REDIS,
             CELERY_QUEUE=QUEUE,
             EMAIL_BACKEND="tests.support.mail.LogBackend",
+            PATHWAY_SMS_BACKEND="tests.support.mail.LogSmsBackend",
+            OUTBOX_LEASE_SECONDS="3",
             EMAIL_FILE_PATH=str(self.mail_dir),
             TEST_MAIL_PAUSE=str(self.pause),
             FOLLOWUP_CLAIM_SECONDS="3",
@@ -114,19 +123,27 @@ def _queue_exists(conn: Any) -> bool:
 
 
 def nudge(times: int = 1) -> None:
-    """What beat does every minute: ask a worker to sweep."""
+    """What beat does every minute: ask a worker to sweep, and to deliver the outbox."""
     from workers.celery import app
+    from workers.schedule import BEAT_SCHEDULE
 
+    tasks = [BEAT_SCHEDULE[name]["task"] for name in BEAT_SCHEDULE if "every-minute" in name]
+    assert set(tasks) == {"planning.followups.tasks.followups_sweep", "core.tasks.outbox_deliver"}
     with app.connection_for_write(REDIS) as conn:
         for _ in range(times):
-            app.send_task("planning.followups.tasks.followups_sweep", queue=QUEUE, connection=conn)
+            for task in tasks:
+                app.send_task(task, queue=QUEUE, connection=conn)
 
 
-def _due_followups(n: int) -> list[FollowUp]:
+def _due_followups(n: int, channel: str = "email") -> list[FollowUp]:
     now = timezone.now()
     rows = []
     for i in range(n):
-        case = CaseFactory(patient__email=f"p{i}@example.invalid")
+        case = CaseFactory(
+            patient__email=f"p{i}@example.invalid",
+            patient__phone=f"+44 7700 900{i:03d}",
+            patient__contact_channel=channel,
+        )
         rows.append(
             FollowUp.objects.create(
                 case=case,
@@ -157,14 +174,17 @@ def _wait(condition: Callable[[], bool], *, seconds: float, nudge_every: float =
     raise AssertionError("timed out waiting for the workers")
 
 
+def _messages(rows: list[FollowUp]) -> Any:
+    return OutboundMessage.objects.filter(dedupe_key__in=[f"followup-{r.pk}" for r in rows])
+
+
 def _all_sent(rows: list[FollowUp]) -> bool:
-    return OutboundMessage.objects.filter(followup__in=rows, sent_at__isnull=False).count() == len(
-        rows
-    )
+    return _messages(rows).filter(status="sent").count() == len(rows)
 
 
-def _assert_exactly_once(rows: list[FollowUp], mail_dir: Path) -> None:
-    assert OutboundMessage.objects.filter(followup__in=rows).count() == len(rows)
+def _assert_exactly_once(rows: list[FollowUp], mail_dir: Path, channel: str = "email") -> None:
+    assert _messages(rows).count() == len(rows)
+    assert _messages(rows).filter(channel=channel).count() == len(rows)
     assert FollowUp.objects.filter(pk__in=[r.pk for r in rows], status="reminded").count() == len(
         rows
     )
@@ -193,9 +213,10 @@ def test_two_workers_still_remind_once(workers) -> None:
     _assert_exactly_once(rows, pool.mail_dir)
 
 
-def test_worker_killed_mid_sweep_loses_and_repeats_nothing(workers) -> None:
+@pytest.mark.parametrize("channel", ["email", "sms"])
+def test_worker_killed_mid_delivery_loses_and_repeats_nothing(workers, channel) -> None:
     pool = workers(0.3)
-    rows = _due_followups(15)
+    rows = _due_followups(15, channel)
     victim = pool.start("victim")
     nudge()
     log = pool.mail_dir / "mail.log"
@@ -210,4 +231,4 @@ def test_worker_killed_mid_sweep_loses_and_repeats_nothing(workers) -> None:
     assert not _all_sent(rows), "the kill must land mid-sweep"
     pool.start("survivor")
     _wait(lambda: _all_sent(rows), seconds=120, nudge_every=2)
-    _assert_exactly_once(rows, pool.mail_dir)
+    _assert_exactly_once(rows, pool.mail_dir, channel)

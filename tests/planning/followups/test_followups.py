@@ -17,14 +17,17 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.errors import ValidationFailed
+from core.models import OutboundMessage
+from core.outbox import outbox_deliver_due
 from planning.followups import services as followup_services
-from planning.followups.models import FollowUp, OutboundMessage
+from planning.followups.models import FollowUp
 from planning.followups.sweep import sweep
 from planning.intake.models import SafetyAlert
 from planning.pathway.models import Case
 from planning.pathway.services import case_transition
 from planning.pathway.states import CaseState
 from planning.treatment.services import plans as plan_services
+from tests.consent.helpers import make_link
 from tests.factories import PASSWORD, CaseFactory, satisfy_intake
 
 pytestmark = pytest.mark.django_db
@@ -131,14 +134,17 @@ def test_sweep_reminds_once_and_sends_the_email(physician) -> None:
     with time_machine.travel(checkin.due_at + timedelta(minutes=1), tick=False):
         sweep()
     checkin.refresh_from_db()
-    assert checkin.status == "due" and OutboundMessage.objects.get(followup=checkin).staff_task
+    assert checkin.status == "due" and not OutboundMessage.objects.exists()
+    outbox_deliver_due()
     assert not mail.outbox
     phq9 = case.followups.filter(kind="phq9").order_by("due_at").first()
     with time_machine.travel(phq9.due_at + timedelta(minutes=1), tick=False):
         first, second = sweep(), sweep()
+        delivered, again = outbox_deliver_due(), outbox_deliver_due()
     phq9.refresh_from_db()
-    assert phq9.status == "reminded" and OutboundMessage.objects.filter(followup=phq9).count() == 1
-    assert second.reminded == 0 and second.delivered == 0
+    key = f"followup-{phq9.pk}"
+    assert phq9.status == "reminded" and OutboundMessage.objects.filter(dedupe_key=key).count() == 1
+    assert second.reminded == 0 and delivered.sent == 1 and again.sent == 0
     patient_mails = [m for m in mail.outbox if m.to == ["robin@example.invalid"]]
     assert len(patient_mails) == 1
     message = patient_mails[0]
@@ -213,6 +219,7 @@ def _reminded_phq9(physician):
 
 
 def _link() -> str:
+    outbox_deliver_due()
     message = next(m for m in reversed(mail.outbox) if "/f/" in m.body)
     return re.search(r"(/f/[^/\s]+/)", message.body).group(1)
 
@@ -235,7 +242,8 @@ def test_questionnaire_link_flow_response_and_remission(physician) -> None:
         assert phq9.status == "completed" and phq9.response.total == 8
         assert not SafetyAlert.objects.filter(case=case, message__contains="worse").exists()
         again = Client().get(link)
-        assert again.status_code == 404  # the token is spent
+        assert again.status_code == 410  # the link is spent
+        assert "already completed" in again.content.decode()
 
 
 def test_worse_score_and_item9_raise_alerts(physician) -> None:
@@ -305,18 +313,40 @@ def test_unsigned_consent_becomes_a_staff_task_once(admin_staff) -> None:
         patient=case.patient,
         case_id=case.pk,
         document=_any_document(admin_staff),
-        token_sha256="x" * 64,
+        link=make_link(case.patient, case_id=case.pk, days=3),
         created_at=now - timedelta(days=4),
-        expires_at=now + timedelta(days=3),
     )
     sweep()
     sweep()
     task = FollowUp.objects.get(case=case, kind="unsigned_consent")
-    assert task.status == "due"
-    assert OutboundMessage.objects.filter(followup=task, staff_task=True).count() == 1
+    assert task.status == "due" and task.reminded_at is not None
+    assert not OutboundMessage.objects.exists()  # a staff task, not a message
 
 
 def _any_document(actor):
     from consent.models import ConsentDocument
 
     return ConsentDocument.objects.first() or ConsentDocument.objects.create(title="Consent")
+
+
+def test_a_patient_who_prefers_texts_gets_one_text_with_the_link(physician, settings) -> None:
+    from core import sms
+
+    settings.PATHWAY_SMS_BACKEND = "core.sms.ConsoleSmsBackend"
+    sms.sent.clear()
+    with time_machine.travel(MONDAY, tick=False):
+        case = _case()
+        case.patient.phone, case.patient.contact_channel = "+44 7700 900222", "sms"
+        case.patient.save()
+        _approve(case, physician)
+    phq9 = case.followups.filter(kind="phq9").order_by("due_at").first()
+    with time_machine.travel(phq9.due_at + timedelta(minutes=1), tick=True):
+        sweep()
+        sweep()
+        outbox_deliver_due()
+        outbox_deliver_due()
+        assert not [m for m in mail.outbox if m.to == ["robin@example.invalid"]]
+        assert len(sms.sent) == 1 and sms.sent[0].to == "+44 7700 900222"
+        link = re.search(r"http://[^\s]+(/f/[^/\s]+/)", sms.sent[0].text).group(1)
+        response = Client().post(link, {"date_of_birth": "1985-05-20"})
+    assert response.status_code == 302

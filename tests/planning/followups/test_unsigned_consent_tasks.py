@@ -10,11 +10,10 @@ import time_machine
 from django.utils import timezone
 
 from consent.models import ConsentDocument, ConsentRequest
-from core.tokens import token_hash
 from planning.followups import sweep as sweep_module
 from planning.followups.models import FollowUp, FollowUpKind
 from planning.pathway.states import CaseState
-from tests.consent.helpers import published_version
+from tests.consent.helpers import make_link, published_version
 from tests.factories import CaseFactory
 
 pytestmark = pytest.mark.django_db
@@ -26,8 +25,7 @@ def _pending_request(n: int, document: ConsentDocument) -> ConsentRequest:
         patient=case.patient,
         case_id=case.pk,
         document=document,
-        token_sha256=token_hash(f"unsigned-{n}"),
-        expires_at=timezone.now() + timedelta(days=14),
+        link=make_link(case.patient, case_id=case.pk),
         status=ConsentRequest.Status.PENDING,
     )
 

@@ -183,3 +183,19 @@ def test_second_open_case_for_a_patient_is_refused(admin_staff) -> None:
     assert response.status_code == 400
     assert "already has an open case" in response.content.decode()
     assert Case.objects.count() == 1
+
+
+def test_reminder_channel_is_recorded_and_texts_need_a_phone(admin_staff) -> None:
+    client = _client(admin_staff)
+    new = {"given_name": "Ari", "family_name": "Text", "date_of_birth": "1990-02-03"}
+    response = client.post(
+        reverse("pathway:case_open"), {**new, "mrn": "SMS-1", "contact_channel": "sms"}
+    )
+    assert response.status_code == 400 and "phone number is needed" in response.content.decode()
+    assert not Patient.objects.filter(mrn="SMS-1").exists()
+    data = {**new, "mrn": "SMS-1", "contact_channel": "sms", "phone": "+44 7700 900111"}
+    response = client.post(reverse("pathway:case_open"), data)
+    patient = Patient.objects.get(mrn="SMS-1")
+    assert response.status_code == 302 and patient.contact_channel == "sms"
+    page = client.get(response.url).content.decode()
+    assert "Text message (SMS)" in page

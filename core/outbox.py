@@ -1,0 +1,262 @@
+"""The outbox: every message to a patient or to staff goes through here, once.
+
+Enqueue (`message_enqueue`) renders the template triple now and stores the message in the
+caller's transaction under a unique `dedupe_key`, so a retried service call never sends twice;
+on commit it nudges the `core.tasks.outbox_deliver` task (beat runs it every minute too: the
+database says what is due, the broker only nudges).
+
+Delivery (`outbox_deliver_due`) claims due rows with a token and an expiring lease
+(`skip_locked` on PostgreSQL), then sends each in its own transaction holding its row lock. A
+failure touches only that message: `attempts` counts it and `next_attempt_at` moves out
+exponentially (`OUTBOX_RETRY_BASE_SECONDS`, doubling, at most `OUTBOX_RETRY_MAX_SECONDS`); at
+`OUTBOX_MAX_ATTEMPTS` failures it is marked failed and listed on the staff page. A worker
+killed mid-send leaves its lease to expire and another worker sends the message; the hand-over
+to the mail server is therefore at-least-once, and the stable Message-ID lets the receiving
+server drop a repeat.
+
+A patient link in a message is never stored in clear: the text holds a placeholder, and the
+link itself is kept encrypted (key derived from SECRET_KEY) only until the message is sent or
+given up.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import html
+import logging
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from cryptography.fernet import Fernet
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.template.loader import render_to_string
+from django.utils import timezone
+
+from core.claims import claim_rows
+from core.models import MessageChannel, MessageStatus, OutboundMessage
+from core.sms import send_sms
+
+logger = logging.getLogger(__name__)
+
+LINK_PLACEHOLDER = "@@pathway-link@@"
+_KEY_SHAPE = re.compile(r"^[A-Za-z0-9.\-]{1,180}$")
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def lease() -> timedelta:
+    return timedelta(seconds=_setting("OUTBOX_LEASE_SECONDS", 300))
+
+
+def max_attempts() -> int:
+    return _setting("OUTBOX_MAX_ATTEMPTS", 6)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Delay before the next try after `attempts` failures: base, 2x base, 4x base ... capped."""
+    base = _setting("OUTBOX_RETRY_BASE_SECONDS", 60)
+    delay = base * 2 ** max(0, attempts - 1)
+    return timedelta(seconds=min(delay, _setting("OUTBOX_RETRY_MAX_SECONDS", 3600)))
+
+
+# ---- enqueue -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Rendered:
+    subject: str
+    text: str
+    html: str
+
+
+def render_message(template: str, *, channel: str, context: dict[str, Any]) -> Rendered:
+    """E-mail: `emails/<name>-subject.txt`, `-body.txt`, `-body.html`; SMS: `sms/<name>.txt`."""
+    ctx = {"clinic_name": settings.CLINIC_NAME, **context}
+    if channel == MessageChannel.SMS:
+        return Rendered("", " ".join(render_to_string(f"sms/{template}.txt", ctx).split()), "")
+    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
+    text = render_to_string(f"emails/{template}-body.txt", ctx)
+    return Rendered(subject, text, render_to_string(f"emails/{template}-body.html", ctx))
+
+
+def message_enqueue(
+    *,
+    template: str,
+    to: str,
+    dedupe_key: str,
+    context: dict[str, Any],
+    channel: str = MessageChannel.EMAIL,
+    link: str = "",
+    attachment: tuple[str, bytes, str] | None = None,
+    case_id: int | None = None,
+    patient_id: int | None = None,
+) -> OutboundMessage:
+    """Store one message (or return the one already stored under `dedupe_key`).
+
+    `dedupe_key` names the decision (`consent-invitation-12`), letters, digits, dots and
+    hyphens only; it also makes the stable Message-ID. `link`, if given, is shown where the
+    template says `{{ link }}`."""
+    if not _KEY_SHAPE.match(dedupe_key):
+        raise ValueError(f"dedupe_key {dedupe_key!r}: letters, digits, dots and hyphens only")
+    if not to:
+        raise ValueError("A message needs a recipient.")
+    existing = OutboundMessage.objects.filter(dedupe_key=dedupe_key).first()
+    if existing is not None:
+        return existing
+    if link:
+        context = {**context, "link": LINK_PLACEHOLDER}
+    rendered = render_message(template, channel=channel, context=context)
+    name, data, mime = attachment or ("", None, "")
+    try:
+        with transaction.atomic():
+            message = OutboundMessage.objects.create(
+                channel=channel,
+                dedupe_key=dedupe_key,
+                template=template,
+                to=to,
+                subject=rendered.subject,
+                body_text=rendered.text,
+                body_html=rendered.html,
+                attachment_name=name,
+                attachment_mime=mime,
+                attachment=data,
+                sealed_link=_seal(link) if link else "",
+                message_id=f"<{dedupe_key}@{_domain()}>",
+                case_id=case_id,
+                patient_id=patient_id,
+            )
+    except IntegrityError:  # enqueued concurrently under the same key: keep the first
+        return OutboundMessage.objects.get(dedupe_key=dedupe_key)
+    transaction.on_commit(_nudge)
+    return message
+
+
+def _domain() -> str:
+    return str(getattr(settings, "OUTBOX_MESSAGE_ID_DOMAIN", "pathway.invalid"))
+
+
+def _nudge() -> None:
+    from core.tasks import outbox_deliver
+
+    try:
+        outbox_deliver.delay()
+    except Exception:  # the broker is down: beat's minute run delivers it
+        logger.warning("Could not nudge outbox delivery; the scheduled run will.", exc_info=True)
+
+
+def _fernet() -> Fernet:
+    digest = hashlib.sha256(b"pathway-outbox-link:" + settings.SECRET_KEY.encode()).digest()
+    return Fernet(base64.urlsafe_b64encode(digest))
+
+
+def _seal(link: str) -> str:
+    return _fernet().encrypt(link.encode()).decode()
+
+
+def _unseal(sealed: str) -> str:
+    return _fernet().decrypt(sealed.encode()).decode()
+
+
+# ---- delivery ----------------------------------------------------------------------------
+
+
+@dataclass
+class DeliveryRun:
+    sent: int = 0
+    retried: int = 0
+    failed: int = 0
+
+
+def outbox_deliver_due(*, now: datetime | None = None, batch: int = 200) -> DeliveryRun:
+    """Send every due pending message this run can claim; each on its own."""
+    now = now or timezone.now()
+    token = uuid.uuid4().hex
+    run = DeliveryRun()
+    for message_pk in _claim(now, token, batch):
+        outcome = _deliver_one(message_pk, token, now)
+        if outcome:
+            setattr(run, outcome, getattr(run, outcome) + 1)
+    return run
+
+
+def _due(now: datetime) -> Q:
+    return Q(status=MessageStatus.PENDING, next_attempt_at__lte=now)
+
+
+def _claim(now: datetime, token: str, batch: int) -> list[int]:
+    return claim_rows(
+        OutboundMessage,
+        _due(now),
+        now=now,
+        lease=lease(),
+        token=token,
+        batch=batch,
+        order=("next_attempt_at", "pk"),
+    )
+
+
+def _deliver_one(message_pk: int, token: str, now: datetime) -> str:
+    """'sent', 'retried', 'failed', or '' when the claim was lost to another run."""
+    with transaction.atomic():
+        message = (
+            OutboundMessage.objects.select_for_update()
+            .filter(pk=message_pk, claim_token=token, status=MessageStatus.PENDING)
+            .first()
+        )
+        if message is None:
+            return ""
+        try:
+            _send(message)
+        except Exception as exc:  # one refused address must never stop the others
+            logger.warning("Message %s to %s failed: %s", message.pk, message.to, exc)
+            return _record_failure(message, exc, now)
+        message.status, message.sent_at = MessageStatus.SENT, timezone.now()
+        message.sealed_link, message.attachment = "", None
+        message.claimed_until, message.claim_token = None, ""
+        message.save()
+    return "sent"
+
+
+def _record_failure(message: OutboundMessage, exc: Exception, now: datetime) -> str:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    message.claimed_until, message.claim_token = None, ""
+    gave_up = message.attempts >= max_attempts()
+    if gave_up:
+        message.status, message.failed_at = MessageStatus.FAILED, now
+        message.sealed_link, message.attachment = "", None
+    else:
+        message.next_attempt_at = now + backoff(message.attempts)
+    message.save()
+    return "failed" if gave_up else "retried"
+
+
+def _send(message: OutboundMessage) -> None:
+    link = _unseal(message.sealed_link) if message.sealed_link else ""
+    text = message.body_text.replace(LINK_PLACEHOLDER, link)
+    if message.channel == MessageChannel.SMS:
+        send_sms(to=message.to, text=text, message_id=message.message_id)
+        return
+    email = EmailMultiAlternatives(
+        subject=message.subject,
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[message.to],
+        headers={"Message-ID": message.message_id},
+    )
+    if message.body_html:
+        email.attach_alternative(
+            message.body_html.replace(LINK_PLACEHOLDER, html.escape(link)), "text/html"
+        )
+    if message.attachment is not None and message.attachment_name:
+        email.attach(message.attachment_name, bytes(message.attachment), message.attachment_mime)
+    email.send()
