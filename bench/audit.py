@@ -52,7 +52,9 @@ def main(writers: int = WRITERS, per_writer: int = PER_WRITER, repeats: int = RE
         }
     finally:
         teardown_databases(old, verbosity=0)
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"database: {connection.vendor}; debug={settings.DEBUG}; cpus={os.cpu_count()}")
+    print(f"load average during the run: {load} (other work on this machine skews the rates)")
     print(f"{writers} writers x {per_writer} actions, {repeats} runs; actions per second:")
     base = statistics.median(r for r, _ in results["plain insert (baseline)"])
     for name, runs in results.items():
