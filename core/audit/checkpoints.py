@@ -111,13 +111,14 @@ def checkpoint_files() -> list[Path]:
 
 
 def _newest_file_checkpoint() -> Checkpoint | None:
-    readable = []
-    for path in checkpoint_files():
+    """File names start with the creation time, so the newest readable file is found without
+    reading the others."""
+    for path in reversed(checkpoint_files()):
         try:
-            readable.append(read_file(path))
+            return read_file(path)
         except (OSError, ValueError, KeyError):
             continue
-    return max(readable, key=lambda c: (c.seq, c.created_at), default=None)
+    return None
 
 
 def _witnesses(after_seq: int, head_seq: int) -> list[list[Any]]:

@@ -179,9 +179,7 @@ def _check_recorded(
 
 
 def _check_against(report: TrailReport, anchor: Checkpoint, files: list[Checkpoint]) -> None:
-    entry_hash = (
-        AuditEntry.objects.filter(seq=anchor.seq).values_list("entry_hash", flat=True).first()
-    )
+    entry_hash = _stored_hash(anchor.seq)
     if anchor.seq == 0 or entry_hash == anchor.head_hash:
         return
     first_bad, detail = _locate(anchor, files)
@@ -207,18 +205,34 @@ def _check_against(report: TrailReport, anchor: Checkpoint, files: list[Checkpoi
     )
 
 
+def _stored_hash(seq: int) -> str | None:
+    return AuditEntry.objects.filter(seq=seq).values_list("entry_hash", flat=True).first()
+
+
 def _locate(anchor: Checkpoint, files: list[Checkpoint]) -> tuple[int | None, str]:
-    """The first witnessed entry whose hash differs from what a checkpoint signed."""
-    signed: list[tuple[int, str]] = []
-    for checkpoint in [*files, anchor] if anchor not in files else files:
-        if checkpoint.seq <= anchor.seq:
-            signed.extend(checkpoint.witnesses())
-    signed.sort()
+    """The first witnessed entry whose hash differs from what a checkpoint signed. Once the
+    trail diverges at entry k, every checkpoint at or after k disagrees and every one before
+    it agrees, so a binary search finds the first disagreeing checkpoint in log(n) queries;
+    its witnesses (the entries since its predecessor) then locate k."""
+    signed = sorted({c.checkpoint_hash: c for c in [*files, anchor]}.values(), key=lambda c: c.seq)
+    signed = [c for c in signed if 0 < c.seq <= anchor.seq]
+    low, high = 0, len(signed) - 1
+    while low < high:
+        middle = (low + high) // 2
+        if _stored_hash(signed[middle].seq) != signed[middle].head_hash:
+            high = middle
+        else:
+            low = middle + 1
+    if not signed:
+        return None, ""
+    witnesses = signed[low].witnesses()
     stored = dict(
-        AuditEntry.objects.filter(seq__in=[s for s, _ in signed]).values_list("seq", "entry_hash")
+        AuditEntry.objects.filter(seq__in=[s for s, _ in witnesses]).values_list(
+            "seq", "entry_hash"
+        )
     )
-    previous = 0
-    for seq, signed_hash in signed:
+    previous = signed[low - 1].seq if low > 0 else 0
+    for seq, signed_hash in witnesses:
         if stored.get(seq) != signed_hash:
             exact = seq == previous + 1
             where = "" if exact else f"; the change lies between #{previous + 1} and #{seq}"
@@ -247,5 +261,5 @@ def _check_missing(report: TrailReport, now: datetime | None) -> None:
         report.add(
             "missing",
             "no checkpoint anchors the trail, though entries older than twice the checkpoint "
-            "interval exist.",
+            "interval exist (is beat running? `python manage.py audit_checkpoint` makes one).",
         )

@@ -219,3 +219,20 @@ def test_deleting_every_checkpoint_file_is_reported(checkpoint_dir: Path) -> Non
     for path in checkpoint_files():
         path.unlink()
     _verify_fails(r"missing: checkpoint rows exist but no checkpoint file does")
+
+
+@pytest.mark.django_db
+def test_beat_runs_the_sequencer_and_the_checkpoint_task(settings: Any) -> None:
+    from core import tasks
+    from workers.schedule import BEAT_SCHEDULE
+
+    scheduled = {entry["task"] for entry in BEAT_SCHEDULE.values()}
+    assert {"core.tasks.audit_sequence", "core.tasks.audit_checkpoint"} <= scheduled
+    settings.AUDIT_SEQUENCE_INLINE = False
+    audit_record(action="test.entry")
+    assert tasks.audit_sequence.apply().get() == 1
+    result = tasks.audit_checkpoint.apply().get()
+    assert (
+        result["seq"] == 1
+        and AuditCheckpoint.objects.get().checkpoint_hash == (result["checkpoint_hash"])
+    )
