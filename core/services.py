@@ -8,7 +8,9 @@ functions (the admin calls them). The rules, for an actor who is not a superuser
   activation or profile edits, since each would hand them that account's powers.
 
 Passwords, roles, activation, lockouts and sessions each write one audit entry; passwords and
-codes never appear in it.
+codes never appear in it. A refusal is audited too (`account.change_refused`), outside the
+write's transaction so that it survives the refusal (unless the caller's own transaction,
+such as the admin's, rolls back).
 """
 
 from __future__ import annotations
@@ -61,7 +63,6 @@ def _require_manageable(actor: User, user: User, what: str) -> None:
         )
 
 
-@transaction.atomic
 def user_role_set(*, actor: User, user: User, roles: Iterable[Role | str]) -> None:
     """Give `user` exactly these roles (Django groups). Groups that are not roles are kept
     unless the actor is a superuser (the superuser's form shows every group)."""
@@ -91,7 +92,6 @@ def user_role_set(*, actor: User, user: User, roles: Iterable[Role | str]) -> No
     )
 
 
-@transaction.atomic
 def user_password_reset(*, actor: User, user: User, password: str | None) -> None:
     """Set a new password (validated), or none (`None`: password sign-in disabled). Every
     session of the user ends (Django's session hash covers the password)."""
@@ -101,9 +101,10 @@ def user_password_reset(*, actor: User, user: User, password: str | None) -> Non
     else:
         validate_password(password, user)
         user.set_password(password)
-    user.save(update_fields=["password"])
+    with transaction.atomic():
+        user.save(update_fields=["password"])
+        audit_record(action="account.password_reset", actor=actor, target=_target(user))
     ratelimit.lift(user.username)
-    audit_record(action="account.password_reset", actor=actor, target=_target(user))
 
 
 @transaction.atomic
@@ -120,7 +121,6 @@ def user_active_set(*, actor: User, user: User, active: bool) -> None:
     )
 
 
-@transaction.atomic
 def user_account_save(
     *, actor: User, user: User, created: bool, changed: dict[str, tuple[object, object]]
 ) -> None:
