@@ -7,6 +7,7 @@ default (`development`) runs on SQLite with an embedded broker so `make demo` ne
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 
@@ -56,6 +57,7 @@ INSTALLED_APPS = [
     "django_otp",
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "core",
     "consent",
     "planning",
@@ -268,6 +270,17 @@ CONSENT_TRUST_ROOT_PATH = env_str("CONSENT_TRUST_ROOT_PATH", "")
 PATHWAY_BASE_URL = env_str(
     "PATHWAY_BASE_URL",
     None if PRODUCTION else f"http://127.0.0.1:{env_str('PATHWAY_PORT', '8000')}",
+)
+# Passkeys (django-otp-webauthn): a second factor at sign-in, never instead of the password.
+# The relying party is the public host name (WebAuthn refuses IP addresses: 127.0.0.1 becomes
+# localhost); the allowed origins default to the public address.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID = env_str(
+    "WEBAUTHN_RP_ID", (urlsplit(PATHWAY_BASE_URL).hostname or "localhost")
+).replace("127.0.0.1", "localhost")
+OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ALLOWED_ORIGINS", [PATHWAY_BASE_URL.replace("127.0.0.1", "localhost")]
 )
 # WeasyPrint narrates every rendering step at INFO; keep its warnings (refused resources).
 LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}

@@ -7,6 +7,7 @@ urlpatterns = [
     # Before admin.site.urls: the admin signs in through Pathway's form, lockout and 2FA.
     path("admin/login/", admin_login, name="admin_login"),
     path("admin/", admin.site.urls),
+    path("account/passkeys/", include("core.passkeys")),
     path("", include("core.urls")),
     path("", include("planning.urls")),
     path("", include("consent.urls")),

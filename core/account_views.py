@@ -41,7 +41,7 @@ class SignInView(auth_views.LoginView):
 
     def form_valid(self, form: SignInForm) -> HttpResponse:  # type: ignore[override]
         user: User = form.get_user()
-        if twofactor.has_second_factor(user):
+        if twofactor.has_any_second_factor(user):
             self.request.session[PENDING_KEY] = {
                 "user": user.pk,
                 "backend": user.backend,
@@ -116,7 +116,8 @@ def sign_in_code(request: HttpRequest) -> HttpResponse:
             ratelimit.register_failure(request, user.username)
             audit_record(action="auth.otp_failed", actor=user, data={"step": "sign-in"})
             form.add_error("otp_code", "That code is not correct. Try the newest code.")
-    return render(request, "registration/login_code.html", {"form": form})
+    context = {"form": form, "has_passkey": bool(twofactor.passkeys_of(user))}
+    return render(request, "registration/login_code.html", context)
 
 
 def admin_login(request: HttpRequest) -> HttpResponse:
@@ -141,6 +142,7 @@ def security(request: HttpRequest) -> HttpResponse:
             "required": twofactor.second_factor_required(user),
             "must_enrol": bool(request.session.get(MUST_ENROL_KEY)),
             "recovery_left": twofactor.recovery_codes_left(user),
+            "passkeys": twofactor.passkeys_of(user),
             "password_form": PasswordConfirmForm(user=user),
         },
     )

@@ -169,22 +169,24 @@ class SecondFactorMiddleware:
 
 class ApiGuardMiddleware:
     """The JSON API's edges: an anonymous call is a 401 JSON (not a redirect to the sign-in
-    page), and a JSON body nested deeper than JSON_MAX_DEPTH is a 400 JSON (not a 500)."""
+    page), and a JSON body (any path: the passkey views parse JSON too) nested deeper than
+    JSON_MAX_DEPTH is a 400 JSON (not a 500)."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.path.startswith("/api/"):
-            if not request.user.is_authenticated:
-                return json_error("not_authenticated", "Sign in first.", 401)
-            if request.method in {"POST", "PUT", "PATCH"}:
-                from core.jsonbody import json_depth
+        api = request.path.startswith("/api/")
+        if api and not request.user.is_authenticated:
+            return json_error("not_authenticated", "Sign in first.", 401)
+        is_json = request.content_type == "application/json"
+        if (api or is_json) and request.method in {"POST", "PUT", "PATCH"}:
+            from core.jsonbody import json_depth
 
-                if json_depth(request.body) > settings.JSON_MAX_DEPTH:
-                    return json_error(
-                        "validation_failed",
-                        f"The JSON body is nested more than {settings.JSON_MAX_DEPTH} levels.",
-                        400,
-                    )
+            if json_depth(request.body) > settings.JSON_MAX_DEPTH:
+                return json_error(
+                    "validation_failed",
+                    f"The JSON body is nested more than {settings.JSON_MAX_DEPTH} levels.",
+                    400,
+                )
         return self.get_response(request)

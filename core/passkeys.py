@@ -38,15 +38,19 @@ class PendingUserMixin:
 
     def get_user(self) -> User | None:
         if self.request.user.is_authenticated:
-            return self.request.user  # type: ignore[return-value]
+            return self.request.user
         return _pending(self.request)
 
 
-class BeginPasskeySignIn(PendingUserMixin, webauthn_views.BeginCredentialAuthenticationView):  # type: ignore[misc]
+_BeginView: Any = webauthn_views.BeginCredentialAuthenticationView
+_CompleteView: Any = webauthn_views.CompleteCredentialAuthenticationView
+
+
+class BeginPasskeySignIn(PendingUserMixin, _BeginView):  # type: ignore[misc]
     pass
 
 
-class CompletePasskeySignIn(PendingUserMixin, webauthn_views.CompleteCredentialAuthenticationView):  # type: ignore[misc]
+class CompletePasskeySignIn(PendingUserMixin, _CompleteView):  # type: ignore[misc]
     def post(self, *args: Any, **kwargs: Any) -> JsonResponse:
         user = self.get_user()
         if user is None or ratelimit.is_blocked(self.request, user.username):
@@ -75,7 +79,8 @@ class CompletePasskeySignIn(PendingUserMixin, webauthn_views.CompleteCredentialA
         self._next = pending.get("next", "/")
 
     def get_success_url(self) -> str:
-        return getattr(self, "_next", None) or super().get_success_url()
+        url: str = getattr(self, "_next", None) or super().get_success_url()
+        return url
 
 
 app_name = "otp_webauthn"

@@ -63,3 +63,23 @@ def _sqlite_owner_only(sender: Any, connection: Any, **_: Any) -> None:
                 os.chmod(path, 0o600)
         except FileNotFoundError:
             continue
+
+
+def _audit_passkey_saved(sender: Any, instance: Any, created: bool, **_: Any) -> None:
+    if created or instance.confirmed:
+        audit_record(
+            action="auth.passkey_registered" if created else "auth.passkey_changed",
+            actor=instance.user,
+            target=f"user:{instance.user_id}",
+            data={"device": instance.persistent_id, "confirmed": bool(instance.confirmed)},
+        )
+
+
+def connect_passkey_audit() -> None:
+    from django.db.models.signals import post_save
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    post_save.connect(_audit_passkey_saved, sender=WebAuthnCredential, weak=False)
+
+
+connect_passkey_audit()

@@ -35,6 +35,21 @@ def has_second_factor(user: User) -> bool:
     return found
 
 
+def has_any_second_factor(user: User) -> bool:
+    """An authenticator app or a passkey: sign-in then asks for the second step."""
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return has_second_factor(user) or bool(
+        WebAuthnCredential.objects.filter(user=user, confirmed=True).exists()
+    )
+
+
+def passkeys_of(user: User) -> list[Any]:
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    return list(WebAuthnCredential.objects.filter(user=user, confirmed=True))
+
+
 def verify_code(user: User, code: str) -> Device | None:
     """The confirmed device the code belongs to (a TOTP code or an unused recovery code, which
     is then spent), or None."""
@@ -93,6 +108,9 @@ def second_factor_remove(*, user: User, actor: User) -> None:
         removed = [d.persistent_id for d in devices_for_user(user, confirmed=None)]
         TOTPDevice.objects.filter(user=user).delete()
         StaticDevice.objects.filter(user=user).delete()
+        from django_otp_webauthn.models import WebAuthnCredential
+
+        WebAuthnCredential.objects.filter(user=user).delete()
         audit_record(
             action="auth.2fa_removed",
             actor=actor,

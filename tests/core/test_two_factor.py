@@ -165,3 +165,32 @@ def test_admin_sign_in_uses_the_same_form_lockout_and_second_factor(clinic_admin
 def test_admin_login_refuses_outside_next_addresses() -> None:
     response = Client().get("/admin/login/?next=https://evil.example/")
     assert "evil" not in response.url
+
+
+def test_failed_passkey_attempts_count_toward_the_lockout(clinician) -> None:
+    from core import ratelimit
+
+    give_totp(clinician)
+    client = Client()
+    _password(client, clinician)
+    url = "/account/passkeys/authentication/complete/"
+    for _ in range(django_settings.LOGIN_FAILURE_LIMIT):
+        response = client.post(url, data="{}", content_type="application/json")
+        assert response.status_code >= 400 and not _signed_in(client)
+    assert ratelimit.account_locked(clinician.username)
+    assert AuditEntry.objects.filter(action="auth.otp_failed", data__step="passkey").count() == 5
+
+
+def test_passkeys_never_sign_in_without_the_password_first() -> None:
+    response = Client().post(
+        "/account/passkeys/authentication/begin/", data="{}", content_type="application/json"
+    )
+    assert response.status_code >= 400 and response.json()
+
+
+def test_a_deeply_nested_json_body_anywhere_is_400_json() -> None:
+    body = "[" * 10_000 + "]" * 10_000
+    response = Client().post(
+        "/account/passkeys/authentication/begin/", data=body, content_type="application/json"
+    )
+    assert response.status_code == 400 and response.json()["error"] == "validation_failed"
