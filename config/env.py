@@ -5,6 +5,7 @@ Every variable the project reads goes through these helpers and is listed in `.e
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,19 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None or raw.strip() == "":
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_networks(
+    name: str, default: list[str]
+) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """A comma-separated list of addresses or CIDRs (`10.0.0.0/8,::1`)."""
+    networks = []
+    for item in env_list(name, default):
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError as exc:
+            raise ConfigError(f"{name}: {item!r} is not an IP address or CIDR range.") from exc
+    return networks
 
 
 def database_from_url(url: str, *, base_dir: Path) -> dict[str, Any]:

@@ -7,10 +7,19 @@ default (`development`) runs on SQLite with an embedded broker so `make demo` ne
 from __future__ import annotations
 
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import django_stubs_ext
 
-from config.env import ConfigError, database_from_url, env_bool, env_int, env_list, env_str
+from config.env import (
+    ConfigError,
+    database_from_url,
+    env_bool,
+    env_int,
+    env_list,
+    env_networks,
+    env_str,
+)
 
 # Lets runtime code subscript generic Django classes (ModelAdmin[Case]) as the stubs do.
 django_stubs_ext.monkeypatch()
@@ -31,6 +40,8 @@ else:
     SECRET_KEY = env_str("SECRET_KEY", "dev-only-insecure-key-" + "x" * 40)
 
 DEBUG = env_bool("DEBUG", default=not PRODUCTION)
+if PRODUCTION and DEBUG:
+    raise ConfigError("DEBUG must be false in production (it shows settings and patient data).")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", [] if PRODUCTION else ["*"])
 if PRODUCTION and not ALLOWED_HOSTS:
     raise ConfigError("ALLOWED_HOSTS is required in production.")
@@ -43,6 +54,10 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "core",
     "consent",
     "planning",
@@ -52,11 +67,17 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "core.middleware.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "core.middleware.IdleTimeoutMiddleware",
+    "core.middleware.SecondFactorMiddleware",
+    "core.middleware.ApiGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
@@ -100,22 +121,65 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Automatic log-off (HIPAA 164.312(a)(2)(iii)): the session expires after this many idle seconds.
-SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 15 * 60)
+# Automatic log-off (HIPAA 164.312(a)(2)(iii)): the clinic sets the idle minutes in
+# ClinicSettings (core.middleware.IdleTimeoutMiddleware); this is the hard ceiling.
+SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION
 CSRF_COOKIE_SECURE = PRODUCTION
+CSRF_FAILURE_VIEW = "core.views.csrf_failure"
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=PRODUCTION)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if PRODUCTION else None
 SECURE_HSTS_SECONDS = 31536000 if PRODUCTION else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=PRODUCTION)
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", default=PRODUCTION)
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
-# Sign-in failures allowed per account and per address within the window, then refused.
+# Content-Security-Policy (django-csp): no inline script or style anywhere, nothing from
+# other origins. Drawn signatures are PNG data: URLs, hence img-src data:.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# Browser features no page needs (core.middleware.PermissionsPolicyMiddleware).
+PERMISSIONS_POLICY = (
+    "accelerometer=(), camera=(), geolocation=(), gyroscope=(), magnetometer=(), "
+    "microphone=(), payment=(), usb=()"
+)
+
+# Reverse proxies whose X-Forwarded-For is believed (comma-separated addresses or CIDRs, e.g.
+# "10.0.0.0/8,127.0.0.1"). The client address is the right-most X-Forwarded-For entry that is
+# not one of them. Empty (the default): X-Forwarded-For is ignored and REMOTE_ADDR is used.
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES", [])
+
+# Sign-in failures allowed per account and per address within the window, then refused. The
+# address limit is far above the account limit: many staff share one clinic address.
 LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+LOGIN_FAILURE_ADDRESS_LIMIT = env_int("LOGIN_FAILURE_ADDRESS_LIMIT", 50)
 LOGIN_FAILURE_WINDOW_SECONDS = env_int("LOGIN_FAILURE_WINDOW_SECONDS", 15 * 60)
+# Failed electronic-signature re-authentications (wrong password, user ID or code) that lock
+# the account for the same window (21 CFR 11.300(d)).
+ESIGN_FAILURE_LIMIT = env_int("ESIGN_FAILURE_LIMIT", 10)
+# Seconds between the password and the one-time code at sign-in before starting over.
+SECOND_FACTOR_PENDING_SECONDS = env_int("SECOND_FACTOR_PENDING_SECONDS", 5 * 60)
+OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Pathway")
+# Nesting depth above which a JSON request body is refused with 400 (core.jsonbody).
+JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
@@ -150,7 +214,7 @@ EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=False)
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=PRODUCTION)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 CLINIC_NAME = env_str("CLINIC_NAME", "Harbour Light Clinic (demo)")
@@ -226,6 +290,17 @@ PATHWAY_BASE_URL = env_str(
     "PATHWAY_BASE_URL",
     None if PRODUCTION else f"http://127.0.0.1:{env_str('PATHWAY_PORT', '8000')}",
 )
+# Passkeys (django-otp-webauthn): a second factor at sign-in, never instead of the password.
+# The relying party is the public host name (WebAuthn refuses IP addresses: 127.0.0.1 becomes
+# localhost); the allowed origins default to the public address.
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False
+OTP_WEBAUTHN_RP_ID = env_str(
+    "WEBAUTHN_RP_ID", (urlsplit(PATHWAY_BASE_URL).hostname or "localhost")
+).replace("127.0.0.1", "localhost")
+OTP_WEBAUTHN_RP_NAME = CLINIC_NAME
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
+    "WEBAUTHN_ALLOWED_ORIGINS", [PATHWAY_BASE_URL.replace("127.0.0.1", "localhost")]
+)
 # WeasyPrint narrates every rendering step at INFO; keep its warnings (refused resources).
 LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
 
@@ -254,3 +329,9 @@ AUDIT_CHECKPOINT_PUBLIC_KEY_FILE = env_str(
     "" if PRODUCTION else str(VAR_DIR / "keys" / "audit-checkpoint.pub"),
 )
 AUDIT_TSA_URL = env_str("AUDIT_TSA_URL", "")
+if PRODUCTION:
+    from config.deploy import require_production_files
+
+    require_production_files(
+        seal_key=CONSENT_SEAL_KEY_PATH, seal_cert=CONSENT_SEAL_CERT_PATH, records=MEDIA_ROOT
+    )

@@ -1,15 +1,30 @@
 from __future__ import annotations
 
+from contextvars import ContextVar
 from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
+from django.contrib.auth.models import Group
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from core.audit import audit_record, is_secret_key
+from core.errors import AccessDenied
 from core.models import AuditEntry, ClinicSettings, Patient, User
+from core.roles import Role, user_roles
+from core.services import (
+    assignable_roles,
+    user_account_save,
+    user_active_set,
+    user_lockout_lift,
+    user_manageable_by,
+    user_password_reset,
+    user_role_set,
+    user_sessions_end_all,
+)
 
 admin.site.site_header = "Pathway administration"
 admin.site.site_title = "Pathway"
@@ -79,21 +94,119 @@ class ClinicSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin[ClinicSettings]):
         return False
 
 
+_admin_actor: ContextVar[User | None] = ContextVar("pathway_admin_actor", default=None)
+
+
+class AuditedPasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-arg]
+    """The admin's "change password" form, saved through `user_password_reset` (audited)."""
+
+    def save(self, commit: bool = True) -> Any:
+        actor = _admin_actor.get()
+        if actor is None:
+            raise AccessDenied("Password changes go through the admin view.")
+        usable = self.cleaned_data.get("set_usable_password", True)
+        password = self.cleaned_data.get("password1") if usable else None
+        user_password_reset(actor=actor, user=self.user, password=password)
+        return self.user
+
+
 @admin.register(User)
-class UserAdmin(AuditedAdminMixin, BaseUserAdmin[User]):
-    audit_fields = (
-        "username",
-        "first_name",
-        "last_name",
-        "email",
-        "is_active",
-        "is_staff",
-        "is_superuser",
-        "groups",
-        "user_permissions",
-    )
+class UserAdmin(BaseUserAdmin[User]):
+    """Accounts. Roles, passwords, activation and profile edits go through the audited services
+    in core.services, which refuse escalation (see its docstring); the form only shows a clinic
+    admin the fields they may use, and the services check again whatever is posted."""
+
     list_display = ("username", "first_name", "last_name", "email", "is_active")
     list_filter = ("groups", "is_active")
+    change_password_form = AuditedPasswordChangeForm
+    actions = ("lift_lockout", "end_sessions")
+    readonly_fields = ("last_login", "date_joined")
+
+    def get_fieldsets(self, request: HttpRequest, obj: User | None = None) -> Any:
+        if obj is None:
+            fields = ("username", "usable_password", "password1", "password2")
+            return ((None, {"classes": ("wide",), "fields": fields}),)
+        if _actor(request).is_superuser:
+            return super().get_fieldsets(request, obj)
+        return (
+            (None, {"fields": ("username", "password")}),
+            ("Personal info", {"fields": ("first_name", "last_name", "email")}),
+            ("Access", {"fields": ("is_active", "groups")}),
+            ("Important dates", {"fields": ("last_login", "date_joined")}),
+        )
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.name == "groups":
+            names = [r.value for r in assignable_roles(_actor(request))]
+            if not _actor(request).is_superuser:
+                kwargs["queryset"] = Group.objects.filter(name__in=names)
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    def has_change_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        if obj is not None and not user_manageable_by(_actor(request), obj):
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: User | None = None) -> bool:
+        return _actor(request).is_superuser and super().has_delete_permission(request, obj)
+
+    def user_change_password(self, request: HttpRequest, id: str, form_url: str = "") -> Any:
+        token = _admin_actor.set(_actor(request))
+        try:
+            return super().user_change_password(request, id, form_url)
+        finally:
+            _admin_actor.reset(token)
+
+    def save_model(self, request: HttpRequest, obj: User, form: Any, change: bool) -> None:
+        actor = _actor(request)
+        previous = User.objects.filter(pk=obj.pk).values().first() if change else None
+        profile = [n for n in form.changed_data if n not in {"groups", "is_active", "password"}]
+        changed = {
+            name: ((previous or {}).get(name), form.cleaned_data.get(name))
+            for name in profile
+            if name not in {"usable_password", "password1", "password2", "user_permissions"}
+        }
+        if change and previous is not None and "is_active" in form.changed_data:
+            obj.is_active = previous["is_active"]  # set below by its own service
+        if not actor.is_superuser:
+            # Defence in depth: the form a clinic admin gets never carries these fields.
+            obj.is_staff = bool(previous and previous["is_staff"])
+            obj.is_superuser = bool(previous and previous["is_superuser"])
+        user_account_save(actor=actor, user=obj, created=not change, changed=changed)
+        if "is_active" in form.changed_data and change:
+            user_active_set(actor=actor, user=obj, active=form.cleaned_data["is_active"])
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        groups = form.cleaned_data.pop("groups", None)
+        if not _actor(request).is_superuser:
+            form.cleaned_data.pop("user_permissions", None)
+        super().save_related(request, form, formsets, change)
+        if groups is not None:
+            user = form.instance
+            roles = {r for r in Role if r.value in {g.name for g in groups}}
+            if not _actor(request).is_superuser:
+                # Roles the clinic admin cannot see in the form are kept as they are.
+                roles |= set(user_roles(user)) - set(assignable_roles(_actor(request)))
+            user_role_set(actor=_actor(request), user=user, roles=roles)
+            others = [g for g in groups if g.name not in {r.value for r in Role}]
+            if _actor(request).is_superuser:
+                user.groups.set([*user.groups.filter(name__in=[r.value for r in Role]), *others])
+
+    @admin.action(description="Lift the sign-in lockout")
+    def lift_lockout(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            user_lockout_lift(actor=_actor(request), user=user)
+        self.message_user(request, f"Lockout lifted for {queryset.count()} account(s).")
+
+    @admin.action(description="Sign out everywhere (end all sessions)")
+    def end_sessions(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        for user in queryset:
+            user_sessions_end_all(actor=_actor(request), user=user)
+        self.message_user(request, f"Sessions ended for {queryset.count()} account(s).")
+
+
+def _actor(request: HttpRequest) -> User:
+    return request.user  # type: ignore[return-value]
 
 
 @admin.register(Patient)
@@ -119,3 +232,18 @@ class AuditEntryAdmin(admin.ModelAdmin[AuditEntry]):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+def _unregister_second_factor_admins() -> None:
+    """Second factors belong to their owners (the Security page): nobody, not even a superuser,
+    creates or reads another person's authenticator key or recovery codes in the admin. An
+    admin who could would hold a physician's signature."""
+    from django_otp.plugins.otp_static.models import StaticDevice
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for model in (TOTPDevice, StaticDevice):
+        if admin.site.is_registered(model):
+            admin.site.unregister(model)
+
+
+_unregister_second_factor_admins()

@@ -52,3 +52,11 @@ class CaseChanged(DomainError):
 
     status = 409
     code = "case_changed"
+
+
+class AccountLocked(DomainError):
+    """Too many failed sign-in or signing attempts; refused until the window ends or a clinic
+    admin lifts the lockout."""
+
+    status = 403
+    code = "account_locked"

@@ -3,15 +3,27 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
+from django.http import HttpRequest
 
 from core import ratelimit
 from core.audit import audit_record
 from core.errors import DomainError, ValidationFailed
+from core.models import User
+
+
+def locked_message() -> str:
+    minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
+    return (
+        f"Too many failed sign-in attempts. Please wait {minutes} minutes and try again, "
+        "or ask the clinic to lift the lockout."
+    )
 
 
 class SignInForm(AuthenticationForm):
-    """Refuses sign-in, even with the right password, once the failure limit is reached."""
+    """Refuses sign-in, even with the right password, once the failure limit is reached.
+    The failure count is forgiven only when sign-in completes (after the second factor)."""
 
     def clean(self) -> dict[str, Any]:
         username = self.cleaned_data.get("username") or ""
@@ -21,15 +33,89 @@ class SignInForm(AuthenticationForm):
                 actor_label=f"unknown ({username[:150]})",
                 data={"username": username[:150]},
             )
-            raise forms.ValidationError(
-                "Too many failed sign-in attempts. Please wait 15 minutes and try again, "
-                "or ask the clinic to reset your password.",
-                code="rate_limited",
-            )
-        cleaned = super().clean()
-        if self.request is not None:
-            ratelimit.reset(self.request, username)
-        return cleaned
+            raise forms.ValidationError(locked_message(), code="rate_limited")
+        return super().clean()
+
+
+class OneTimeCodeForm(forms.Form):
+    otp_code = forms.CharField(
+        label="Code from your authenticator app (or a recovery code)",
+        max_length=32,
+        widget=forms.TextInput(
+            attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
+        ),
+    )
+
+
+class PasswordConfirmForm(forms.Form):
+    password = forms.CharField(
+        label="Your password",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.user = user
+
+    def clean_password(self) -> str:
+        password: str = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError("The password is not correct.")
+        return password
+
+
+class ESignatureFormMixin(forms.Form):
+    """The components of an electronic signature, for a form that signs something (plan
+    approval...). Build it with `esign_request=request`; the user-ID field is there only at the
+    session's first signing and the one-time-code field only when a code is needed. In the
+    view, after `is_valid()`, call `form.verify_esignature()` (raises a DomainError; show it
+    with `add_domain_error(form, exc)`)."""
+
+    username = forms.CharField(
+        label="Your user ID",
+        max_length=150,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "username"}),
+    )
+    password = forms.CharField(
+        label="Re-enter your password to sign",
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+    )
+    otp_code = forms.CharField(
+        label="Code from your authenticator app",
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "one-time-code", "inputmode": "numeric"}),
+    )
+
+    def __init__(self, *args: Any, esign_request: HttpRequest, **kwargs: Any) -> None:
+        from core.esign import esignature_requirements
+
+        super().__init__(*args, **kwargs)
+        self.esign_request = esign_request
+        user: User = esign_request.user  # type: ignore[assignment]
+        needs = esignature_requirements(request=esign_request, user=user)
+        if needs.username:
+            self.fields["username"].required = True
+        else:
+            del self.fields["username"]
+        if needs.otp_code:
+            self.fields["otp_code"].required = True
+        else:
+            del self.fields["otp_code"]
+
+    def verify_esignature(self, *, meaning: str = "", case_id: int | None = None) -> None:
+        from core.esign import esignature_verify
+
+        esignature_verify(
+            request=self.esign_request,
+            user=self.esign_request.user,  # type: ignore[arg-type]
+            username=self.cleaned_data.get("username"),
+            password=self.cleaned_data.get("password") or "",
+            otp_code=self.cleaned_data.get("otp_code"),
+            meaning=meaning,
+            case_id=case_id,
+        )
 
 
 def form_errors(form: forms.Form) -> dict[str, str]:

@@ -1,24 +1,60 @@
-"""Request-scoped context for the audit trail, and domain errors turned into clear responses."""
+"""Request-scoped context for the audit trail, domain errors turned into clear responses, and
+the security middleware: client address behind proxies, idle log-off, the second-factor gate,
+the JSON API's edges and the Permissions-Policy header."""
 
 from __future__ import annotations
 
+import ipaddress
+import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.contrib.auth import REDIRECT_FIELD_NAME
+from django.contrib.auth.models import AnonymousUser
+from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 
 from core import request_context
 from core.errors import DomainError
 
+Handler = Callable[[HttpRequest], HttpResponse]
+
+#: Session keys set by the sign-in flow (core.account_views).
+LAST_SEEN_KEY = "pathway_last_seen"
+MUST_ENROL_KEY = "pathway_must_enrol"
+
+
+def _parse_ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value.strip())
+    except ValueError:
+        return None
+
+
+def _trusted(address: ipaddress.IPv4Address | ipaddress.IPv6Address) -> bool:
+    return any(address in network for network in settings.TRUSTED_PROXIES)
+
 
 def client_ip(request: HttpRequest) -> str | None:
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[0].strip() or None
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address: REMOTE_ADDR, unless that is a trusted proxy (TRUSTED_PROXIES);
+    then the right-most X-Forwarded-For entry that is not a trusted proxy. Entries left of it
+    were written by the client and are never believed."""
+    remote = request.META.get("REMOTE_ADDR") or None
+    current = _parse_ip(remote) if remote else None
+    if current is None or not settings.TRUSTED_PROXIES or not _trusted(current):
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    for hop in reversed(hops):
+        address = _parse_ip(hop)
+        if address is None:
+            break  # garbage written by the client: the last trusted hop saw the client
+        current = address
+        if not _trusted(address):
+            break
+    return str(current)
 
 
 def wants_json(request: HttpRequest) -> bool:
@@ -27,8 +63,12 @@ def wants_json(request: HttpRequest) -> bool:
     )
 
 
+def json_error(code: str, message: str, status: int) -> JsonResponse:
+    return JsonResponse({"error": code, "message": message}, status=status)
+
+
 class RequestContextMiddleware:
-    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+    def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
@@ -51,5 +91,102 @@ class RequestContextMiddleware:
             status = 403 if isinstance(exc, PermissionDenied) else 404
             code = "forbidden" if status == 403 else "not_found"
             message = str(exc) or ("Not allowed." if status == 403 else "Not found.")
-            return JsonResponse({"error": code, "message": message}, status=status)
+            return json_error(code, message, status)
         return None
+
+
+class PermissionsPolicyMiddleware:
+    """Switch off browser features no page uses (camera, microphone, location, payment...)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        response.headers.setdefault("Permissions-Policy", settings.PERMISSIONS_POLICY)
+        return response
+
+
+def idle_timeout_seconds() -> int:
+    from core.models import ClinicSettings
+
+    minutes = ClinicSettings.objects.values_list("idle_timeout_minutes", flat=True).first()
+    return int(minutes or 15) * 60
+
+
+class IdleTimeoutMiddleware:
+    """Automatic log-off after the clinic's idle minutes (ClinicSettings.idle_timeout_minutes).
+    SESSION_COOKIE_AGE stays as a hard ceiling in case this middleware is ever removed."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated:
+            now = int(time.time())
+            last = request.session.get(LAST_SEEN_KEY)
+            limit = idle_timeout_seconds()  # every time: a page's query count stays constant
+            if isinstance(last, int) and now - last > limit:
+                return self._expire(request, idle_minutes=(now - last) // 60)
+            request.session[LAST_SEEN_KEY] = now
+        return self.get_response(request)
+
+    def _expire(self, request: HttpRequest, *, idle_minutes: int) -> HttpResponse:
+        from core.audit import audit_record
+
+        audit_record(
+            action="auth.idle_timeout",
+            actor=request.user,  # type: ignore[arg-type]
+            data={"idle_minutes": idle_minutes},
+        )
+        request.session.flush()
+        request.user = AnonymousUser()
+        if wants_json(request):
+            return json_error("not_authenticated", "The session ended after inactivity.", 401)
+        return redirect_to_login(request.get_full_path(), redirect_field_name=REDIRECT_FIELD_NAME)
+
+
+class SecondFactorMiddleware:
+    """A physician or clinic admin who signed in with a password but has no second factor yet
+    may only enrol one (or sign out) until they have."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.user.is_authenticated and request.session.get(MUST_ENROL_KEY):
+            allowed = (reverse("security"), reverse("security_totp"), reverse("logout"))
+            if request.path not in allowed and not request.path.startswith(settings.STATIC_URL):
+                if wants_json(request):
+                    return json_error(
+                        "second_factor_required",
+                        "Set up a second factor (authenticator app) first.",
+                        403,
+                    )
+                return redirect("security_totp")
+        return self.get_response(request)
+
+
+class ApiGuardMiddleware:
+    """The JSON API's edges: an anonymous call is a 401 JSON (not a redirect to the sign-in
+    page), and a JSON body (any path: the passkey views parse JSON too) nested deeper than
+    JSON_MAX_DEPTH is a 400 JSON (not a 500)."""
+
+    def __init__(self, get_response: Handler) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        api = request.path.startswith("/api/")
+        if api and not request.user.is_authenticated:
+            return json_error("not_authenticated", "Sign in first.", 401)
+        is_json = request.content_type == "application/json"
+        if (api or is_json) and request.method in {"POST", "PUT", "PATCH"}:
+            from core.jsonbody import json_depth
+
+            if json_depth(request.body) > settings.JSON_MAX_DEPTH:
+                return json_error(
+                    "validation_failed",
+                    f"The JSON body is nested more than {settings.JSON_MAX_DEPTH} levels.",
+                    400,
+                )
+        return self.get_response(request)

@@ -6,15 +6,30 @@ from datetime import date, datetime
 from typing import Any, ClassVar, NoReturn
 
 from django.contrib.auth.models import AbstractUser
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
+from django.utils.crypto import salted_hmac
 
 
 class User(AbstractUser):
     """A person who signs in. Roles are Django groups (see core.roles)."""
 
+    session_epoch = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised by 'sign out everywhere': every session signed in before ends.",
+    )
+
     class Meta:
         ordering = ("last_name", "first_name", "username")
+
+    def _get_session_auth_hash(self, secret: str | None = None) -> str:
+        """Django checks this hash on every request; mixing in `session_epoch` lets
+        `user_sessions_end_all` end every session at once, as a password change does."""
+        key_salt = "django.contrib.auth.models.AbstractBaseUser.get_session_auth_hash"
+        value = f"{self.password}:{self.session_epoch}"
+        return salted_hmac(key_salt, value, secret=secret, algorithm="sha256").hexdigest()
 
     @property
     def display_name(self) -> str:
@@ -203,6 +218,12 @@ class ClinicSettings(models.Model):
     )
     link_max_dob_attempts = models.PositiveSmallIntegerField(
         "wrong date-of-birth tries before a link locks", default=5
+    )
+    idle_timeout_minutes = models.PositiveSmallIntegerField(
+        "minutes without activity before a session ends",
+        default=15,
+        validators=[MinValueValidator(2), MaxValueValidator(30)],
+        help_text="Automatic log-off (HIPAA 164.312(a)(2)(iii)); between 2 and 30 minutes.",
     )
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -111,3 +111,9 @@ def sync_role_groups(apps: Any) -> None:
                 raise LookupError(f"Role {role.value} is granted {dotted!r}, which does not exist.")
             wanted.append(found)
         group.permissions.set(wanted)
+
+
+#: Roles a clinic admin (not a superuser) may give or take away in the admin. Physician (signs
+#: dosing plans) and clinic admin (manages accounts) are granted by a superuser only, after the
+#: clinic has checked the person's credentials; patient logins come from the patient record.
+CLINIC_ADMIN_ASSIGNABLE_ROLES = frozenset({Role.CLINICIAN, Role.ADMIN_STAFF})

@@ -1,11 +1,14 @@
-"""Sign-ins, sign-outs and failed sign-ins go to the audit trail; roles re-sync after migrate."""
+"""Sign-ins, sign-outs and failed sign-ins go to the audit trail; roles re-sync after migrate;
+the SQLite file is kept owner-only."""
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from django.apps import apps as global_apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.backends.signals import connection_created
 from django.db.models.signals import post_migrate
 from django.dispatch import receiver
 from django.http import HttpRequest
@@ -47,3 +50,39 @@ def _sync_roles(sender: Any, **_: Any) -> None:
     last = with_models[-1]  # post_migrate is sent only to apps that have models
     if getattr(sender, "label", "") == last.label:
         sync_role_groups(global_apps)
+
+
+@receiver(connection_created)
+def _sqlite_owner_only(sender: Any, connection: Any, **_: Any) -> None:
+    """The SQLite file holds patient data: readable and writable by its owner only (0600)."""
+    if connection.vendor != "sqlite":
+        return
+    name = str(connection.settings_dict.get("NAME") or "")
+    if not name or name == ":memory:" or name.startswith("file:"):
+        return
+    for path in (name, f"{name}-wal", f"{name}-shm", f"{name}-journal"):
+        try:
+            if os.stat(path).st_mode & 0o077:
+                os.chmod(path, 0o600)
+        except FileNotFoundError:
+            continue
+
+
+def _audit_passkey_saved(sender: Any, instance: Any, created: bool, **_: Any) -> None:
+    if created or instance.confirmed:
+        audit_record(
+            action="auth.passkey_registered" if created else "auth.passkey_changed",
+            actor=instance.user,
+            target=f"user:{instance.user_id}",
+            data={"device": instance.persistent_id, "confirmed": bool(instance.confirmed)},
+        )
+
+
+def connect_passkey_audit() -> None:
+    from django.db.models.signals import post_save
+    from django_otp_webauthn.models import WebAuthnCredential
+
+    post_save.connect(_audit_passkey_saved, sender=WebAuthnCredential, weak=False)
+
+
+connect_passkey_audit()

@@ -1,20 +1,16 @@
 from __future__ import annotations
 
-from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from core.access import staff_required
-from core.forms import SignInForm
+from core.account_views import SignInView
+from core.middleware import wants_json
 from core.navigation import start_page_for
 from core.selectors import outbox_page
 
-
-class SignInView(auth_views.LoginView):
-    form_class = SignInForm
-    template_name = "registration/login.html"
-    redirect_authenticated_user = True
+__all__ = ["SignInView", "csrf_failure", "healthz", "home"]
 
 
 @login_required
@@ -34,3 +30,12 @@ def healthz(request: HttpRequest) -> HttpResponse:
 def outbox(request: HttpRequest) -> HttpResponse:
     """Messages that failed for good, and those still waiting, with their retry counts."""
     return render(request, "core/outbox.html", {"page": outbox_page()})
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """CSRF_FAILURE_VIEW: JSON for the API, the normal 403 page elsewhere (never the reason's
+    technical detail to the user)."""
+    message = "The form or request expired or did not come from this site. Reload and retry."
+    if wants_json(request):
+        return JsonResponse({"error": "csrf_failed", "message": message}, status=403)
+    return render(request, "403.html", {"exception": message}, status=403)

@@ -79,6 +79,14 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/account/security/app/" in page.url:
+        # Physicians and clinic admins must set up an authenticator app first.
+        from tests.support.twofactor import code_for_secret
+
+        secret = page.get_by_test_id("totp-secret").inner_text()
+        page.get_by_label("Code from the app").fill(code_for_secret(secret))
+        page.get_by_role("button", name="Confirm").click()
+        page.wait_for_load_state()
 
 
 def assert_accessible(page: Any, label: str) -> None:

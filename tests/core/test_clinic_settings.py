@@ -22,6 +22,7 @@ def test_change_in_admin_is_audited_with_old_and_new_values(clinic_admin) -> Non
         "adequate_trial_min_weeks": 6,
         "consent_link_days": 7,
         "link_max_dob_attempts": 5,
+        "idle_timeout_minutes": 15,
     }
     response = client.post(f"/admin/core/clinicsettings/{row.pk}/change/", form)
     assert response.status_code == 302

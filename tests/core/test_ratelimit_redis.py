@@ -21,13 +21,18 @@ def test_failures_are_counted_in_redis(settings) -> None:
             "KEY_PREFIX": f"test-{os.getpid()}",
         }
     }
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = settings.LOGIN_FAILURE_LIMIT + 3
     request = RequestFactory().post("/accounts/login/", REMOTE_ADDR="198.51.100.7")
     try:
         for _ in range(settings.LOGIN_FAILURE_LIMIT):
             assert not ratelimit.is_blocked(request, "someone")
             ratelimit.register_failure(request, "someone")
         assert ratelimit.is_blocked(request, "someone")
+        assert not ratelimit.is_blocked(request, "another-name-same-address")
+        for _ in range(3):
+            ratelimit.register_failure(request, "a-third-name")
         assert ratelimit.is_blocked(request, "another-name-same-address")
     finally:
-        for name in ("someone", "another-name-same-address"):
-            cache.delete_many(ratelimit._keys(request, name))
+        for name in ("someone", "another-name-same-address", "a-third-name"):
+            cache.delete(ratelimit._login_key(name))
+        cache.delete(ratelimit._address_key(request))

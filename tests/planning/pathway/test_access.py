@@ -92,7 +92,7 @@ def test_anonymous_is_sent_to_sign_in() -> None:
     ]:
         response = Client().get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    assert Client().get(reverse("pathway:api_case_detail", args=[case.pk])).status_code == 302
+    assert Client().get(reverse("pathway:api_case_detail", args=[case.pk])).status_code == 401
 
 
 def test_user_without_role_sees_nothing() -> None:

@@ -1,0 +1,13 @@
+// Small behaviours for every page, loaded from a file so the Content-Security-Policy can
+// forbid inline script: "Go back" links and print buttons.
+document.addEventListener("click", function (event) {
+  var target = event.target instanceof Element ? event.target.closest("[data-history-back], [data-print]") : null;
+  if (!target) return;
+  if (target.hasAttribute("data-history-back") && window.history.length > 1) {
+    event.preventDefault();
+    window.history.back();
+  } else if (target.hasAttribute("data-print")) {
+    event.preventDefault();
+    window.print();
+  }
+});

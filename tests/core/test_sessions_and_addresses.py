@@ -1,0 +1,132 @@
+"""Client address behind trusted proxies, per-address limits far above per-account limits,
+the clinic's idle timeout, and "sign out everywhere"."""
+
+from __future__ import annotations
+
+import ipaddress
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from core.middleware import client_ip
+from core.models import AuditEntry, ClinicSettings
+from tests.conftest import make_user
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.django_db
+
+
+def _ip(remote: str, forwarded: str | None = None) -> str | None:
+    meta = {"REMOTE_ADDR": remote}
+    if forwarded is not None:
+        meta["HTTP_X_FORWARDED_FOR"] = forwarded
+    return client_ip(RequestFactory().get("/", **meta))
+
+
+@pytest.fixture
+def proxies(settings):
+    settings.TRUSTED_PROXIES = [ipaddress.ip_network("10.0.0.0/8")]
+    return settings
+
+
+def test_without_trusted_proxies_x_forwarded_for_is_ignored(settings) -> None:
+    settings.TRUSTED_PROXIES = []
+    assert _ip("203.0.113.9", "198.51.100.1") == "203.0.113.9"
+
+
+def test_the_right_most_untrusted_address_is_the_client(proxies) -> None:
+    assert _ip("10.0.0.2", "198.51.100.1") == "198.51.100.1"
+    assert _ip("10.0.0.2", "6.6.6.6, 198.51.100.1, 10.1.1.1") == "198.51.100.1"
+    assert _ip("10.0.0.2", "garbage, 198.51.100.1") == "198.51.100.1"
+    assert _ip("10.0.0.2", "198.51.100.1, garbage") == "10.0.0.2"
+    assert _ip("10.0.0.2", "10.9.9.9") == "10.9.9.9"
+    assert _ip("10.0.0.2") == "10.0.0.2"
+
+
+def test_a_client_not_behind_the_proxy_cannot_spoof_its_address(proxies) -> None:
+    assert _ip("203.0.113.9", "198.51.100.1") == "203.0.113.9"
+
+
+def test_one_address_failing_for_one_account_does_not_lock_the_clinic(proxies, clinician):
+    """Behind the proxy, five wrong passwords lock that account, not everyone else."""
+    other = make_user(None)
+    client = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    for _ in range(proxies.LOGIN_FAILURE_LIMIT):
+        client.post(reverse("login"), {"username": clinician.username, "password": "x"})
+    refused = client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    assert "Too many failed" in refused.content.decode()
+    colleague = Client(REMOTE_ADDR="10.0.0.2", HTTP_X_FORWARDED_FOR="198.51.100.1")
+    response = colleague.post(reverse("login"), {"username": other.username, "password": PASSWORD})
+    assert response.status_code == 302
+    failed = AuditEntry.objects.filter(action="auth.login_failed").first()
+    assert failed is not None and failed.ip == "198.51.100.1"
+
+
+def test_the_address_limit_blocks_every_account_from_that_address(settings, clinician) -> None:
+    settings.LOGIN_FAILURE_ADDRESS_LIMIT = 8
+    client = Client(REMOTE_ADDR="192.0.2.50")
+    for n in range(8):
+        client.post(reverse("login"), {"username": f"guess{n}", "password": "x"})
+    response = client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    assert "Too many failed" in response.content.decode()
+    elsewhere = Client(REMOTE_ADDR="192.0.2.51")
+    ok = elsewhere.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    assert ok.status_code == 302
+
+
+def test_the_default_address_limit_is_well_above_the_account_limit(settings) -> None:
+    assert settings.LOGIN_FAILURE_ADDRESS_LIMIT >= 5 * settings.LOGIN_FAILURE_LIMIT
+
+
+def test_the_idle_timeout_comes_from_clinic_settings(clinician) -> None:
+    row = ClinicSettings.current()
+    row.idle_timeout_minutes = 5
+    row.save()
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+        assert client.get(reverse("pathway:case_board")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=4), tick=False):
+        assert client.get(reverse("pathway:case_board")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=9, seconds=30), tick=False):
+        response = client.get(reverse("pathway:case_board"))
+        assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert AuditEntry.objects.filter(action="auth.idle_timeout", actor=clinician).exists()
+    assert "_auth_user_id" not in client.session
+
+
+def test_an_idle_api_session_ends_with_401_json(clinician) -> None:
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    with time_machine.travel(start + timedelta(minutes=16), tick=False):
+        response = client.get("/api/cases/1")
+    assert response.status_code == 401 and response.json()["error"] == "not_authenticated"
+
+
+def test_the_sign_in_page_states_the_clinics_idle_minutes() -> None:
+    row = ClinicSettings.current()
+    row.idle_timeout_minutes = 7
+    row.save()
+    assert b"after 7 minutes" in Client().get(reverse("login")).content
+
+
+def test_sign_out_everywhere_ends_every_session(clinician) -> None:
+    phone, desk = Client(), Client()
+    for client in (phone, desk):
+        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+        assert client.get(reverse("pathway:case_board")).status_code == 200
+    response = desk.post(reverse("sign_out_everywhere"))
+    assert response.status_code == 302 and response.url == reverse("login")
+    for client in (phone, desk):
+        assert client.get(reverse("pathway:case_board")).status_code == 302
+    assert AuditEntry.objects.filter(action="auth.sessions_ended", actor=clinician).count() == 1
+    again = Client()
+    again.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    assert again.get(reverse("pathway:case_board")).status_code == 200
