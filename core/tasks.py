@@ -7,6 +7,7 @@ import logging
 from celery import shared_task
 
 from core.audit import verify_chain
+from core.health import HEARTBEAT_TASK, heartbeat_record
 
 logger = logging.getLogger(__name__)
 
@@ -20,3 +21,9 @@ def audit_verify_chain() -> dict[str, object]:
     else:
         logger.error("Audit chain broken at entry %s: %s", result.first_bad_seq, result.problem)
     return {"ok": result.ok, "checked": result.checked, "first_bad_seq": result.first_bad_seq}
+
+
+@shared_task(name=HEARTBEAT_TASK, ignore_result=True)
+def heartbeat() -> None:
+    """Sent by beat (which records the sending); running it proves a worker consumes tasks."""
+    heartbeat_record("worker")

@@ -21,3 +21,12 @@ def _load_schedule() -> None:
 
 
 _load_schedule()
+
+
+def _connect_signals() -> None:
+    from core import celery_hooks
+
+    celery_hooks.connect()
+
+
+_connect_signals()

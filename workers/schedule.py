@@ -6,12 +6,20 @@ from typing import Any
 
 from celery.schedules import crontab
 
+from core.health import HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TASK
+
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Follow-ups are rows in the database; this nudge only asks a worker to look at them.
     "followups-sweep-every-minute": {
         "task": "planning.followups.tasks.followups_sweep",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Readiness: beat records sending it, the worker records running it (core/health.py).
+    "heartbeat": {
+        "task": HEARTBEAT_TASK,
+        "schedule": float(HEARTBEAT_INTERVAL_SECONDS),
+        "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
     "audit-verify-hourly": {
         "task": "core.tasks.audit_verify_chain",
