@@ -11,6 +11,7 @@ from pathlib import Path
 import django_stubs_ext
 
 from config.env import ConfigError, database_from_url, env_bool, env_int, env_list, env_str
+from core.logs import logging_config
 
 # Lets runtime code subscript generic Django classes (ModelAdmin[Case]) as the stubs do.
 django_stubs_ext.monkeypatch()
@@ -53,6 +54,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First: answers /healthz and /readyz to container probes (plain HTTP, any host).
     "core.health.ProbeMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -194,13 +196,12 @@ HEALTH_MAX_HEARTBEAT_AGE_SECONDS = env_int("HEALTH_MAX_HEARTBEAT_AGE_SECONDS", 1
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Logs: JSON lines in production, readable text elsewhere (LOG_FORMAT=json|text overrides);
+# every line carries the request id (core/logs.py), in the worker too.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ConfigError("LOG_FORMAT must be json or text.")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=env_str("LOG_LEVEL", "INFO"))
 
 # Consent: the clinic's seal certificate and key (PEM) that sign every consent PDF, the trust
 # root a PDF must chain to (default: the seal certificate itself), and the public address used
@@ -216,5 +217,3 @@ PATHWAY_BASE_URL = env_str(
     "PATHWAY_BASE_URL",
     None if PRODUCTION else f"http://127.0.0.1:{env_str('PATHWAY_PORT', '8000')}",
 )
-# WeasyPrint narrates every rendering step at INFO; keep its warnings (refused resources).
-LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}

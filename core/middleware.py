@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
 
-from core import request_context
+from core import logs, request_context
 from core.errors import DomainError
 
 
@@ -25,6 +25,24 @@ def wants_json(request: HttpRequest) -> bool:
     return request.path.startswith("/api/") or "application/json" in request.headers.get(
         "Accept", ""
     )
+
+
+class RequestIdMiddleware:
+    """Give each request an id: on the response, and on every log line the request writes.
+
+    The id stays bound until `request_finished` (core.logs.clear), so Django's own line about
+    a 4xx/5xx response, written after the middleware chain returns, carries it too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = logs.request_id_from(request.headers.get(logs.HEADER))
+        logs.bind(request_id)
+        response = self.get_response(request)
+        response[logs.HEADER] = request_id
+        return response
 
 
 class RequestContextMiddleware:
