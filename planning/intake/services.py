@@ -139,9 +139,9 @@ def evaluation_record(
     reported together (field names `<code>__<item>`) and nothing is saved.
     """
     _require(actor, "planning.record_intake", "record an evaluation")
-    _require_open(case)
     scored = _score_all(questionnaires)
     with transaction.atomic():
+        _require_open(case)  # inside: on PostgreSQL the row lock needs the transaction
         evaluation = Evaluation.objects.create(
             case=case,
             recorded_by=actor,
