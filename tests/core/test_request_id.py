@@ -18,6 +18,7 @@ from django.test import Client, RequestFactory
 
 from core import logs
 from core.middleware import RequestIdMiddleware
+from workers.celery import app as pathway_app
 
 pytestmark = pytest.mark.django_db
 
@@ -94,8 +95,12 @@ def test_a_task_queued_by_a_request_logs_with_the_requests_id() -> None:
         request = RequestFactory().get("/", HTTP_X_REQUEST_ID="journey-0001")
         response = RequestIdMiddleware(view)(request)
         logs.clear()
-        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
-            assert ran.wait(timeout=30), "the worker never ran the task"
+        try:
+            with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+                assert ran.wait(timeout=30), "the worker never ran the task"
+        finally:
+            pathway_app.set_current()  # start_worker made the test app current and default;
+            pathway_app.set_default()  # later tests' shared tasks must reach Pathway's again
         logging.getLogger(LOGGER).info("after both")
     assert response[logs.HEADER] == "journey-0001"
     by_message = {line["message"]: line for line in found}
