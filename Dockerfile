@@ -19,4 +19,4 @@ COPY --from=frontend /build/node_modules/signature_pad/dist/signature_pad.umd.mi
 RUN PATHWAY_ENV=development python manage.py collectstatic --noinput
 ENV PATHWAY_VAR_DIR=/srv/pathway/var
 EXPOSE 8000
-CMD ["gunicorn", "config.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3"]
+CMD ["gunicorn", "config.wsgi", "--config", "deploy/gunicorn.conf.py"]

@@ -3,7 +3,7 @@ BIN := .venv/bin
 MANAGE := $(BIN)/python manage.py
 PYTEST_ARGS ?=
 
-.PHONY: bootstrap demo test check lint format typecheck migrations-check bench lock clean
+.PHONY: bootstrap demo test check lint format typecheck migrations-check bench lock clean restore-drill
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -33,6 +33,10 @@ migrations-check: bootstrap
 	PATHWAY_VAR_DIR=$$(mktemp -d) $(MANAGE) makemigrations --check --dry-run
 
 check: lint typecheck migrations-check test
+
+# Back up a seeded scratch PostgreSQL database and var dir, restore both, verify (README).
+restore-drill: bootstrap
+	scripts/restore_drill.sh
 
 bench: bootstrap
 	$(BIN)/python -m bench

@@ -20,6 +20,7 @@ from config.env import (
     env_networks,
     env_str,
 )
+from core.logs import logging_config
 
 # Lets runtime code subscript generic Django classes (ModelAdmin[Case]) as the stubs do.
 django_stubs_ext.monkeypatch()
@@ -66,6 +67,9 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: answers /healthz and /readyz to container probes (plain HTTP, any host).
+    "core.health.ProbeMiddleware",
+    "core.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "core.middleware.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -265,16 +269,21 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
 # Seconds a follow-up sweep holds the rows it claimed (a killed worker's rows return after it).
 FOLLOWUP_CLAIM_SECONDS = env_int("FOLLOWUP_CLAIM_SECONDS", 300)
+# Recycle a worker's child process after this many tasks or above this resident memory (KiB),
+# so a leak in PDF rendering cannot grow without bound.
+CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = env_int("CELERY_WORKER_MAX_MEMORY_PER_CHILD", 512_000)
+# Readiness fails when the worker's or beat's last heartbeat is older than this (core/health.py).
+HEALTH_MAX_HEARTBEAT_AGE_SECONDS = env_int("HEALTH_MAX_HEARTBEAT_AGE_SECONDS", 120)
 CELERY_BEAT_SCHEDULE_FILENAME = str(VAR_DIR / "celerybeat-schedule")
 CELERY_TIMEZONE = TIME_ZONE
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
-}
+# Logs: JSON lines in production, readable text elsewhere (LOG_FORMAT=json|text overrides);
+# every line carries the request id (core/logs.py), in the worker too.
+LOG_FORMAT = env_str("LOG_FORMAT", "json" if PRODUCTION else "text")
+if LOG_FORMAT not in {"json", "text"}:
+    raise ConfigError("LOG_FORMAT must be json or text.")
+LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=env_str("LOG_LEVEL", "INFO"))
 
 # Consent: the clinic's seal certificate and key (PEM) that sign every consent PDF, the trust
 # root a PDF must chain to (default: the seal certificate itself), and the public address used
@@ -302,7 +311,9 @@ OTP_WEBAUTHN_ALLOWED_ORIGINS = env_list(
     "WEBAUTHN_ALLOWED_ORIGINS", [PATHWAY_BASE_URL.replace("127.0.0.1", "localhost")]
 )
 # WeasyPrint narrates every rendering step at INFO; keep its warnings (refused resources).
-LOGGING["loggers"] = {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+LOGGING.setdefault("loggers", {}).update(
+    {"weasyprint": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}}
+)
 
 # Audit trail. Writers insert entries pending; the sequencer chains them in batches (beat,
 # every AUDIT_SEQUENCE_SECONDS). Inline sequencing chains each entry before audit_record

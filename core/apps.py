@@ -6,4 +6,8 @@ class CoreConfig(AppConfig):
     verbose_name = "Clinic core"
 
     def ready(self) -> None:
-        from core import signals  # noqa: F401  (connects the sign-in audit receivers)
+        from django.core.signals import request_finished
+
+        from core import logs, signals  # noqa: F401  (connects the sign-in audit receivers)
+
+        request_finished.connect(logs.clear, dispatch_uid="core.logs.clear")

@@ -17,7 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core import request_context
+from core import logs, request_context
 from core.errors import DomainError
 
 Handler = Callable[[HttpRequest], HttpResponse]
@@ -65,6 +65,24 @@ def wants_json(request: HttpRequest) -> bool:
 
 def json_error(code: str, message: str, status: int) -> JsonResponse:
     return JsonResponse({"error": code, "message": message}, status=status)
+
+
+class RequestIdMiddleware:
+    """Give each request an id: on the response, and on every log line the request writes.
+
+    The id stays bound until `request_finished` (core.logs.clear), so Django's own line about
+    a 4xx/5xx response, written after the middleware chain returns, carries it too.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        request_id = logs.request_id_from(request.headers.get(logs.HEADER))
+        logs.bind(request_id)
+        response = self.get_response(request)
+        response[logs.HEADER] = request_id
+        return response
 
 
 class RequestContextMiddleware:

@@ -7,6 +7,8 @@ import logging
 
 from celery import shared_task
 
+from core.health import HEARTBEAT_TASK, heartbeat_record
+
 logger = logging.getLogger(__name__)
 
 
@@ -48,3 +50,9 @@ def outbox_deliver() -> dict[str, int]:
 
     run = outbox_deliver_due()
     return {"sent": run.sent, "retried": run.retried, "failed": run.failed}
+
+
+@shared_task(name=HEARTBEAT_TASK, ignore_result=True)
+def heartbeat() -> None:
+    """Sent by beat (which records the sending); running it proves a worker consumes tasks."""
+    heartbeat_record("worker")

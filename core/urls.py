@@ -1,7 +1,7 @@
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from core import account_views, views
+from core import account_views, health, views
 
 urlpatterns = [
     path("", views.home, name="home"),
@@ -22,4 +22,5 @@ urlpatterns = [
         name="sign_out_everywhere",
     ),
     path("healthz", views.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
 ]

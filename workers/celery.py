@@ -21,3 +21,13 @@ def _load_schedule() -> None:
 
 
 _load_schedule()
+
+
+def _connect_signals() -> None:
+    from core import celery_hooks, logs
+
+    celery_hooks.connect()
+    logs.connect_celery_signals()
+
+
+_connect_signals()

@@ -7,6 +7,8 @@ from typing import Any
 from celery.schedules import crontab
 from django.conf import settings
 
+from core.health import HEARTBEAT_INTERVAL_SECONDS, HEARTBEAT_TASK
+
 BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
     # Follow-ups are rows in the database; this nudge only asks a worker to look at them.
     "followups-sweep-every-minute": {
@@ -29,6 +31,12 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "task": "core.tasks.outbox_deliver",
         "schedule": 60.0,
         "options": {"expires": 55},
+    },
+    # Readiness: beat records sending it, the worker records running it (core/health.py).
+    "heartbeat": {
+        "task": HEARTBEAT_TASK,
+        "schedule": float(HEARTBEAT_INTERVAL_SECONDS),
+        "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
     "audit-verify-hourly": {
         "task": "core.tasks.audit_verify_chain",

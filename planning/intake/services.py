@@ -141,7 +141,7 @@ def evaluation_record(
     _require(actor, "planning.record_intake", "record an evaluation")
     scored = _score_all(questionnaires)
     with transaction.atomic():
-        _require_open(case)
+        _require_open(case)  # inside: on PostgreSQL the row lock needs the transaction
         evaluation = Evaluation.objects.create(
             case=case,
             recorded_by=actor,
