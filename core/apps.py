@@ -7,3 +7,7 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from core import signals  # noqa: F401  (connects the sign-in audit receivers)
+        from core.access import register_actions
+        from core.actions import ACTIONS
+
+        register_actions("core", ACTIONS)

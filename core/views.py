@@ -1,10 +1,10 @@
 from __future__ import annotations
 
 from django.contrib.auth import views as auth_views
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
+from core.access import access_action
 from core.forms import SignInForm
 from core.navigation import start_page_for
 
@@ -15,7 +15,7 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
 
-@login_required
+@access_action("home")
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their role starts from (registered by the owning app)."""
     url = start_page_for(request.user)
@@ -24,5 +24,6 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/no_role.html", status=403)
 
 
+@access_action("system.health")
 def healthz(request: HttpRequest) -> HttpResponse:
     return HttpResponse("ok", content_type="text/plain")
