@@ -68,8 +68,14 @@ _ACTIONS: dict[str, Action] = {}
 
 
 def register_actions(app_label: str, actions: Iterable[Action]) -> None:
-    """An app declares its actions; a name used twice is a configuration error."""
+    """An app declares its actions, gated by its own permissions only (so the table follows the
+    layers); a name declared twice differently is a configuration error."""
     for action in actions:
+        foreign = [
+            p for p in (action.perm, action.own_perm) if p and not p.startswith(f"{app_label}.")
+        ]
+        if foreign:
+            raise ValueError(f"{app_label}: action {action.name!r} uses {foreign}, not its own")
         known = _ACTIONS.get(action.name)
         if known is not None and known != action:
             raise ValueError(f"{app_label}: action {action.name!r} is already declared")

@@ -21,7 +21,9 @@ def test_a_name_declared_twice_differently_is_refused() -> None:
     known = get_action("case.view")
     register_actions("planning", [known])  # the same declaration again is harmless
     with pytest.raises(ValueError, match="already declared"):
-        register_actions("other", [Action("case.view", "other", perm="core.view_patient")])
+        register_actions("core", [Action("case.view", "other", perm="core.view_patient")])
+    with pytest.raises(ValueError, match="not its own"):
+        register_actions("consent", [Action("x.y", "borrowed", perm="planning.view_plan")])
     assert get_action("case.view") == known
 
 
