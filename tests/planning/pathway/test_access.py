@@ -13,7 +13,7 @@ from core.roles import Role
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from tests.conftest import make_user
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, satisfy_guards
 
 pytestmark = pytest.mark.django_db
 
@@ -126,7 +126,7 @@ def test_typed_access_functions_raise_for_the_api_and_downloads(clinician, admin
     from planning.followups.access import access_followup
     from planning.followups.models import FollowUp
     from planning.pathway.access import access_case
-    from planning.treatment.access import access_plan_pdf
+    from planning.treatment.access import access_plan, access_plan_pdf
 
     case, other = CaseFactory(), CaseFactory()
     theirs = FollowUp.objects.create(
@@ -141,6 +141,15 @@ def test_typed_access_functions_raise_for_the_api_and_downloads(clinician, admin
         access_case(admin_staff, case.pk, action="intake.view")
     assert not AuditEntry.objects.filter(action__endswith=".view").exists()
     assert AuditEntry.objects.filter(action="access.denied", actor=admin_staff).count() == 2
+    satisfy_guards(case, "approve_plan")
+    plan = case.plans.get()
+    assert access_plan(clinician, case.pk, plan.pk, action="plan.view") == plan
+    with pytest.raises(Http404):
+        access_plan(clinician, other.pk, plan.pk, action="plan.view")
+    with pytest.raises(Http404):  # approved, but not sealed yet
+        access_plan_pdf(clinician, case.pk, plan.pk)
+    read = AuditEntry.objects.filter(action="plan.view").values_list("case_id", "target")
+    assert list(read) == [(case.pk, f"dosingplan:{plan.pk}")]
 
 
 def test_reads_stay_off_the_case_timeline(clinician) -> None:
