@@ -1,11 +1,12 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from core.access import access_action
 from core.account_views import admin_login
 
 urlpatterns = [
     # Before admin.site.urls: the admin signs in through Pathway's form, lockout and 2FA.
-    path("admin/login/", admin_login, name="admin_login"),
+    path("admin/login/", access_action("account.sign_in")(admin_login), name="admin_login"),
     path("admin/", admin.site.urls),
     path("account/passkeys/", include("core.passkeys")),
     path("", include("core.urls")),

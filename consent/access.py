@@ -7,19 +7,19 @@ returned.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
 from consent import hooks
-from consent.models import ConsentPdf, ConsentRequest, ConsentSignature
-from core.access import audit_denied, require_staff
+from consent.models import ConsentPdf, ConsentRequest, ConsentSignature, PaperCopyRequest
+from core.access import Action, audit_access, audit_denied, get_action, require_action
 from core.audit import audit_record
 from core.errors import DomainError
 from core.links import CLOSED_MESSAGES, link_closed_reason, link_for_token
 from core.models import LinkPurpose, Patient
-from core.roles import is_staff_member
 
 SESSION_KEY = "consent_verified_links"
 
@@ -98,42 +98,83 @@ def mark_link_verified(session: SessionBase, req: ConsentRequest) -> None:
     session[SESSION_KEY] = [*session.get(SESSION_KEY, []), req.pk][-10:]
 
 
-def own_patient(user: Any) -> Patient | None:
-    if not getattr(user, "is_authenticated", False):
-        return None
-    return Patient.objects.filter(user=user).first()
+@dataclass(frozen=True)
+class ConsentCase:
+    """A case as consent sees it, reached for one action, and its patient."""
+
+    facts: hooks.CaseFacts
+    patient: Patient
 
 
-def access_own_case(user: Any, case_id: int) -> Patient:
-    """A signed-in patient's own case, or 404 (audited)."""
-    patient = own_patient(user)
+def access_consent_case(user: Any, case_id: int, *, action: str | Action) -> ConsentCase:
+    """The case if this user may take `action` on it (any case, or a patient's own); else 403
+    for a role without the action, 404 (audited) for a case that is not theirs or not there."""
+    act = require_action(user, action, what=f"consent for case:{case_id}")
     facts = hooks.case_facts(case_id)
-    if patient is None or facts is None or facts.patient_id != patient.pk:
-        audit_denied(user, what=f"consent for case:{case_id}", case_id=case_id)
+    patient = Patient.objects.filter(pk=facts.patient_id).first() if facts else None
+    if facts is None or patient is None or not act.allows(user, owner_user_id=patient.user_id):
+        audit_denied(user, what=f"{act.name} case:{case_id}", case_id=case_id)
         raise Http404("No such case.")
-    return patient
-
-
-def access_case_as_staff(user: Any, case_id: int) -> hooks.CaseFacts:
-    require_staff(user, what=f"consent for case:{case_id}")
-    facts = hooks.case_facts(case_id)
-    if facts is None:
-        raise Http404("No such case.")
-    return facts
+    audit_access(user, act, case_id=case_id, patient_id=patient.pk, target=f"case:{case_id}")
+    return ConsentCase(facts=facts, patient=patient)
 
 
 def access_signature_pdf(user: Any, signature_id: int) -> ConsentPdf:
-    """Staff reach any sealed PDF; a patient their own; anyone else gets 404 (audited)."""
+    """A sealed consent PDF for its download (`consent.pdf`): staff any, a patient their own,
+    anyone else 404 (audited). The download is audited here, once, so the view that hands out
+    the bytes writes nothing more."""
+    act = require_action(user, "consent.pdf", what=f"consent_signature:{signature_id} pdf")
     record = (
         ConsentPdf.objects.select_related("signature__patient", "signature__version")
         .filter(signature_id=signature_id)
         .first()
     )
-    if record is None or not may_see_signature(user, record.signature):
+    if record is None or not may_see_signature(user, record.signature, action=act):
         audit_denied(user, what=f"consent_signature:{signature_id} pdf")
         raise Http404("No such record, or it is not ready yet.")
+    signature = record.signature
+    audit_access(
+        user,
+        act,
+        case_id=signature.case_id,
+        patient_id=signature.patient_id,
+        target=signature.audit_target,
+        data={"sha256": record.sha256, "via": "signed-in"},
+    )
     return record
 
 
-def may_see_signature(user: Any, signature: ConsentSignature) -> bool:
-    return is_staff_member(user) or signature.patient.user_id == getattr(user, "pk", None)
+def may_see_signature(
+    user: Any, signature: ConsentSignature, *, action: str | Action = "consent.pdf"
+) -> bool:
+    act = action if isinstance(action, Action) else get_action(action)
+    return act.allows(user, owner_user_id=signature.patient.user_id)
+
+
+def access_consent_request(user: Any, request_id: int, *, action: str | Action) -> ConsentRequest:
+    req = _on_case(ConsentRequest, user, request_id, action, "consent_request")
+    assert isinstance(req, ConsentRequest)
+    return req
+
+
+def access_paper_copy(user: Any, paper_id: int, *, action: str | Action) -> PaperCopyRequest:
+    paper = _on_case(PaperCopyRequest, user, paper_id, action, "paper_copy")
+    assert isinstance(paper, PaperCopyRequest)
+    return paper
+
+
+def _on_case(
+    model: type[ConsentRequest | PaperCopyRequest],
+    user: Any,
+    pk: int,
+    action: str | Action,
+    label: str,
+) -> ConsentRequest | PaperCopyRequest:
+    """A row that belongs to a case, reached through that case (403/404 as for the case)."""
+    act = require_action(user, action, what=f"{label}:{pk}")
+    row = model._default_manager.filter(pk=pk).first()
+    if row is None:
+        audit_denied(user, what=f"{act.name} {label}:{pk}")
+        raise Http404("No such record.")
+    access_consent_case(user, row.case_id, action=act)
+    return row

@@ -10,3 +10,7 @@ class ConsentConfig(AppConfig):
         from core.roles import register_role_permissions
 
         register_role_permissions("consent", ROLE_PERMISSIONS)
+        from consent.actions import ACTIONS
+        from core.access import register_actions
+
+        register_actions("consent", ACTIONS)

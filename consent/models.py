@@ -231,6 +231,9 @@ class ConsentRequest(models.Model):
     class Meta:
         ordering = ("-created_at",)
         indexes: ClassVar = [models.Index(fields=["case_id", "status"])]
+        permissions: ClassVar = [
+            ("manage_requests", "Can send and revoke consent invitations and paper copies"),
+        ]
 
     def __str__(self) -> str:
         return f"Consent request #{self.pk} (case {self.case_id})"
@@ -312,6 +315,13 @@ class ConsentSignature(_FinalRecord):
 
     class Meta:
         ordering = ("-signed_at",)
+        permissions: ClassVar = [
+            ("view_signature_pdf", "Can download any signed consent PDF"),
+            ("view_own_signature_pdf", "Can download own signed consent PDFs"),
+            ("verify_pdf", "Can check a sealed PDF and see whose record it is"),
+            ("verify_own_pdf", "Can check a sealed PDF and recognise own records"),
+            ("withdraw_own_consent", "Can withdraw consent for own case"),
+        ]
 
     def __str__(self) -> str:
         return f"Consent signature #{self.pk} · {self.typed_name} · {self.version.label}"

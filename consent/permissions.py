@@ -3,22 +3,37 @@
 
 from __future__ import annotations
 
-from core.roles import Role
+from core.roles import STAFF_ROLES, Role
+
+# Every staff role sends invitations, downloads signed copies and checks a sealed PDF; a patient
+# downloads and checks their own and withdraws their own consent.
+STAFF_CONSENT = (
+    "consent.manage_requests",
+    "consent.view_signature_pdf",
+    "consent.verify_pdf",
+)
 
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
-    Role.CLINIC_ADMIN: (
-        "consent.view_consentdocument",
-        "consent.add_consentdocument",
-        "consent.change_consentdocument",
-        "consent.view_consentversion",
-        "consent.add_consentversion",
-        "consent.change_consentversion",
-        "consent.delete_consentversion",
-        "consent.view_comprehensionquestion",
-        "consent.add_comprehensionquestion",
-        "consent.change_comprehensionquestion",
-        "consent.delete_comprehensionquestion",
-        "consent.view_consentrequest",
-        "consent.view_consentsignature",
+    **dict.fromkeys(STAFF_ROLES, STAFF_CONSENT),
+    Role.PATIENT: (
+        "consent.view_own_signature_pdf",
+        "consent.verify_own_pdf",
+        "consent.withdraw_own_consent",
     ),
 }
+ROLE_PERMISSIONS[Role.CLINIC_ADMIN] = (
+    *STAFF_CONSENT,
+    "consent.view_consentdocument",
+    "consent.add_consentdocument",
+    "consent.change_consentdocument",
+    "consent.view_consentversion",
+    "consent.add_consentversion",
+    "consent.change_consentversion",
+    "consent.delete_consentversion",
+    "consent.view_comprehensionquestion",
+    "consent.add_comprehensionquestion",
+    "consent.change_comprehensionquestion",
+    "consent.delete_comprehensionquestion",
+    "consent.view_consentrequest",
+    "consent.view_consentsignature",
+)

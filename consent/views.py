@@ -30,6 +30,7 @@ from consent.documents import current_version, document_html, intent_statement, 
 from consent.downloads import pdf_response, record_for_signature
 from consent.forms import AnswersForm, DeclineForm, DisclosureForm, DobForm, ReadForm, SignForm
 from consent.models import ConsentRequest, PaperCopyRequest
+from core.access import access_action
 from core.errors import DomainError, ValidationFailed
 
 LinkView = Callable[[HttpRequest, ConsentRequest], HttpResponse]
@@ -103,6 +104,7 @@ def _go_on(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     return redirect(next_step(req), token=_token(request))
 
 
+@access_action("consent.link")
 @never_cache
 @require_http_methods(["GET", "POST"])
 def link_start(request: HttpRequest, token: str) -> HttpResponse:
@@ -152,6 +154,7 @@ def _disclosure_text() -> str:
     return render_to_string("consent/_disclosure_text.html")
 
 
+@access_action("consent.link")
 @link_step("consent_disclosure")
 @require_http_methods(["GET", "POST"])
 def disclosure(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
@@ -174,6 +177,7 @@ def disclosure(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     )
 
 
+@access_action("consent.link")
 @link_step("consent_read")
 @require_http_methods(["GET", "POST"])
 def read(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
@@ -190,6 +194,7 @@ def read(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     return render(request, "consent/link_read.html", context)
 
 
+@access_action("consent.link")
 @link_step("consent_questions")
 @require_http_methods(["GET", "POST"])
 def questions(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
@@ -220,6 +225,7 @@ def questions(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     )
 
 
+@access_action("consent.link")
 @link_step("consent_review")
 @require_http_methods(["GET"])
 def review(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
@@ -236,6 +242,7 @@ def _review_context(req: ConsentRequest, doc: Any, form: SignForm) -> dict[str, 
     return {"req": req, "doc": doc, "form": form, "patient": req.patient, "intent": intent}
 
 
+@access_action("consent.link")
 @link_step("consent_review")
 @require_POST
 def sign(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
@@ -269,6 +276,7 @@ def _sign_refused(
     return render(request, "consent/link_review.html", context, status=400)
 
 
+@access_action("consent.link")
 @never_cache
 def done(request: HttpRequest, token: str) -> HttpResponse:
     req = access_link(token)
@@ -277,6 +285,7 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
     return render(request, "consent/link_done.html", {"req": req, "token": token})
 
 
+@access_action("consent.link")
 @link_step("")
 @require_http_methods(["GET", "POST"])
 def decline(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
@@ -291,6 +300,7 @@ def decline(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     return render(request, "consent/link_decline.html", {"req": req, "form": form})
 
 
+@access_action("consent.link")
 @never_cache
 def link_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The patient's copy, from the signing link, once signed and only in the verified session."""

@@ -7,33 +7,30 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from consent import services
 from consent.access import (
-    access_case_as_staff,
-    access_own_case,
+    access_consent_case,
+    access_consent_request,
+    access_paper_copy,
     access_signature_pdf,
     may_see_signature,
-    own_patient,
 )
-from consent.downloads import audit_download, pdf_response
+from consent.downloads import pdf_response
 from consent.forms import VerifyForm, WithdrawForm
-from consent.models import ConsentRequest, PaperCopyRequest
 from consent.verification import pdf_identify
-from core.access import request_user, require_staff, staff_required
+from core.access import access_action, current_action, request_user
 from core.audit import audit_record
-from core.errors import DomainError, NotFound
-from core.roles import is_staff_member
+from core.errors import DomainError
 
 
-@staff_required
+@access_action("consent.invite")
 @require_POST
 def invite(request: HttpRequest, case_id: int) -> HttpResponse:
-    access_case_as_staff(request.user, case_id)
+    access_consent_case(request.user, case_id, action=current_action(request))
     try:
         req, _ = services.consent_request_create(case_id=case_id, actor=request_user(request))
     except DomainError as exc:
@@ -51,12 +48,10 @@ def _fields(exc: DomainError) -> str:
     return " ".join(str(v) for v in fields.values()) if isinstance(fields, dict) else ""
 
 
-@staff_required
+@access_action("consent.revoke")
 @require_POST
 def revoke(request: HttpRequest, request_id: int) -> HttpResponse:
-    req = ConsentRequest.objects.filter(pk=request_id).first()
-    if req is None:
-        raise NotFound("No such consent request.")
+    req = access_consent_request(request.user, request_id, action=current_action(request))
     try:
         services.consent_request_revoke(
             request_id=req.pk, actor=request_user(request), reason=request.POST.get("reason", "")
@@ -68,28 +63,25 @@ def revoke(request: HttpRequest, request_id: int) -> HttpResponse:
     return redirect("pathway:case_detail", case_id=req.case_id)
 
 
-@staff_required
+@access_action("consent.paper_copy")
 @require_POST
 def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
-    paper = PaperCopyRequest.objects.filter(pk=paper_id).first()
-    if paper is None:
-        raise NotFound("No such paper-copy request.")
+    paper = access_paper_copy(request.user, paper_id, action=current_action(request))
     services.consent_paper_copy_complete(paper_request_id=paper.pk, actor=request_user(request))
     messages.success(request, "Marked as done: the paper copy was sent.")
     return redirect("pathway:case_detail", case_id=paper.case_id)
 
 
-@login_required
+@access_action("consent.pdf")
 def signature_pdf(request: HttpRequest, signature_id: int) -> HttpResponse:
-    record = access_signature_pdf(request.user, signature_id)
-    return pdf_response(audit_download(record, actor=request_user(request), via="signed-in"))
+    return pdf_response(access_signature_pdf(request.user, signature_id))
 
 
-@login_required
+@access_action("consent.withdraw")
 @require_http_methods(["GET", "POST"])
 def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
     """A patient withdraws consent for their own case, after a confirmation page."""
-    patient = access_own_case(request.user, case_id)
+    patient = access_consent_case(request.user, case_id, action=current_action(request)).patient
     form = WithdrawForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -112,12 +104,10 @@ def withdraw(request: HttpRequest, case_id: int) -> HttpResponse:
     )
 
 
-@login_required
+@access_action("consent.verify")
 @require_http_methods(["GET", "POST"])
 def verify(request: HttpRequest) -> HttpResponse:
     """Upload a PDF: is it intact, sealed by this clinic, and which record is it?"""
-    if not is_staff_member(request.user) and own_patient(request.user) is None:
-        require_staff(request.user, what="consent verification")
     form = VerifyForm(request.POST or None, request.FILES or None)
     result: dict[str, Any] | None = None
     if request.method == "POST" and form.is_valid():
@@ -129,9 +119,10 @@ def verify(request: HttpRequest) -> HttpResponse:
 def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
     found = pdf_identify(data)
     record, other = found.record, found.other
-    visible = record is not None and may_see_signature(request.user, record.signature)
-    other_visible = other is not None and (
-        is_staff_member(request.user) or other.patient_user_id == request.user.pk
+    act = current_action(request)
+    visible = record is not None and may_see_signature(request.user, record.signature, action=act)
+    other_visible = other is not None and act.allows(
+        request.user, owner_user_id=other.patient_user_id
     )
     audit_record(
         action="consent.pdf.verify",

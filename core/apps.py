@@ -11,3 +11,7 @@ class CoreConfig(AppConfig):
         from core import logs, signals  # noqa: F401  (connects the sign-in audit receivers)
 
         request_finished.connect(logs.clear, dispatch_uid="core.logs.clear")
+        from core.access import register_actions
+        from core.actions import ACTIONS
+
+        register_actions("core", ACTIONS)

@@ -165,11 +165,11 @@ class ProbeMiddleware:
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
-        from core.views import healthz
+        from core.views import liveness
 
         self.get_response = get_response
         self.probes: dict[str, Callable[[HttpRequest], HttpResponse]] = {
-            "/healthz": healthz,
+            "/healthz": liveness,
             "/readyz": readyz,
         }
 

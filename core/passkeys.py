@@ -22,6 +22,7 @@ from django.views.i18n import JavaScriptCatalog
 from django_otp_webauthn import views as webauthn_views
 
 from core import ratelimit
+from core.access import access_action
 from core.audit import audit_record
 from core.models import User
 
@@ -87,27 +88,31 @@ app_name = "otp_webauthn"
 urlpatterns = [
     path(
         "registration/begin/",
-        webauthn_views.BeginCredentialRegistrationView.as_view(),
+        access_action("account.security")(webauthn_views.BeginCredentialRegistrationView.as_view()),
         name="credential-registration-begin",
     ),
     path(
         "registration/complete/",
-        webauthn_views.CompleteCredentialRegistrationView.as_view(),
+        access_action("account.security")(
+            webauthn_views.CompleteCredentialRegistrationView.as_view()
+        ),
         name="credential-registration-complete",
     ),
     path(
         "authentication/begin/",
-        BeginPasskeySignIn.as_view(),
+        access_action("account.sign_in")(BeginPasskeySignIn.as_view()),
         name="credential-authentication-begin",
     ),
     path(
         "authentication/complete/",
-        CompletePasskeySignIn.as_view(),
+        access_action("account.sign_in")(CompletePasskeySignIn.as_view()),
         name="credential-authentication-complete",
     ),
     path(
         "jsi18n/",
-        JavaScriptCatalog.as_view(packages=["django_otp_webauthn"]),
+        access_action("account.sign_in")(
+            JavaScriptCatalog.as_view(packages=["django_otp_webauthn"])
+        ),
         name="js-i18n-catalog",
     ),
 ]

@@ -40,7 +40,12 @@ CLINICAL_ROLES = frozenset({Role.CLINICIAN, Role.PHYSICIAN})
 # names no real permission is a configuration error (system check `core.E001`), never dropped.
 
 CORE_ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
+    # The outbox page: every staff role follows up messages that could not be delivered.
+    Role.CLINICIAN: ("core.view_outboundmessage",),
+    Role.PHYSICIAN: ("core.view_outboundmessage",),
+    Role.ADMIN_STAFF: ("core.view_outboundmessage",),
     Role.CLINIC_ADMIN: (
+        "core.view_outboundmessage",
         "core.view_patient",
         "core.add_patient",
         "core.change_patient",

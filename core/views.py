@@ -1,10 +1,9 @@
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
-from core.access import staff_required
+from core.access import access_action
 from core.account_views import SignInView
 from core.middleware import wants_json
 from core.navigation import start_page_for
@@ -13,7 +12,7 @@ from core.selectors import outbox_page
 __all__ = ["SignInView", "csrf_failure", "healthz", "home"]
 
 
-@login_required
+@access_action("home")
 def home(request: HttpRequest) -> HttpResponse:
     """Send each person to the page their role starts from (registered by the owning app)."""
     url = start_page_for(request.user)
@@ -22,11 +21,16 @@ def home(request: HttpRequest) -> HttpResponse:
     return render(request, "core/no_role.html", status=403)
 
 
-def healthz(request: HttpRequest) -> HttpResponse:
+def liveness(request: HttpRequest) -> HttpResponse:
+    """Answers while the process runs; no I/O (core.health.ProbeMiddleware calls it directly,
+    before the session and authentication middleware)."""
     return HttpResponse("ok", content_type="text/plain")
 
 
-@staff_required
+healthz = access_action("system.health")(liveness)
+
+
+@access_action("outbox.view")
 def outbox(request: HttpRequest) -> HttpResponse:
     """Messages that failed for good, and those still waiting, with their retry counts."""
     return render(request, "core/outbox.html", {"page": outbox_page()})

@@ -14,6 +14,15 @@ class PlanningConfig(AppConfig):
         from planning.permissions import ROLE_PERMISSIONS
 
         register_role_permissions("planning", ROLE_PERMISSIONS)
+        from core.access import register_actions
+        from planning.followups.actions import ACTIONS as FOLLOWUP_ACTIONS
+        from planning.intake.actions import ACTIONS as INTAKE_ACTIONS
+        from planning.pathway.actions import ACTIONS as PATHWAY_ACTIONS
+        from planning.treatment.actions import ACTIONS as TREATMENT_ACTIONS
+
+        register_actions(
+            "planning", PATHWAY_ACTIONS + INTAKE_ACTIONS + TREATMENT_ACTIONS + FOLLOWUP_ACTIONS
+        )
         from core.navigation import register_start_page
         from planning.pathway.views import start_page
 

@@ -1,12 +1,16 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import factory
 from factory.django import DjangoModelFactory
 
 from core.models import Patient, User
 from planning.pathway.models import Case
+
+if TYPE_CHECKING:
+    from planning.treatment.models import DosingPlan
 
 PASSWORD = "correct-horse-battery-staple"
 
@@ -89,3 +93,32 @@ def satisfy_guards(case: Case, transition: str) -> None:
         )
         if transition == "complete_treatment":
             EarlyCompletion.objects.create(case=case, reason="test", physician=physician)
+
+
+def approve_plan(case: Case, physician: User) -> DosingPlan:
+    """Write and approve a standard IV plan through the services (sessions and follow-ups get
+    scheduled); the sealed PDF is not queued. The case needs an evaluation (`satisfy_intake`)."""
+    from decimal import Decimal
+    from unittest import mock
+
+    from django.utils import timezone
+
+    from planning.treatment.services import plans as plan_services
+
+    plan = plan_services.plan_draft_save(
+        case=case,
+        actor=physician,
+        data=plan_services.PlanInput(
+            route="iv",
+            dose_value=Decimal("0.5"),
+            sessions=2,
+            frequency="weekly",
+            start_date=timezone.localdate(),
+            monitoring_requirements="Per protocol",
+            cost_per_session_cents=45000,
+        ),
+    )
+    with mock.patch("planning.treatment.services.plans._queue_plan_pdf"):
+        return plan_services.plan_approve(
+            case=case, plan_id=plan.pk, actor=physician, password=PASSWORD
+        )

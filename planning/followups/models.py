@@ -71,6 +71,9 @@ class FollowUp(models.Model):
 
     class Meta:
         ordering = ("due_at", "pk")
+        permissions: ClassVar = [
+            ("manage_followups", "Can add, reschedule and complete follow-ups"),
+        ]
         indexes: ClassVar = [
             # The sweep reads only open rows by due time: cost follows the due rows, not the
             # table (bench/followups.py).

@@ -159,8 +159,8 @@ def followup_rems(*, session: TreatmentSession) -> FollowUp | None:
     return followup
 
 
-def _require_staff(actor: User) -> None:
-    if not actor.has_perm("planning.open_case"):
+def _require_manager(actor: User) -> None:
+    if not actor.has_perm("planning.manage_followups"):
         raise AccessDenied("Your role may not manage follow-ups.")
 
 
@@ -174,7 +174,7 @@ def followup_add(
     title: str,
     note: str = "",
 ) -> FollowUp:
-    _require_staff(actor)
+    _require_manager(actor)
     if case.is_final:
         raise ValidationFailed({"due_at": "The case is closed."})
     if due_at < timezone.now() - timedelta(minutes=5):
@@ -212,7 +212,7 @@ def _open_followup(case: Case, followup_id: int) -> FollowUp:
 
 
 def followup_reschedule(*, case: Case, followup_id: int, actor: User, due_at: datetime) -> FollowUp:
-    _require_staff(actor)
+    _require_manager(actor)
     if due_at < timezone.now() - timedelta(minutes=5):
         raise ValidationFailed({"due_at": "The new due time is in the past."})
     with transaction.atomic():
@@ -234,7 +234,7 @@ def followup_reschedule(*, case: Case, followup_id: int, actor: User, due_at: da
 
 def followup_complete(*, case: Case, followup_id: int, actor: User, note: str = "") -> FollowUp:
     """Staff mark a task done (a check-in call made, a form submitted)."""
-    _require_staff(actor)
+    _require_manager(actor)
     with transaction.atomic():
         followup = _open_followup(case, followup_id)
         followup.status, followup.completed_at = FollowUpStatus.COMPLETED, timezone.now()

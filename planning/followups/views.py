@@ -12,14 +12,15 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import request_user, staff_required
+from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error
 from core.links import LinkClosedError, link_dob_check
 from planning.followups import link as followup_link
 from planning.followups import services as followup_services
+from planning.followups.access import access_followup
 from planning.followups.models import FollowUp, FollowUpKind
-from planning.pathway.access import access_case_for_user
+from planning.pathway.access import access_case
 
 DOB_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
 
@@ -47,6 +48,7 @@ def _questionnaire_form(data: object = None) -> forms.Form:
 
 
 @never_cache
+@access_action("followup.link")
 @require_http_methods(["GET", "POST"])
 def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
@@ -122,10 +124,10 @@ def _fail(request: HttpRequest, case_id: int, exc: DomainError | str) -> HttpRes
     return redirect(reverse("pathway:case_detail", args=[case_id]) + "#followups")
 
 
+@access_action("followup.manage")
 @require_POST
-@staff_required
 def followup_add(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case_for_user(request.user, case_id, record_view=False)
+    case = access_case(request.user, case_id, action=current_action(request))
     form = FollowUpAddForm(request.POST)
     if not form.is_valid():
         return _fail(request, case.pk, "Please fill in the kind, title and due time.")
@@ -136,34 +138,35 @@ def followup_add(request: HttpRequest, case_id: int) -> HttpResponse:
     return _done(request, case.pk, "Follow-up added.")
 
 
+@access_action("followup.manage")
 @require_POST
-@staff_required
 def followup_reschedule(request: HttpRequest, case_id: int, followup_id: int) -> HttpResponse:
-    case = access_case_for_user(request.user, case_id, record_view=False)
+    followup = access_followup(request.user, case_id, followup_id, action=current_action(request))
+    case = followup.case
     form = RescheduleForm(request.POST)
     if not form.is_valid():
         return _fail(request, case.pk, "Please give the new due time.")
     due: datetime = form.cleaned_data["due_at"]
     try:
         followup_services.followup_reschedule(
-            case=case, followup_id=followup_id, actor=request_user(request), due_at=due
+            case=case, followup_id=followup.pk, actor=request_user(request), due_at=due
         )
     except DomainError as exc:
         return _fail(request, case.pk, exc)
     return _done(request, case.pk, "Follow-up rescheduled.")
 
 
+@access_action("followup.manage")
 @require_POST
-@staff_required
 def followup_complete(request: HttpRequest, case_id: int, followup_id: int) -> HttpResponse:
-    case = access_case_for_user(request.user, case_id, record_view=False)
+    followup = access_followup(request.user, case_id, followup_id, action=current_action(request))
     try:
         followup_services.followup_complete(
-            case=case,
-            followup_id=followup_id,
+            case=followup.case,
+            followup_id=followup.pk,
             actor=request_user(request),
             note=request.POST.get("note", ""),
         )
     except DomainError as exc:
-        return _fail(request, case.pk, exc)
-    return _done(request, case.pk, "Follow-up marked as done.")
+        return _fail(request, case_id, exc)
+    return _done(request, case_id, "Follow-up marked as done.")

@@ -202,6 +202,9 @@ class SafetyAlert(models.Model):
     class Meta:
         ordering = ("-raised_at",)
         indexes: ClassVar = [models.Index(fields=["case", "acknowledged_at"])]
+        permissions: ClassVar = [
+            ("acknowledge_alert", "Can acknowledge a safety alert with a note"),
+        ]
 
     @property
     def is_open(self) -> bool:

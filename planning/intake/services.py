@@ -217,7 +217,7 @@ def questionnaire_response_store(
 
 
 def alert_acknowledge(*, case: Case, alert_id: int, actor: User, note: str) -> SafetyAlert:
-    _require(actor, "planning.record_intake", "acknowledge a safety alert")
+    _require(actor, "planning.acknowledge_alert", "acknowledge a safety alert")
     if not note.strip():
         raise ValidationFailed({"note": "Please write what was done about this alert."})
     with transaction.atomic():

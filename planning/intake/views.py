@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import request_user, staff_required
+from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error, form_errors
 from planning.intake import rules as intake_rules
@@ -25,21 +25,19 @@ from planning.intake.forms import (
     TrialFormSet,
 )
 from planning.intake.models import Consultation, Evaluation
-from planning.pathway.access import access_clinical_case
+from planning.pathway.access import access_case
 from planning.pathway.models import Case
 
 
-def _clinical_case(
-    request: HttpRequest, case_id: int, perm: str = "planning.record_intake"
-) -> Case:
-    return access_clinical_case(request.user, case_id, perm=perm)
+def _clinical_case(request: HttpRequest, case_id: int) -> Case:
+    return access_case(request.user, case_id, action=current_action(request))
 
 
 def _to_case(case: Case, anchor: str = "intake") -> HttpResponse:
     return redirect(reverse("pathway:case_detail", args=[case.pk]) + f"#{anchor}")
 
 
-@staff_required
+@access_action("intake.view", post="intake.record")
 @require_http_methods(["GET", "POST"])
 def consultation_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
@@ -88,7 +86,7 @@ def _trials_initial(latest: Consultation | None) -> list[dict[str, Any]]:
     ]
 
 
-@staff_required
+@access_action("intake.view", post="intake.record")
 @require_http_methods(["GET", "POST"])
 def evaluation_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
@@ -137,7 +135,7 @@ def _evaluation_initial(latest: Evaluation | None) -> dict[str, Any]:
     return initial
 
 
-@staff_required
+@access_action("intake.view", post="intake.record")
 @require_http_methods(["GET", "POST"])
 def medications_edit(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
@@ -176,8 +174,8 @@ def _post_action(
     return _to_case(case, anchor)
 
 
+@access_action("alert.acknowledge")
 @require_POST
-@staff_required
 def alert_acknowledge(request: HttpRequest, case_id: int, alert_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     return _post_action(
@@ -191,10 +189,10 @@ def alert_acknowledge(request: HttpRequest, case_id: int, alert_id: int) -> Http
     )
 
 
+@access_action("contraindication.override")
 @require_POST
-@staff_required
 def contraindication_override(request: HttpRequest, case_id: int, code: str) -> HttpResponse:
-    case = _clinical_case(request, case_id, perm="planning.override_contraindication")
+    case = _clinical_case(request, case_id)
     return _post_action(
         request,
         case,
@@ -206,8 +204,8 @@ def contraindication_override(request: HttpRequest, case_id: int, code: str) -> 
     )
 
 
+@access_action("intake.record")
 @require_POST
-@staff_required
 def medication_stop(request: HttpRequest, case_id: int, medication_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     return _post_action(
@@ -221,8 +219,8 @@ def medication_stop(request: HttpRequest, case_id: int, medication_id: int) -> H
     )
 
 
+@access_action("intake.record")
 @require_POST
-@staff_required
 def medication_list_confirm(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     return _post_action(
@@ -239,8 +237,8 @@ class AckForm(NoteForm):
     generic = forms.CharField(max_length=200)
 
 
+@access_action("intake.record")
 @require_POST
-@staff_required
 def interaction_acknowledge(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     return _post_action(

@@ -13,9 +13,10 @@ if TYPE_CHECKING:
 
 
 def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from core.access import get_action
     from planning.intake import selectors
 
-    clinical = request.user.has_perm("planning.view_clinical")
+    clinical = get_action("intake.view").allows_any(request.user)
     return {"intake": selectors.intake_summary(case) if clinical else None}
 
 

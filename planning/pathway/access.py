@@ -1,7 +1,12 @@
-"""The only way a view reaches a case. Patients reach their own; staff roles any; others none.
+"""The only way a view, the API or a download reaches a case: `access_case(user, case_id,
+action=...)`, driven by the action table (`core.access`). Holders of the action's `perm` reach
+any case, holders of its `own_perm` (patients) their own; a role holding neither gets 403, and
+a case the user may not see is a 404 that does not reveal whether it exists. Refusals and
+clinical reads are audited, a read exactly once.
 
-A patient asking for someone else's case gets 404 (the case's existence is not revealed), and
-the attempt is written to the audit trail.
+The sub-domains' typed functions (`access_plan`, `access_session`, `access_followup`) build on
+`reach_case`, which checks without auditing the read, so that they can audit it once with their
+own target.
 """
 
 from __future__ import annotations
@@ -11,41 +16,39 @@ from typing import Any
 from django.db.models import QuerySet
 from django.http import Http404
 
-from core.access import audit_denied, require_perm
-from core.roles import Role, has_role
-from planning.pathway.audit import audit_case
+from core.access import Action, audit_access, audit_denied, get_action, require_action
 from planning.pathway.models import Case
 
 
-def cases_visible_to(user: Any) -> QuerySet[Case]:
+def cases_visible_to(user: Any, action: str | Action) -> QuerySet[Case]:
+    """The cases this user may take `action` on: all, their own, or none."""
+    act = action if isinstance(action, Action) else get_action(action)
     base: QuerySet[Case] = Case.objects.select_related("patient", "physician")
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return base.none()
-    if user.has_perm("planning.view_case_board"):
+    if act.allows_any(user):
         return base
-    if has_role(user, Role.PATIENT):
+    if act.allows_own(user):
         return base.filter(patient__user=user)
     return base.none()
 
 
-def access_case_for_user(user: Any, case_id: int, *, record_view: bool = True) -> Case:
-    """Return the case if this user may see it (and audit the view), else raise Http404."""
-    case = cases_visible_to(user).filter(pk=case_id).first()
+def reach_case(user: Any, case_id: int, action: str | Action) -> tuple[Case, Action]:
+    """The case and the action, checked (403/404, audited), the read not yet audited."""
+    act = require_action(user, action, what=f"case:{case_id}")
+    case = cases_visible_to(user, act).filter(pk=case_id).first()
     if case is None:
-        audit_denied(user, what=f"case:{case_id}", case_id=case_id)
+        audit_denied(user, what=f"{act.name} case:{case_id}", case_id=case_id)
         raise Http404("No such case.")
-    if record_view:
-        audit_case(
-            action="case.view",
-            actor=user,
-            case=case,
-            target=f"case:{case.pk}",
-        )
-    return case
+    return case, act
 
 
-def access_clinical_case(user: Any, case_id: int, *, perm: str) -> Case:
-    """A case for a clinical page: reachable by this user, and their role holds `perm`."""
-    case = access_case_for_user(user, case_id, record_view=False)
-    require_perm(user, perm, what=f"{perm} on case:{case_id}")
+def audit_case_access(
+    user: Any, act: Action, case: Case, *, target: str, data: dict[str, Any] | None = None
+) -> None:
+    audit_access(user, act, case_id=case.pk, patient_id=case.patient_id, target=target, data=data)
+
+
+def access_case(user: Any, case_id: int, *, action: str | Action) -> Case:
+    """The case if this user may take `action` on it; a clinical read is audited once."""
+    case, act = reach_case(user, case_id, action)
+    audit_case_access(user, act, case, target=f"case:{case.pk}")
     return case

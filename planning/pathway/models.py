@@ -63,6 +63,7 @@ class Case(ConcurrentTransitionMixin, models.Model):
             ("view_clinical", "Can read clinical intake records"),
             ("record_intake", "Can record consultation, evaluation and medications"),
             ("override_contraindication", "Can override a relative contraindication"),
+            ("view_own_case", "Can see own case and its state"),
         ]
 
     def __str__(self) -> str:

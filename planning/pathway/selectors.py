@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q, QuerySet
 
+from core.access import read_audit_actions
 from core.models import AuditEntry, User
 from planning.pathway.models import Case
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, state_label
@@ -39,10 +40,11 @@ def case_board(cases: QuerySet[Case], *, per_state: int = 25) -> list[BoardColum
 
 
 def case_timeline(case: Case) -> QuerySet[AuditEntry]:
-    """The case's events, newest first, without page views (those stay in the full trail)."""
+    """The case's events, newest first, without reads: page views and downloads (those stay
+    in the full trail)."""
     return (
         AuditEntry.objects.filter(case_id=case.pk)
-        .exclude(action="case.view")
+        .exclude(action__in=read_audit_actions())
         .select_related("actor")
         .order_by("-seq")
     )

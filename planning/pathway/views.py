@@ -6,19 +6,18 @@ import json
 from typing import Any
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import request_user, require_perm, staff_required
+from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error, form_errors
 from core.models import User
 from core.roles import Role, has_role, is_staff_member
 from planning.pathway import hooks, selectors, services
-from planning.pathway.access import access_case_for_user, cases_visible_to
+from planning.pathway.access import access_case, cases_visible_to
 from planning.pathway.forms import CaseOpenForm, TransitionForm
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState, state_label
@@ -33,10 +32,9 @@ def start_page(user: Any) -> str | None:
     return None
 
 
-@staff_required
+@access_action("case.board")
 def case_board(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "planning.view_case_board", what="case board")
-    visible = cases_visible_to(request.user)
+    visible = cases_visible_to(request.user, current_action(request))
     state = request.GET.get("state", "")
     if state in CaseState.values:
         context = {"cases": visible.filter(state=state), "state_label": state_label(state)}
@@ -45,9 +43,9 @@ def case_board(request: HttpRequest) -> HttpResponse:
     return render(request, "pathway/board.html", context)
 
 
-@staff_required
+@access_action("case.view")
 def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
-    case = access_case_for_user(request.user, case_id)
+    case = access_case(request.user, case_id, action=current_action(request))
     return render(request, "pathway/case_detail.html", _case_context(request, case))
 
 
@@ -68,11 +66,11 @@ def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     }
 
 
+@access_action("case.transition")
 @require_POST
-@login_required
 def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     """Staff buttons and the patient's withdrawal both post here."""
-    case = access_case_for_user(request.user, case_id, record_view=False)
+    case = access_case(request.user, case_id, action=current_action(request))
     form = TransitionForm(request.POST)
     try:
         if not form.is_valid():
@@ -98,10 +96,9 @@ def _render_case_page(request: HttpRequest, case: Case, *, status: int) -> HttpR
     return render(request, "pathway/patient_home.html", _patient_context(request), status=status)
 
 
-@staff_required
+@access_action("case.open")
 @require_http_methods(["GET", "POST"])
 def case_open(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, "planning.open_case", what="open case")
     form = CaseOpenForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -115,17 +112,16 @@ def case_open(request: HttpRequest) -> HttpResponse:
     return render(request, "pathway/case_open.html", {"form": form}, status=status)
 
 
-@login_required
+@access_action("case.home")
 def patient_home(request: HttpRequest) -> HttpResponse:
     """A patient's own page; staff who land here are sent to the board."""
     if is_staff_member(request.user):
         return redirect("pathway:case_board")
-    require_perm(request.user, "planning.withdraw_own_case", what="patient home")
     return render(request, "pathway/patient_home.html", _patient_context(request))
 
 
 def _patient_context(request: HttpRequest) -> dict[str, Any]:
-    cases = cases_visible_to(request.user)
+    cases = cases_visible_to(request.user, "case.home")
     rows = []
     for case in cases:
         actions = services.available_transitions(case, request_user(request))
@@ -133,16 +129,16 @@ def _patient_context(request: HttpRequest) -> dict[str, Any]:
     return {"rows": rows}
 
 
-@login_required
+@access_action("case.read")
 def api_case_detail(request: HttpRequest, case_id: int) -> JsonResponse:
-    case = access_case_for_user(request.user, case_id)
+    case = access_case(request.user, case_id, action=current_action(request))
     return JsonResponse(_case_json(case, request_user(request)))
 
 
+@access_action("case.transition")
 @require_POST
-@login_required
 def api_case_transition(request: HttpRequest, case_id: int) -> JsonResponse:
-    case = access_case_for_user(request.user, case_id, record_view=False)
+    case = access_case(request.user, case_id, action=current_action(request))
     try:
         body = json.loads(request.body or b"{}")
     except (json.JSONDecodeError, UnicodeDecodeError):

@@ -149,6 +149,11 @@ class DosingPlan(models.Model):
 
     class Meta:
         ordering = ("-version",)
+        permissions: ClassVar = [
+            ("view_plan", "Can read dosing plans and their sealed PDFs"),
+            ("write_plan", "Can write a draft dosing plan"),
+            ("end_treatment_early", "Can end a course of treatment before its planned end"),
+        ]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["case", "version"], name="plan_version"),
             models.UniqueConstraint(
@@ -230,6 +235,11 @@ class TreatmentSession(models.Model):
 
     class Meta:
         ordering = ("case", "number")
+        permissions: ClassVar = [
+            ("view_session", "Can read treatment sessions and their REMS forms"),
+            ("record_session", "Can record session monitoring and sign a session off"),
+            ("write_physician_note", "Can write the physician's discharge note"),
+        ]
         constraints: ClassVar = [
             models.UniqueConstraint(fields=["plan", "number"], name="session_number_per_plan")
         ]

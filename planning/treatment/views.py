@@ -6,17 +6,18 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
-from core.access import request_user, require_perm, staff_required
+from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error
-from planning.pathway.access import access_clinical_case
+from planning.pathway.access import access_case
 from planning.pathway.models import Case
 from planning.treatment import selectors
+from planning.treatment.access import access_plan_pdf, access_rems_form, access_session
 from planning.treatment.forms import (
     ApproveForm,
     DischargeForm,
@@ -27,21 +28,19 @@ from planning.treatment.forms import (
     ReasonForm,
     VitalsForm,
 )
-from planning.treatment.models import DosingPlan, Route, TreatmentSession
+from planning.treatment.models import DosingPlan, Route
 from planning.treatment.services import plans as plan_services
 from planning.treatment.services import sessions as session_services
 
 
 def _clinical_case(request: HttpRequest, case_id: int) -> Case:
-    return access_clinical_case(request.user, case_id, perm="planning.view_clinical")
+    return access_case(request.user, case_id, action=current_action(request))
 
 
-@staff_required
+@access_action("plan.view", post="plan.write")
 @require_http_methods(["GET", "POST"])
 def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
-    if request.method == "POST":
-        require_perm(request.user, "planning.approve_plan", what=f"write plan of case:{case_id}")
     draft = case.plans.filter(status=DosingPlan.Status.DRAFT).first()
     form = PlanForm(
         request.POST if request.method == "POST" else None,
@@ -62,8 +61,8 @@ def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
     return render(request, "treatment/plan.html", context, status=status)
 
 
+@access_action("plan.approve")
 @require_POST
-@staff_required
 def plan_approve(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     form = ApproveForm(request.POST)
@@ -89,8 +88,8 @@ def plan_approve(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("pathway:case_detail", case_id=case.pk)
 
 
+@access_action("plan.amend")
 @require_POST
-@staff_required
 def plan_amend(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     form = ReasonForm(request.POST)
@@ -104,19 +103,16 @@ def plan_amend(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("treatment:plan_page", case_id=case.pk)
 
 
-@staff_required
+@access_action("plan.pdf")
 def plan_pdf(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
-    case = _clinical_case(request, case_id)
-    plan = case.plans.filter(pk=plan_id).exclude(pdf=None).first()
-    if plan is None:
-        raise Http404("The sealed PDF of this plan is not ready yet.")
+    plan = access_plan_pdf(request.user, case_id, plan_id)
     response = HttpResponse(bytes(plan.pdf or b""), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="plan-{case.pk}-v{plan.version}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="plan-{case_id}-v{plan.version}.pdf"'
     return response
 
 
+@access_action("treatment.complete_early")
 @require_POST
-@staff_required
 def treatment_complete_early(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     form = ReasonForm(request.POST)
@@ -144,18 +140,11 @@ SESSION_FORMS: dict[str, tuple[type[forms.Form], Any, str]] = {
 }
 
 
-def _session(case: Case, session_id: int) -> TreatmentSession:
-    session = case.sessions.select_related("plan__protocol").filter(pk=session_id).first()
-    if session is None:
-        raise Http404("No such session.")
-    return session
-
-
-@staff_required
+@access_action("session.view", post="session.record")
 @require_http_methods(["GET", "POST"])
 def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
-    case = _clinical_case(request, case_id)
-    session = _session(case, session_id)
+    session = access_session(request.user, case_id, session_id, action=current_action(request))
+    case = session.case
     step = request.POST.get("step", "") if request.method == "POST" else ""
     forms_ = {
         name: form_class(request.POST if name == step else None, prefix=name)
@@ -189,8 +178,8 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
     return render(request, "treatment/session.html", context, status=status)
 
 
+@access_action("session.record")
 @require_POST
-@staff_required
 def rems_submitted(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
     try:
@@ -202,14 +191,11 @@ def rems_submitted(request: HttpRequest, case_id: int, session_id: int) -> HttpR
     return redirect("treatment:session_page", case_id=case.pk, session_id=session_id)
 
 
-@staff_required
+@access_action("session.rems_pdf")
 def rems_pdf(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
     from planning.treatment.rems import rems_pdf_bytes
 
-    case = _clinical_case(request, case_id)
-    session = _session(case, session_id)
-    if session.rems_due_at is None:
-        raise Http404("Only signed-off esketamine sessions have a REMS monitoring form.")
+    session = access_rems_form(request.user, case_id, session_id)
     response = HttpResponse(rems_pdf_bytes(session), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="rems-{case.pk}-{session.number}.pdf"'
+    response["Content-Disposition"] = f'attachment; filename="rems-{case_id}-{session.number}.pdf"'
     return response

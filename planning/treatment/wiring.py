@@ -15,9 +15,10 @@ if TYPE_CHECKING:
 
 
 def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from core.access import get_action
     from planning.treatment import selectors
 
-    clinical = request.user.has_perm("planning.view_clinical")
+    clinical = get_action("plan.view").allows_any(request.user)
     return {"treatment": selectors.treatment_summary(case) if clinical else None}
 
 

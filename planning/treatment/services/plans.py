@@ -47,14 +47,14 @@ class PlanInput:
     override_reason: str = ""
 
 
-def _require_physician(actor: User, what: str) -> None:
-    if not actor.has_perm("planning.approve_plan"):
+def _require_physician(actor: User, perm: str, what: str) -> None:
+    if not actor.has_perm(perm):
         raise AccessDenied(f"Only a physician may {what}.")
 
 
 def plan_draft_save(*, case: Case, actor: User, data: PlanInput) -> DosingPlan:
     """Create or update the case's draft plan after checking it against the protocol."""
-    _require_physician(actor, "write a dosing plan")
+    _require_physician(actor, "planning.write_plan", "write a dosing plan")
     with transaction.atomic():
         if case_lock(case.pk).state != CaseState.PLAN_PENDING:
             raise TransitionRefused("A plan can be written while the case is waiting for one.")
@@ -194,7 +194,7 @@ def content_hash(content: dict[str, Any]) -> str:
 
 def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> DosingPlan:
     """Sign the draft: re-authenticate, freeze, hash, and move the case to active."""
-    _require_physician(actor, "approve a dosing plan")
+    _require_physician(actor, "planning.approve_plan", "approve a dosing plan")
     if not password or not actor.check_password(password):
         audit_case(
             action="plan.approve_refused",
@@ -269,7 +269,7 @@ def _consent_reference(case: Case) -> dict[str, Any]:
 
 def plan_amend(*, case: Case, actor: User, reason: str) -> DosingPlan:
     """Start a new version from the approved plan; the case waits for its approval."""
-    _require_physician(actor, "amend a dosing plan")
+    _require_physician(actor, "planning.amend_plan", "amend a dosing plan")
     if not reason.strip():
         raise ValidationFailed({"reason": "Please say why the plan is amended."})
     with transaction.atomic():

@@ -98,7 +98,7 @@ class DosingRecord:
 
 
 def _open_session(session_id: int, case: Case, actor: User) -> TreatmentSession:
-    if not actor.has_perm("planning.record_intake"):
+    if not actor.has_perm("planning.record_session"):
         raise AccessDenied("Only clinicians and physicians record sessions.")
     session = (
         TreatmentSession.objects.select_for_update()
@@ -199,7 +199,7 @@ def session_monitoring(
 def session_physician_note(
     *, case: Case, session_id: int, actor: User, note: str
 ) -> TreatmentSession:
-    if not actor.has_perm("planning.approve_plan"):
+    if not actor.has_perm("planning.write_physician_note"):
         raise AccessDenied("Only a physician may write the discharge note.")
     if not note.strip():
         raise ValidationFailed({"note": "The note cannot be empty."})
@@ -291,7 +291,7 @@ def session_sign_off(
 
 
 def rems_mark_submitted(*, case: Case, session_id: int, actor: User) -> TreatmentSession:
-    if not actor.has_perm("planning.record_intake"):
+    if not actor.has_perm("planning.record_session"):
         raise AccessDenied("Only clinicians and physicians submit monitoring forms.")
     with transaction.atomic():
         session = (
@@ -310,7 +310,7 @@ def rems_mark_submitted(*, case: Case, session_id: int, actor: User) -> Treatmen
 
 
 def treatment_complete_early(*, case: Case, actor: User, reason: str) -> Case:
-    if not actor.has_perm("planning.approve_plan"):
+    if not actor.has_perm("planning.end_treatment_early"):
         raise AccessDenied("Only a physician may end treatment early.")
     if not reason.strip():
         raise ValidationFailed({"reason": "Please give the reason for ending early."})

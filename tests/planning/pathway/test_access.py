@@ -13,7 +13,7 @@ from core.roles import Role
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from tests.conftest import make_user
-from tests.factories import CaseFactory
+from tests.factories import CaseFactory, satisfy_guards
 
 pytestmark = pytest.mark.django_db
 
@@ -101,7 +101,8 @@ def test_user_without_role_sees_nothing() -> None:
     assert client.get(reverse("home")).status_code == 403
     assert client.get(reverse("pathway:case_board")).status_code == 403
     assert client.get(reverse("pathway:case_detail", args=[case.pk])).status_code == 403
-    assert client.get(reverse("pathway:api_case_detail", args=[case.pk])).status_code == 404
+    # No role holds no action at all: 403, whatever the id (nothing about the case is revealed).
+    assert client.get(reverse("pathway:api_case_detail", args=[case.pk])).status_code == 403
 
 
 def test_case_view_is_audited(clinician) -> None:
@@ -114,3 +115,47 @@ def test_case_view_is_audited(clinician) -> None:
 def test_admin_site_only_for_clinic_admin(clinic_admin, physician) -> None:
     assert _client(clinic_admin).get("/admin/planning/case/").status_code == 200
     assert _client(physician).get("/admin/").status_code == 302
+
+
+def test_typed_access_functions_raise_for_the_api_and_downloads(clinician, admin_staff) -> None:
+    """What the API and the records app call directly, without a view's decorator."""
+    from django.core.exceptions import PermissionDenied
+    from django.http import Http404
+    from django.utils import timezone
+
+    from planning.followups.access import access_followup
+    from planning.followups.models import FollowUp
+    from planning.pathway.access import access_case
+    from planning.treatment.access import access_plan, access_plan_pdf
+
+    case, other = CaseFactory(), CaseFactory()
+    theirs = FollowUp.objects.create(
+        case=other, kind="custom", key="t", due_at=timezone.now(), window_ends_at=timezone.now()
+    )
+    with pytest.raises(Http404):
+        access_followup(clinician, case.pk, theirs.pk, action="followup.manage")
+    assert access_followup(clinician, other.pk, theirs.pk, action="followup.manage") == theirs
+    with pytest.raises(PermissionDenied):
+        access_plan_pdf(admin_staff, case.pk, 1)
+    with pytest.raises(PermissionDenied):
+        access_case(admin_staff, case.pk, action="intake.view")
+    assert not AuditEntry.objects.filter(action__endswith=".view").exists()
+    assert AuditEntry.objects.filter(action="access.denied", actor=admin_staff).count() == 2
+    satisfy_guards(case, "approve_plan")
+    plan = case.plans.get()
+    assert access_plan(clinician, case.pk, plan.pk, action="plan.view") == plan
+    with pytest.raises(Http404):
+        access_plan(clinician, other.pk, plan.pk, action="plan.view")
+    with pytest.raises(Http404):  # approved, but not sealed yet
+        access_plan_pdf(clinician, case.pk, plan.pk)
+    read = AuditEntry.objects.filter(action="plan.view").values_list("case_id", "target")
+    assert list(read) == [(case.pk, f"dosingplan:{plan.pk}")]
+
+
+def test_reads_stay_off_the_case_timeline(clinician) -> None:
+    case = CaseFactory()
+    client = _client(clinician)
+    client.get(reverse("intake:consultation", args=[case.pk]))
+    page = client.get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
+    assert AuditEntry.objects.filter(action="intake.view", case_id=case.pk).count() == 1
+    assert "intake.view" not in page and "case.view" not in page

@@ -102,3 +102,58 @@ def test_clinician_may_not_write_or_sign_a_plan(clinician) -> None:
     response = client.post(reverse("treatment:plan_page", args=[case.pk]), {"route": "iv"})
     assert response.status_code == 403
     assert not case.plans.exists()
+
+
+# Critical cells, written by hand (the derived matrix in tests/test_access_routes.py reads the
+# table; these do not, so a wrong table entry cannot make both agree).
+
+
+def test_admin_staff_never_reach_clinical_records(admin_staff) -> None:
+    case = CaseFactory(state=CaseState.ACTIVE)
+    client = Client()
+    client.force_login(admin_staff)
+    urls = [
+        reverse("intake:consultation", args=[case.pk]),
+        reverse("intake:evaluation", args=[case.pk]),
+        reverse("intake:medications", args=[case.pk]),
+        reverse("treatment:plan_page", args=[case.pk]),
+        reverse("treatment:plan_pdf", args=[case.pk, 1]),
+        reverse("treatment:session_page", args=[case.pk, 1]),
+        reverse("treatment:rems_pdf", args=[case.pk, 1]),
+    ]
+    assert [client.get(url).status_code for url in urls] == [403] * len(urls)
+    assert AuditEntry.objects.filter(action="access.denied", actor=admin_staff).count() == 7
+    assert not AuditEntry.objects.filter(action__endswith=".view").exists()
+
+
+def test_patient_gets_404_for_another_patients_case_everywhere_they_may_go() -> None:
+    patient = make_user(Role.PATIENT)
+    CaseFactory(patient__user=patient)
+    theirs = CaseFactory(state=CaseState.CONSULTATION)
+    client = Client()
+    client.force_login(patient)
+    withdraw = {"transition": "withdraw", "reason": "not mine"}
+    responses = [
+        client.get(reverse("pathway:api_case_detail", args=[theirs.pk])),
+        client.post(reverse("pathway:case_transition", args=[theirs.pk]), withdraw),
+        client.post(
+            reverse("pathway:api_case_transition", args=[theirs.pk]),
+            withdraw,
+            content_type="application/json",
+        ),
+        client.get(reverse("consent_withdraw", args=[theirs.pk])),
+    ]
+    assert [r.status_code for r in responses] == [404, 404, 404, 404]
+    assert Case.objects.get(pk=theirs.pk).state == CaseState.CONSULTATION
+    assert AuditEntry.objects.filter(action="access.denied", case_id=theirs.pk).count() == 4
+
+
+def test_clinician_may_not_approve_a_plan(clinician) -> None:
+    case = CaseFactory(state=CaseState.PLAN_PENDING)
+    client = Client()
+    client.force_login(clinician)
+    response = client.post(
+        reverse("treatment:plan_approve", args=[case.pk]), {"plan_id": 1, "password": "x"}
+    )
+    assert response.status_code == 403
+    assert Case.objects.get(pk=case.pk).state == CaseState.PLAN_PENDING

@@ -1,0 +1,36 @@
+"""Consent's actions in the access table (see `core.access`)."""
+
+from __future__ import annotations
+
+from core.access import Action
+
+MANAGE = "consent.manage_requests"
+
+ACTIONS = (
+    Action(
+        "consent.link",
+        "The signing link's pages (the token and date of birth are the credential)",
+        public=True,
+    ),
+    Action("consent.invite", "Send a consent invitation for a case", perm=MANAGE),
+    Action("consent.revoke", "Revoke a consent invitation", perm=MANAGE),
+    Action("consent.paper_copy", "Mark a paper copy as sent", perm=MANAGE),
+    Action(
+        "consent.pdf",
+        "Download a signed consent PDF",
+        perm="consent.view_signature_pdf",
+        own_perm="consent.view_own_signature_pdf",
+        audit="consent.pdf.download",
+    ),
+    Action(
+        "consent.verify",
+        "Check a sealed PDF: intact, sealed here, and (if theirs to see) whose record",
+        perm="consent.verify_pdf",
+        own_perm="consent.verify_own_pdf",
+    ),
+    Action(
+        "consent.withdraw",
+        "Withdraw consent for one's own case",
+        own_perm="consent.withdraw_own_consent",
+    ),
+)

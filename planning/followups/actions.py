@@ -1,0 +1,18 @@
+"""Follow-ups' actions in the access table (see `core.access`)."""
+
+from __future__ import annotations
+
+from core.access import Action
+
+ACTIONS = (
+    Action(
+        "followup.link",
+        "The patient's questionnaire link (the token and date of birth are the credential)",
+        public=True,
+    ),
+    Action(
+        "followup.manage",
+        "Add, reschedule and complete a case's follow-ups",
+        perm="planning.manage_followups",
+    ),
+)
