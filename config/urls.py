@@ -4,6 +4,8 @@ from django.urls import include, path
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("core.urls")),
+    path("", include("api.urls")),
+    path("", include("interop.urls")),
     path("", include("planning.pathway.urls")),
     path("", include("planning.intake.urls")),
     path("", include("planning.treatment.urls")),

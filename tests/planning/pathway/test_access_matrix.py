@@ -91,7 +91,7 @@ def test_one_patient_cannot_reach_anothers_questionnaire_or_case_by_api() -> Non
     theirs = CaseFactory(patient__user=second)
     client = Client()
     client.force_login(first)
-    assert client.get(reverse("pathway:api_case_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("api:case_detail", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("pathway:patient_home")).content.decode().count("Case #") == 1
 
 
