@@ -14,6 +14,11 @@ from planning.pathway.models import Case
 @pytest.fixture
 def journey_case(sealing: Any, tmp_path: Any) -> Case:
     """A fictional patient taken through intake, consent and an approved plan (both PDFs sealed)."""
+    return run_journey(tmp_path)
+
+
+def run_journey(tmp_path: Any) -> Case:
+    """demo_journey (needs the `sealing` fixture's settings)."""
     out = io.StringIO()
     call_command("demo_journey", out=tmp_path / "pdfs", stdout=out)
     case_id = int(
