@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -130,10 +131,21 @@ class FilterSerializer(serializers.Serializer[Any]):
     LOOKUPS: ClassVar[dict[str, str]] = {}
 
 
+# Text filters never hold NUL (PostgreSQL refuses it): stated in the schema, refused with 400.
+NO_NUL = RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")
+
+
+def id_field(help_text: str) -> serializers.IntegerField:
+    """A row id: a positive 64-bit integer (a larger one is bad input, not a database error)."""
+    return serializers.IntegerField(
+        required=False, min_value=1, max_value=2**63 - 1, help_text=help_text
+    )
+
+
 class CaseFilterSerializer(FilterSerializer):
     state = serializers.ChoiceField(choices=CaseState.choices, required=False)
-    patient = serializers.IntegerField(required=False, help_text="Only this patient's cases.")
-    physician = serializers.IntegerField(required=False, help_text="Only this physician's.")
+    patient = id_field("Only this patient's cases.")
+    physician = id_field("Only this physician's cases.")
 
     LOOKUPS: ClassVar[dict[str, str]] = {
         "state": "state",
@@ -145,7 +157,7 @@ class CaseFilterSerializer(FilterSerializer):
 class FollowUpFilterSerializer(FilterSerializer):
     status = serializers.ChoiceField(choices=FollowUpStatus.choices, required=False)
     kind = serializers.ChoiceField(choices=FollowUpKind.choices, required=False)
-    case = serializers.IntegerField(required=False)
+    case = id_field("Only this case's follow-ups.")
     due_before = serializers.DateTimeField(required=False)
     due_after = serializers.DateTimeField(required=False)
 
@@ -159,8 +171,12 @@ class FollowUpFilterSerializer(FilterSerializer):
 
 
 class PatientFilterSerializer(FilterSerializer):
-    mrn = serializers.CharField(required=False, max_length=32, help_text="Exact record number.")
-    name = serializers.CharField(required=False, max_length=100, help_text="Part of a name.")
+    mrn = serializers.CharField(
+        required=False, max_length=32, validators=[NO_NUL], help_text="Exact record number."
+    )
+    name = serializers.CharField(
+        required=False, max_length=100, validators=[NO_NUL], help_text="Part of a name."
+    )
 
     LOOKUPS: ClassVar[dict[str, str]] = {"mrn": "mrn__iexact", "name": "search_name__icontains"}
 

@@ -24,6 +24,6 @@ def auth(physician) -> dict[str, str]:
 
 
 @schema.parametrize()
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck), derandomize=True)
 def test_api_conforms_to_its_schema(case, auth) -> None:
     case.call_and_validate(headers=auth)
