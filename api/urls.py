@@ -1,5 +1,5 @@
 from django.urls import URLPattern, path, re_path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from api import views
 from api.errors import unknown_path
@@ -8,7 +8,8 @@ app_name = "api"
 
 urlpatterns: list[URLPattern] = [
     path("api/schema", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs", SpectacularSwaggerView.as_view(url_name="api:schema"), name="docs"),
+    # The split view serves its start-up script from /api/docs?script (no inline script: CSP).
+    path("api/docs", SpectacularSwaggerSplitView.as_view(url_name="api:schema"), name="docs"),
     path("api/patients", views.PatientList.as_view(), name="patient_list"),
     path("api/patients/<int:patient_id>", views.PatientDetail.as_view(), name="patient_detail"),
     path("api/cases", views.CaseList.as_view(), name="case_list"),
