@@ -27,7 +27,7 @@ format: bootstrap
 	$(BIN)/ruff format .
 
 typecheck: bootstrap
-	$(BIN)/mypy config core consent planning workers demo
+	$(BIN)/mypy config core consent planning workers demo api interop
 
 migrations-check: bootstrap
 	PATHWAY_VAR_DIR=$$(mktemp -d) $(MANAGE) makemigrations --check --dry-run

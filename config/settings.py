@@ -59,11 +59,16 @@ INSTALLED_APPS = [
     "django_otp.plugins.otp_totp",
     "django_otp.plugins.otp_static",
     "django_otp_webauthn",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "core",
     "consent",
     "planning",
     "workers",
     "demo",
+    "api",
+    "interop",
 ]
 
 MIDDLEWARE = [
@@ -346,3 +351,34 @@ if PRODUCTION:
     require_production_files(
         seal_key=CONSENT_SEAL_KEY_PATH, seal_cert=CONSENT_SEAL_CERT_PATH, records=MEDIA_ROOT
     )
+
+# The JSON API (api/) and FHIR endpoints (interop/): token authentication for systems, the
+# browser session for people; every error is `{"error": code, "message": ...}`.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.HashedTokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.errors.api_exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Pathway API",
+    "DESCRIPTION": "Patients, cases and their transitions, follow-ups and sealed records. "
+    "Authenticate with `Authorization: Token <token>` (issued with "
+    "`python manage.py issue_api_token`) or the browser session.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "api.schema.add_error_responses",
+    ],
+}

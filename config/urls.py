@@ -11,6 +11,8 @@ urlpatterns = [
     path("account/passkeys/", include("core.passkeys")),
     path("", include("core.urls")),
     path("", include("core.outbox_urls")),
+    path("", include("api.urls")),
+    path("", include("interop.urls")),
     path("", include("planning.pathway.urls")),
     path("", include("planning.intake.urls")),
     path("", include("planning.treatment.urls")),

@@ -30,6 +30,13 @@ class Route:
         return [part.split(">")[0].split(":")[-1] for part in self.pattern.split("<")[1:]]
 
 
+#: URL namespaces whose views check access themselves: the Django admin (its own permission
+#: system), and the JSON API and FHIR endpoints, which authenticate tokens inside Django REST
+#: framework and take every decision through `api/access.py` with the same actions; their
+#: matrix is compared with the pages' in `tests/api/test_access_matrix.py`.
+PROGRAM_INTERFACES = frozenset({"admin", "api", "interop"})
+
+
 def project_routes() -> list[Route]:
     """Every route but the Django admin (its own permission system) and static files."""
     return [r for r in _walk(get_resolver(), "", "") if "<path" not in r.pattern]
@@ -39,7 +46,7 @@ def _walk(resolver: URLResolver, prefix: str, namespace: str) -> list[Route]:
     found: list[Route] = []
     for entry in resolver.url_patterns:
         if isinstance(entry, URLResolver):
-            if entry.app_name == "admin":
+            if entry.app_name in PROGRAM_INTERFACES:
                 continue
             ns = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
             found += _walk(entry, prefix + str(entry.pattern), ns)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -192,7 +193,9 @@ def questionnaire_response_store(
     evaluation: Evaluation | None,
     definition: QuestionnaireDefinition,
     result: scoring.ScoreResult,
+    recorded_at: datetime | None = None,
 ) -> QuestionnaireResponse:
+    """`recorded_at` is for records brought from elsewhere (a FHIR import): when answered."""
     response = QuestionnaireResponse.objects.create(
         case=case,
         evaluation=evaluation,
@@ -203,6 +206,7 @@ def questionnaire_response_store(
         positive=result.positive,
         alerts=list(result.alerts),
         recorded_by=actor,
+        recorded_at=recorded_at or timezone.now(),
     )
     for message in result.alerts:
         alert = SafetyAlert.objects.create(case=case, response=response, message=message[:300])

@@ -10,10 +10,4 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("me/", views.patient_home, name="patient_home"),
-    path("api/cases/<int:case_id>", views.api_case_detail, name="api_case_detail"),
-    path(
-        "api/cases/<int:case_id>/transitions",
-        views.api_case_transition,
-        name="api_case_transition",
-    ),
 ]

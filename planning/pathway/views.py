@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
@@ -14,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error, form_errors
-from core.models import User
 from core.roles import Role, has_role, is_staff_member
 from planning.pathway import hooks, selectors, services
 from planning.pathway.access import access_case, cases_visible_to
@@ -127,37 +125,3 @@ def _patient_context(request: HttpRequest) -> dict[str, Any]:
         actions = services.available_transitions(case, request_user(request))
         rows.append({"case": case, "label": state_label(case.state), "actions": actions})
     return {"rows": rows}
-
-
-@access_action("case.read")
-def api_case_detail(request: HttpRequest, case_id: int) -> JsonResponse:
-    case = access_case(request.user, case_id, action=current_action(request))
-    return JsonResponse(_case_json(case, request_user(request)))
-
-
-@access_action("case.transition")
-@require_POST
-def api_case_transition(request: HttpRequest, case_id: int) -> JsonResponse:
-    case = access_case(request.user, case_id, action=current_action(request))
-    try:
-        body = json.loads(request.body or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError):
-        raise ValidationFailed({"body": "The request body is not valid JSON."}) from None
-    form = TransitionForm(body if isinstance(body, dict) else {})
-    if not form.is_valid():
-        raise ValidationFailed(form_errors(form))
-    case = services.case_transition(
-        case_id=case.pk, actor=request_user(request), **form.cleaned_data
-    )
-    return JsonResponse(_case_json(case, request_user(request)))
-
-
-def _case_json(case: Case, user: User) -> dict[str, Any]:
-    return {
-        "id": case.pk,
-        "state": case.state,
-        "state_label": state_label(case.state),
-        "patient": {"id": case.patient_id, "name": case.patient.full_name, "mrn": case.patient.mrn},
-        "physician_id": case.physician_id,
-        "available_transitions": [s.name for s in services.available_transitions(case, user)],
-    }

@@ -33,7 +33,7 @@ def test_staff_reach_board_case_page_and_open_form(role: Role) -> None:
     assert client.get(reverse("pathway:case_board")).status_code == 200
     assert client.get(reverse("pathway:case_detail", args=[case.pk])).status_code == 200
     assert client.get(reverse("pathway:case_open")).status_code == 200
-    assert client.get(reverse("pathway:api_case_detail", args=[case.pk])).status_code == 200
+    assert client.get(reverse("api:case_detail", args=[case.pk])).status_code == 200
 
 
 @pytest.mark.parametrize("url_name", ["pathway:case_board", "pathway:case_open"])
@@ -51,15 +51,15 @@ def test_patient_gets_403_on_own_case_staff_page(own_case, patient_user) -> None
 def test_patient_cannot_reach_another_patients_case(own_case, patient_user) -> None:
     other = CaseFactory()
     client = _client(patient_user)
-    assert client.get(reverse("pathway:api_case_detail", args=[other.pk])).status_code == 404
-    assert client.get(reverse("pathway:api_case_detail", args=[own_case.pk])).status_code == 200
+    assert client.get(reverse("api:case_detail", args=[other.pk])).status_code == 404
+    assert client.get(reverse("api:case_detail", args=[own_case.pk])).status_code == 200
     response = client.post(
         reverse("pathway:case_transition", args=[other.pk]),
         {"transition": "withdraw", "reason": "not mine"},
     )
     assert response.status_code == 404
     response = client.post(
-        reverse("pathway:api_case_transition", args=[other.pk]),
+        reverse("api:case_transitions", args=[other.pk]),
         json.dumps({"transition": "withdraw", "reason": "not mine"}),
         content_type="application/json",
     )
@@ -92,7 +92,9 @@ def test_anonymous_is_sent_to_sign_in() -> None:
     ]:
         response = Client().get(url)
         assert response.status_code == 302 and response.url.startswith(reverse("login"))
-    assert Client().get(reverse("pathway:api_case_detail", args=[case.pk])).status_code == 401
+    # The API answers 401 with a JSON body instead of redirecting to the sign-in page.
+    api = Client().get(reverse("api:case_detail", args=[case.pk]))
+    assert api.status_code == 401 and api.json()["error"] == "not_authenticated"
 
 
 def test_user_without_role_sees_nothing() -> None:
@@ -102,7 +104,7 @@ def test_user_without_role_sees_nothing() -> None:
     assert client.get(reverse("pathway:case_board")).status_code == 403
     assert client.get(reverse("pathway:case_detail", args=[case.pk])).status_code == 403
     # No role holds no action at all: 403, whatever the id (nothing about the case is revealed).
-    assert client.get(reverse("pathway:api_case_detail", args=[case.pk])).status_code == 403
+    assert client.get(reverse("api:case_detail", args=[case.pk])).status_code == 403
 
 
 def test_case_view_is_audited(clinician) -> None:

@@ -91,7 +91,7 @@ def test_one_patient_cannot_reach_anothers_questionnaire_or_case_by_api() -> Non
     theirs = CaseFactory(patient__user=second)
     client = Client()
     client.force_login(first)
-    assert client.get(reverse("pathway:api_case_detail", args=[theirs.pk])).status_code == 404
+    assert client.get(reverse("api:case_detail", args=[theirs.pk])).status_code == 404
     assert client.get(reverse("pathway:patient_home")).content.decode().count("Case #") == 1
 
 
@@ -134,10 +134,10 @@ def test_patient_gets_404_for_another_patients_case_everywhere_they_may_go() -> 
     client.force_login(patient)
     withdraw = {"transition": "withdraw", "reason": "not mine"}
     responses = [
-        client.get(reverse("pathway:api_case_detail", args=[theirs.pk])),
+        client.get(reverse("api:case_detail", args=[theirs.pk])),
         client.post(reverse("pathway:case_transition", args=[theirs.pk]), withdraw),
         client.post(
-            reverse("pathway:api_case_transition", args=[theirs.pk]),
+            reverse("api:case_transitions", args=[theirs.pk]),
             withdraw,
             content_type="application/json",
         ),

@@ -91,7 +91,7 @@ def test_stale_page_is_told_the_case_changed(clinician) -> None:
 
 def test_api_refusals_are_json(clinician) -> None:
     case = CaseFactory(state=CaseState.PLAN_PENDING)
-    url = reverse("pathway:api_case_transition", args=[case.pk])
+    url = reverse("api:case_transitions", args=[case.pk])
     client = _client(clinician)
     forbidden = client.post(
         url, json.dumps({"transition": "approve_plan"}), content_type="application/json"

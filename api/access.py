@@ -1,0 +1,89 @@
+"""The API's one door to the access layer: every check the API makes goes through here, and each
+uses the same table of actions (core.access) and typed functions the pages use:
+
+- case list, detail and transitions: `case.read` (staff: any case; a patient: their own);
+- case history and a case's follow-ups: `case.view` (the staff case page);
+- patients: `case.open` (the case-open form's register);
+- follow-up list: `case.board`;
+- consent PDF: `consent.access.access_signature_pdf`; plan PDF: `plan.pdf`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import Http404
+
+from consent.access import access_signature_pdf
+from consent.models import ConsentPdf
+from core.access import audit_denied, get_action, require_action
+from core.audit import audit_record
+from core.models import Patient
+from planning.pathway.access import access_case, cases_visible_to, reach_case
+from planning.pathway.models import Case
+
+# Larger numbers cannot be a row id (nor be written to the audit trail's id columns).
+MAX_ID = 2**63 - 1
+#: The actions of the access table this module checks (the access tests read it).
+API_ACTIONS = ("case.read", "case.view", "case.board", "case.open", "plan.pdf")
+
+
+def _possible(record_id: int) -> int:
+    if record_id > MAX_ID:
+        raise Http404("No such record.")
+    return record_id
+
+
+def visible_cases(user: Any) -> QuerySet[Case]:
+    """The case list: every case for staff, their own for a patient."""
+    require_action(user, "case.read", what="api case list")
+    return cases_visible_to(user, "case.read")
+
+
+def case_for(user: Any, case_id: int, *, record_view: bool = True) -> Case:
+    if record_view:
+        return access_case(user, _possible(case_id), action="case.read")
+    return reach_case(user, _possible(case_id), "case.read")[0]
+
+
+def case_for_staff(user: Any, case_id: int) -> Case:
+    return reach_case(user, _possible(case_id), "case.view")[0]
+
+
+def followup_cases(user: Any) -> QuerySet[Case]:
+    require_action(user, "case.board", what="api follow-ups")
+    return cases_visible_to(user, "case.board")
+
+
+def visible_patients(user: Any) -> QuerySet[Patient]:
+    """Staff who may open cases see the register of patients (as the case-open form does)."""
+    require_action(user, "case.open", what="api patients")
+    return Patient.objects.all()
+
+
+def patient_for(user: Any, patient_id: int) -> Patient:
+    patient = visible_patients(user).filter(pk=_possible(patient_id)).first()
+    if patient is None:
+        audit_denied(user, what=f"patient:{patient_id}")
+        raise Http404("No such patient.")
+    audit_record(
+        action="patient.view", actor=user, patient_id=patient.pk, target=f"patient:{patient.pk}"
+    )
+    return patient
+
+
+def may_read_plan_records(user: Any) -> bool:
+    return get_action("plan.pdf").allows_any(user)
+
+
+def consent_pdf_for(user: Any, case: Case, signature_id: int) -> ConsentPdf:
+    record = access_signature_pdf(user, _possible(signature_id))
+    if record.signature.case_id != case.pk:
+        audit_denied(user, what=f"consent_signature:{signature_id} pdf", case_id=case.pk)
+        raise Http404("No such record, or it is not ready yet.")
+    return record
+
+
+def plan_case_for(user: Any, case_id: int) -> Case:
+    return reach_case(user, _possible(case_id), "plan.pdf")[0]

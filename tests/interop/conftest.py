@@ -1,0 +1,3 @@
+from tests.api.conftest import journey_case
+
+__all__ = ["journey_case"]
