@@ -1,7 +1,9 @@
 """Checks a production process runs before it starts: files it cannot work without.
 
-Called from settings when `PATHWAY_ENV=production`, so a misconfigured deployment fails at
-start-up with a message naming the file, not later on the first consent signature.
+Called when a production web process (config/wsgi.py), worker or beat (workers/celery.py)
+starts, so a misconfigured deployment fails at start-up with a message naming the file, not
+later on the first consent signature. Management commands (`migrate`, `make_clinic_certificate`)
+do not need the seal and run before it exists.
 """
 
 from __future__ import annotations
@@ -30,4 +32,17 @@ def require_production_files(*, seal_key: Path, seal_cert: Path, records: Path) 
         raise ConfigError(
             f"The records store {records} is not readable and writable by this process "
             "(set PATHWAY_VAR_DIR)."
+        )
+
+
+def require_production_ready() -> None:
+    """In production, refuse to start without the seal key and certificate or a usable records
+    store (DEBUG on is refused by the settings themselves)."""
+    from django.conf import settings
+
+    if settings.PRODUCTION:
+        require_production_files(
+            seal_key=Path(settings.CONSENT_SEAL_KEY_PATH),
+            seal_cert=Path(settings.CONSENT_SEAL_CERT_PATH),
+            records=Path(settings.MEDIA_ROOT),
         )

@@ -345,12 +345,9 @@ AUDIT_CHECKPOINT_PUBLIC_KEY_FILE = env_str(
     "" if PRODUCTION else str(VAR_DIR / "keys" / "audit-checkpoint.pub"),
 )
 AUDIT_TSA_URL = env_str("AUDIT_TSA_URL", "")
-if PRODUCTION:
-    from config.deploy import require_production_files
-
-    require_production_files(
-        seal_key=CONSENT_SEAL_KEY_PATH, seal_cert=CONSENT_SEAL_CERT_PATH, records=MEDIA_ROOT
-    )
+# The files a production web process, worker or beat cannot run without are checked when
+# each starts (config/wsgi.py, workers/celery.py), not here, so that `migrate` and
+# `make_clinic_certificate` can run first on a new installation.
 
 # The JSON API (api/) and FHIR endpoints (interop/): token authentication for systems, the
 # browser session for people; every error is `{"error": code, "message": ...}`.

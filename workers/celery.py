@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from celery import Celery
+from celery import Celery, signals
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
@@ -31,3 +31,12 @@ def _connect_signals() -> None:
 
 
 _connect_signals()
+
+
+@signals.worker_init.connect
+@signals.beat_init.connect
+def _refuse_to_start_unready(**_: object) -> None:
+    """A production worker or beat refuses to start without the files it needs."""
+    from config.deploy import require_production_ready
+
+    require_production_ready()

@@ -55,6 +55,25 @@ def _manage(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]
     )
 
 
+def _start_web(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """What gunicorn does first: import the WSGI application."""
+    return subprocess.run(
+        [sys.executable, "-c", "import config.wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_migrate_and_the_certificate_command_run_before_the_seal_exists(tmp_path) -> None:
+    env = _production_env(tmp_path) | {"CONSENT_SEAL_KEY_PATH": str(tmp_path / "none.pem")}
+    result = _manage(env, "help", "make_clinic_certificate")
+    assert result.returncode == 0, result.stderr
+
+
 def test_check_deploy_is_clean_with_production_settings(tmp_path) -> None:
     result = _manage(_production_env(tmp_path), "check", "--deploy", "--fail-level", "WARNING")
     assert result.returncode == 0, result.stdout + result.stderr
@@ -79,7 +98,7 @@ def test_production_email_uses_tls_by_default(tmp_path) -> None:
 )
 def test_production_refuses_to_start(tmp_path, change, message) -> None:
     env = _production_env(tmp_path) | change
-    result = _manage(env, "check")
+    result = _start_web(env)
     assert result.returncode != 0
     assert message in result.stderr
 
@@ -89,7 +108,7 @@ def test_production_refuses_a_records_store_it_cannot_use(tmp_path) -> None:
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x")
     env["PATHWAY_VAR_DIR"] = str(blocker)
-    result = _manage(env, "check")
+    result = _start_web(env)
     assert result.returncode != 0
     assert "records store" in result.stderr
 
