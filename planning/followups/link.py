@@ -18,9 +18,10 @@ from core.models import ClinicSettings
 from core.tokens import token_hash
 from planning.followups.models import FollowUp, FollowUpStatus
 from planning.intake import scoring
-from planning.intake.models import QuestionnaireDefinition, QuestionnaireResponse, SafetyAlert
-from planning.intake.services import questionnaire_response_store
+from planning.intake.models import QuestionnaireDefinition, QuestionnaireResponse
+from planning.intake.services import alert_raise, questionnaire_response_store
 from planning.pathway.audit import audit_case
+from planning.pathway.notify import notify_staff
 
 
 class LinkGone(DomainError):
@@ -73,6 +74,13 @@ def followup_dob_check(*, followup_id: int, date_of_birth: date) -> bool:
             target=f"followup:{followup.pk}",
             data={"attempts": followup.dob_attempts},
         )
+        if followup.dob_attempts == ClinicSettings.current().link_max_dob_attempts:
+            notify_staff(
+                case=followup.case,
+                subject="A patient's questionnaire link locked",
+                body=f"The link for “{followup.title or followup.get_kind_display()}” locked "
+                "after too many wrong dates of birth.",
+            )
     return False
 
 
@@ -123,7 +131,7 @@ def followup_questionnaire_submit(*, followup_id: int, answers: dict[str, object
             and (result.total > previous.total)
         ):
             message = f"PHQ-9 worse than last time ({previous.total} → {result.total})"
-            SafetyAlert.objects.create(case=case, response=response, message=message)
+            alert_raise(case=case, message=message, response=response)
             alerts.append(message)
         followup.status, followup.completed_at = FollowUpStatus.COMPLETED, timezone.now()
         followup.response, followup.token_sha256 = response, ""

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from planning.intake.models import (
+    AlertDecision,
     ContraindicationType,
     MedicationKind,
     PregnancyStatus,
@@ -152,3 +153,11 @@ class NoteForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=4000, widget=TEXTAREA)
+
+
+class AlertDecisionForm(forms.Form):
+    """A physician's decision on a safety alert, signed by re-entering the password."""
+
+    decision = forms.ChoiceField(choices=AlertDecision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(max_length=4000, widget=TEXTAREA)
+    password = forms.CharField(widget=forms.PasswordInput)

@@ -39,6 +39,8 @@ def case_transition(
     with transaction.atomic():
         case = _locked_case(case_id)
         _check_transition(case, spec, actor, expected_state)
+        if transition == "withdraw" and _withdrawn_through_consent(case, actor, reason):
+            return _locked_case(case_id)
         from_state = case.state
         getattr(case, transition)(reason=reason)
         case.state_changed_at = timezone.now()
@@ -55,6 +57,12 @@ def case_transition(
             data={"transition": transition, "from": from_state, "to": case.state, "reason": reason},
         )
     return case
+
+
+def _withdrawn_through_consent(case: Case, actor: User, reason: str) -> bool:
+    from planning.pathway.consent_bridge import withdraw_through_consent
+
+    return withdraw_through_consent(case, actor, reason)
 
 
 def _locked_case(case_id: int) -> Case:

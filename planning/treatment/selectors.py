@@ -67,6 +67,27 @@ def treatment_summary(case: Case) -> dict[str, object]:
     }
 
 
+def session_safety(request: Any, case: Case, session: Any) -> dict[str, object]:
+    """What the session page shows before the dose: open alerts and every gate not yet held
+    (checked against the planned dose; the service checks again, under the lock, at saving)."""
+    from core.models import ClinicSettings
+    from planning.intake.selectors import open_alerts_context
+    from planning.treatment import gates
+
+    clinic = ClinicSettings.current()
+    problems: list[str] = []
+    if session.status == "scheduled" and session.dose_given_mg is None:
+        problems = gates.dose_problems(case, session, session.plan.dose_mg)[1]
+    return {
+        **open_alerts_context(request, case),
+        "gate_problems": problems,
+        "clinic": clinic,
+        "bp_above_limits": gates.vitals_above_limits(session, clinic),
+        "physician_steps": ("clearance", "deviation", "note"),
+        "predose_steps": ("predose", "clearance", "deviation", "dosing"),
+    }
+
+
 def rems_form_data(session: Any) -> dict[str, object] | None:
     """The esketamine REMS Patient Monitoring Form fields, assembled from the session."""
     from planning.treatment.models import Route

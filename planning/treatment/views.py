@@ -19,11 +19,14 @@ from planning.pathway.models import Case
 from planning.treatment import selectors
 from planning.treatment.forms import (
     ApproveForm,
+    DeviationForm,
     DischargeForm,
     DosingForm,
     MonitoringForm,
     NoteForm,
+    PhysicianSignForm,
     PlanForm,
+    PreDoseForm,
     ReasonForm,
     VitalsForm,
 )
@@ -136,6 +139,9 @@ def treatment_complete_early(request: HttpRequest, case_id: int) -> HttpResponse
 # Sessions ------------------------------------------------------------------------------------
 
 SESSION_FORMS: dict[str, tuple[type[forms.Form], Any, str]] = {
+    "predose": (PreDoseForm, lambda f: {"data": f.as_record()}, "session_predose_record"),
+    "clearance": (PhysicianSignForm, lambda f: dict(f.cleaned_data), "session_bp_clearance"),
+    "deviation": (DeviationForm, lambda f: dict(f.cleaned_data), "session_deviation_record"),
     "dosing": (DosingForm, lambda f: {"data": f.as_record()}, "session_record_dosing"),
     "vitals": (VitalsForm, lambda f: dict(f.cleaned_data), "session_vitals_add"),
     "monitoring": (MonitoringForm, lambda f: f.as_kwargs(), "session_monitoring"),
@@ -163,6 +169,8 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
     }
     if session.plan.route != Route.INTRANASAL_ESKETAMINE:
         forms_["dosing"].fields.pop("device_count")  # devices are counted for esketamine only
+    if not session_services.pregnancy_applies(case):
+        forms_["predose"].fields.pop("pregnancy_status")
     status = 200
     if step in SESSION_FORMS:
         _, to_kwargs, service = SESSION_FORMS[step]
@@ -174,17 +182,20 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
+                status = exc.status
             else:
                 messages.success(request, "Saved.")
                 return redirect(
                     reverse("treatment:session_page", args=[case.pk, session.pk]) + f"#{step}"
                 )
-        status = 400
+        else:
+            status = 400
     context = {
         "case": case,
         "session": session,
         "forms": forms_,
         "rems": selectors.rems_form_data(session),
+        **selectors.session_safety(request, case, session),
     }
     return render(request, "treatment/session.html", context, status=status)
 
