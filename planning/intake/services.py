@@ -26,6 +26,7 @@ from planning.intake.models import (
     InteractionAcknowledgement,
     Medication,
     MedicationReviewConfirmation,
+    PregnancyStatus,
     QuestionnaireDefinition,
     QuestionnaireResponse,
     SafetyAlert,
@@ -141,6 +142,13 @@ def evaluation_record(
     """
     _require(actor, "planning.record_intake", "record an evaluation")
     _require_open(case)
+    if pregnancy_status == PregnancyStatus.NOT_APPLICABLE and intake_rules.pregnancy_applies(case):
+        raise ValidationFailed(
+            {
+                "pregnancy_status": "Pregnancy status is asked of this patient: choose not "
+                "pregnant, pregnant, breastfeeding or unknown."
+            }
+        )
     scored = _score_all(questionnaires)
     with transaction.atomic():
         evaluation = Evaluation.objects.create(
@@ -154,6 +162,12 @@ def evaluation_record(
         )
         for definition, result in scored:
             questionnaire_response_store(case, actor, evaluation, definition, result)
+        if pregnancy_status == PregnancyStatus.UNKNOWN:
+            alert_raise(
+                case=case,
+                actor=actor,
+                message="Pregnancy status unknown at evaluation: for the physician to review",
+            )
         _audit(
             "intake.evaluation",
             actor,

@@ -14,6 +14,7 @@ from core.models import Patient, User
 from planning.pathway import hooks, workflow
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
+from planning.pathway.names import name_problem, normalise_name
 from planning.pathway.states import FINAL_STATES, state_label
 
 
@@ -120,9 +121,17 @@ def patient_create(
 ) -> Patient:
     if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
         raise ValidationFailed({"mrn": "A patient with this record number already exists."})
+    given_name, family_name = normalise_name(given_name), normalise_name(family_name)
+    problems = {
+        field: problem
+        for field, value in (("given_name", given_name), ("family_name", family_name))
+        if (problem := name_problem(value))
+    }
+    if problems:
+        raise ValidationFailed(problems)
     patient = Patient.objects.create(
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
+        given_name=given_name,
+        family_name=family_name,
         date_of_birth=date_of_birth,
         mrn=mrn.strip(),
         email=email.strip(),

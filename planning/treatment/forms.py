@@ -28,7 +28,8 @@ class PlanForm(forms.Form):
     )
     sessions = forms.IntegerField(min_value=1, max_value=100, label="Number of sessions")
     frequency = forms.CharField(max_length=100)
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # type=date inputs only read ISO dates: render the value as such (not the locale's d/m/Y).
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     monitoring_requirements = forms.CharField(
         widget=TEXTAREA,
         required=False,
@@ -53,8 +54,15 @@ class PlanForm(forms.Form):
         route_field = self.fields["route"]
         assert isinstance(route_field, forms.ChoiceField)
         route_field.choices = [(v, label) for v, label in Route.choices if v in active]
-        frequencies = sorted({f for p in active.values() for f in p.frequency_list})
-        self.fields["frequency"].widget = forms.Select(choices=[(f, f) for f in frequencies])
+        # Each route's own frequencies (static/treatment/plan.js shows only the chosen route's);
+        # nothing pre-selected: the frequency is the physician's decision.
+        grouped: list[Any] = [("", "Choose the frequency")]
+        grouped += [
+            (p.get_route_display(), [(f, f) for f in p.frequency_list]) for p in active.values()
+        ]
+        self.fields["frequency"].widget = forms.Select(
+            choices=grouped, attrs={"data-route-frequencies": "1"}
+        )
 
     def as_input(self) -> PlanInput:
         data = dict(self.cleaned_data)

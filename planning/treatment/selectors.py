@@ -18,7 +18,8 @@ def plan_initial(case: Case, draft: Any) -> dict[str, object]:
         value = draft.dose_mg_per_kg if draft.dose_mg_per_kg is not None else draft.dose_mg
         return {
             "route": draft.route,
-            "dose_value": value,
+            # An amendment shows the previous dose beside the field (plan_context), never in it.
+            "dose_value": None if draft.supersedes_id else value,
             "infusion_minutes": draft.infusion_minutes,
             "sessions": draft.sessions,
             "frequency": draft.frequency,
@@ -40,9 +41,13 @@ def plan_context(case: Case) -> dict[str, object]:
 
     evaluation = intake_rules.latest_evaluation(case)
     plans = list(case.plans.select_related("approved_by", "created_by").order_by("-version"))
+    draft = next((p for p in plans if not p.is_approved), None)
+    previous = next((p for p in plans if draft and p.pk == draft.supersedes_id), None)
     return {
         "plans": plans,
-        "draft": next((p for p in plans if not p.is_approved), None),
+        "draft": draft,
+        "previous_dose": previous,
+        "can_renew": draft is None and plans and case.state == "plan_pending",
         "protocols": ClinicProtocol.objects.filter(active=True),
         "weight_kg": evaluation.weight_kg if evaluation else None,
         "age": case.patient.age_on(timezone.localdate()),

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import request_user, require_perm, staff_required
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error
+from planning.intake import rules as intake_rules
 from planning.pathway.access import access_clinical_case
 from planning.pathway.models import Case
 from planning.treatment import selectors
@@ -107,6 +108,19 @@ def plan_amend(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("treatment:plan_page", case_id=case.pk)
 
 
+@require_POST
+@staff_required
+def plan_renew(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _clinical_case(request, case_id)
+    try:
+        plan_services.plan_renew(case=case, actor=request_user(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "A new version was started: review it and sign.")
+    return redirect("treatment:plan_page", case_id=case.pk)
+
+
 @staff_required
 def plan_pdf(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
@@ -169,7 +183,7 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
     }
     if session.plan.route != Route.INTRANASAL_ESKETAMINE:
         forms_["dosing"].fields.pop("device_count")  # devices are counted for esketamine only
-    if not session_services.pregnancy_applies(case):
+    if not intake_rules.pregnancy_applies(case):
         forms_["predose"].fields.pop("pregnancy_status")
     status = 200
     if step in SESSION_FORMS:

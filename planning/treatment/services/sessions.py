@@ -15,9 +15,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import AccessDenied, TransitionRefused, ValidationFailed
-from core.models import ClinicSettings, SexAtBirth, User
+from core.models import ClinicSettings, User
 from planning.followups.models import FollowUp, FollowUpStatus
 from planning.followups.services import followup_rems, followups_cancel_open, followups_generate
+from planning.intake import rules as intake_rules
 from planning.intake.models import MedicationKind, PregnancyStatus
 from planning.pathway.audit import audit_case
 from planning.pathway.esign import reauthenticate
@@ -193,23 +194,13 @@ def _refuse(what: str, problems: list[str]) -> None:
         raise GateRefused(gates.refusal(what, problems), details={"missing": problems})
 
 
-def pregnancy_applies(case: Case) -> bool:
-    """Pregnancy status is asked of female patients of child-bearing age (clinic settings)."""
-    clinic = ClinicSettings.current()
-    patient = case.patient
-    if patient.sex_at_birth not in (SexAtBirth.FEMALE, SexAtBirth.INTERSEX, SexAtBirth.UNKNOWN):
-        return False
-    age = patient.age_on(timezone.localdate())
-    return clinic.childbearing_age_min <= age <= clinic.childbearing_age_max
-
-
 def session_predose_record(
     *, case: Case, session_id: int, actor: User, data: PreDose
 ) -> TreatmentSession:
     """Record the pre-dose vitals and checklist. A finding for the physician (pregnancy status
     pregnant, breastfeeding or unknown; a new medication hitting an interaction rule) raises a
     safety alert, which holds the dose until a physician decides."""
-    if pregnancy_applies(case) and data.pregnancy_status not in PregnancyStatus.values:
+    if intake_rules.pregnancy_applies(case) and data.pregnancy_status not in PregnancyStatus.values:
         raise ValidationFailed({"pregnancy_status": "Record the pregnancy status."})
     with transaction.atomic():
         locked = _lock_case(case)
@@ -241,7 +232,6 @@ def session_predose_record(
 
 
 def _raise_checklist_findings(case: Case, session: TreatmentSession, actor: User) -> None:
-    from planning.intake import rules as intake_rules
     from planning.intake.services import alert_raise, medication_add
 
     before = {(f.rule_code, f.generic) for f in intake_rules.unacknowledged_flags(case)}

@@ -303,11 +303,11 @@ def test_a_minor_consent_version_does_not_stop_treatment(physician, clinician) -
 
 
 def test_pregnancy_status_is_asked_and_unknown_is_raised(physician, clinician) -> None:
-    case = active_case(
-        physician,
-        sex_at_birth="female",
-        date_of_birth=timezone.localdate() - timedelta(days=365 * 30),
-    )
+    case = active_case(physician)
+    patient = case.patient
+    patient.sex_at_birth = "female"
+    patient.date_of_birth = timezone.localdate() - timedelta(days=365 * 30)
+    patient.save()
     session = next_session(case)
     with pytest.raises(ValidationFailed, match="pregnancy status"):
         predose(case, clinician, session)
