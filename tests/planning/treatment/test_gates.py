@@ -340,3 +340,94 @@ def test_staff_are_told_of_alerts_and_withdrawals(
         case_transition(case_id=case.pk, transition="withdraw", actor=clinician, reason="Stop")
     assert {m.to[0] for m in mail.outbox} == {"oncall@clinic.invalid", physician.email}
     assert "withdrawn" in mail.outbox[0].subject
+
+
+# Every gate through the page -------------------------------------------------------------------
+
+
+def _withdraw_behind_the_pathways_back(case, clinician, physician) -> None:  # type: ignore[no-untyped-def]
+    ConsentWithdrawal.objects.create(patient=case.patient, case_id=case.pk, reason="test")
+
+
+def _newer_draft(case, clinician, physician) -> None:  # type: ignore[no-untyped-def]
+    from planning.treatment.models import DosingPlan
+
+    old = case.plans.get()
+    DosingPlan.objects.create(
+        case=case,
+        version=2,
+        supersedes=old,
+        protocol=old.protocol,
+        route=old.route,
+        dose_mg=old.dose_mg,
+        sessions=old.sessions,
+        frequency=old.frequency,
+        start_date=old.start_date,
+        monitoring_requirements="x",
+        cost_per_session_cents=0,
+        total_cost_cents=0,
+        created_by=physician,
+    )
+
+
+PAGE_GATES = [
+    (
+        lambda c, n, p: case_transition(case_id=c.pk, transition="hold", actor=n, reason="x"),
+        "the case is not in active treatment (it is On hold)",
+    ),
+    (_withdraw_behind_the_pathways_back, "signature on the current consent version"),
+    (_newer_draft, "an approved dosing plan in force"),
+    (
+        lambda c, n, p: TreatmentSession.objects.filter(case=c).update(
+            scheduled_for=timezone.localdate() + timedelta(days=5)
+        ),
+        "5 days away",
+    ),
+    (lambda c, n, p: None, "the pre-dose checklist and vitals"),
+    (lambda c, n, p: predose(c, n, next_session(c), escort=False), "an escort home confirmed"),
+    (lambda c, n, p: predose(c, n, next_session(c), bp=(145, 80)), "145/80 is above"),
+    (
+        lambda c, n, p: (predose(c, n, next_session(c)), alert_raise(case=c, message="Fell ill")),
+        "“Fell ill”",
+    ),
+]
+
+
+@pytest.mark.parametrize(("arrange", "message"), PAGE_GATES)
+def test_each_gate_is_refused_through_the_page(physician, clinician, arrange, message) -> None:
+    case = active_case(physician)
+    session = next_session(case)
+    arrange(case, clinician, physician)
+    client = Client()
+    client.force_login(clinician)
+    response = client.post(
+        reverse("treatment:session_page", args=[case.pk, session.pk]),
+        {
+            "step": "dosing",
+            "dosing-dosing_started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "dosing-dose_given_mg": "36.25",
+            "dosing-lot_number": "LOT-P",
+        },
+    )
+    assert response.status_code == 409
+    assert message in response.content.decode()
+    assert TreatmentSession.objects.get(pk=session.pk).dose_given_mg is None
+
+
+def test_a_deviating_dose_is_refused_through_the_page(physician, clinician) -> None:
+    case = active_case(physician)
+    session = next_session(case)
+    predose(case, clinician, session)
+    client = Client()
+    client.force_login(clinician)
+    response = client.post(
+        reverse("treatment:session_page", args=[case.pk, session.pk]),
+        {
+            "step": "dosing",
+            "dosing-dosing_started_at": timezone.localtime().strftime("%Y-%m-%dT%H:%M"),
+            "dosing-dose_given_mg": "50",
+            "dosing-lot_number": "LOT-P",
+        },
+    )
+    assert response.status_code == 409
+    assert "50 mg differs from the approved 36.25 mg" in response.content.decode()
