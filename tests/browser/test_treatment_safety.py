@@ -43,6 +43,13 @@ def test_an_open_alert_stops_the_nurse_until_the_physician_decides(
     assert page.get_by_test_id("alert-decide").count() == 0  # nurses do not decide
     assert_accessible(page, "session page with an open alert")
     page.screenshot(path=str(artifacts / "session-open-alert.png"), full_page=True)
+    page.goto(f"/cases/{case.pk}/")
+    header_alert = page.get_by_test_id("open-alerts")
+    assert header_alert.is_visible() and "PHQ-9 item 9 answered 2" in header_alert.inner_text()
+    page.screenshot(path=str(artifacts / "case-header-alert.png"))
+    page.goto("/cases/")
+    assert "1 open safety alert, raised" in page.get_by_test_id("alert-badge").inner_text()
+    page.screenshot(path=str(artifacts / "board-alert.png"))
     _record_dose(page, session_url)
     assert "Recording the dose is refused" in page.content()
     assert TreatmentSession.objects.get(pk=session.pk).dose_given_mg is None
