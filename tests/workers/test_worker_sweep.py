@@ -119,7 +119,7 @@ def nudge(times: int = 1) -> None:
 
     with app.connection_for_write(REDIS) as conn:
         for _ in range(times):
-            app.send_task("workers.tasks.followups_sweep", queue=QUEUE, connection=conn)
+            app.send_task("planning.followups.tasks.followups_sweep", queue=QUEUE, connection=conn)
 
 
 def _due_followups(n: int) -> list[FollowUp]:

@@ -157,7 +157,7 @@ class GateRefused(TransitionRefused):
 def _lock_case(case: Case) -> Case:
     """The case's row lock: every gate is checked against the case as it is now."""
     locked: Case = (
-        Case.objects.select_for_update().select_related("patient", "physician").get(pk=case.pk)
+        Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
     )
     return locked
 
