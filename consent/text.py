@@ -95,6 +95,11 @@ def _escape(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+_LETTER_FOLDS = str.maketrans(
+    {"ß": "ss", "ø": "o", "ł": "l", "đ": "d", "ð": "d", "þ": "th", "æ": "ae", "œ": "oe", "ı": "i"}
+)
+
+
 def fold(text: str) -> str:
     """Lower case, accents removed, punctuation to spaces, whitespace collapsed.
 
@@ -103,8 +108,10 @@ def fold(text: str) -> str:
     """
     decomposed = unicodedata.normalize("NFKD", text)
     no_marks = "".join(c for c in decomposed if not unicodedata.combining(c))
-    replaced = no_marks.replace("ß", "ss").replace("ø", "o").replace("Ø", "o").replace("ł", "l")
-    no_apostrophes = re.sub(r"['’`]", "", replaced.casefold())
+    # Letters that carry their "accent" inside them (no decomposition) fold like the rest;
+    # after casefold, so capitals (Ł, Ø) fold too.
+    replaced = no_marks.casefold().translate(_LETTER_FOLDS)
+    no_apostrophes = re.sub(r"['’`]", "", replaced)
     spaced = re.sub(r"[\s\-‐‑–—.,_]+", " ", no_apostrophes)
     return " ".join(spaced.split())
 

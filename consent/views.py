@@ -11,6 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -151,7 +152,9 @@ def _dob_message(tries_left: int) -> str:
 
 
 def _disclosure_text() -> str:
-    return render_to_string("consent/_disclosure_text.html")
+    """The text the patient agrees to; stored as agreed, so it names the clinic itself (no
+    request context processors here)."""
+    return render_to_string("consent/_disclosure_text.html", {"clinic_name": settings.CLINIC_NAME})
 
 
 @access_action("consent.link")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
 
 from django.contrib.auth.models import AbstractUser
@@ -224,6 +225,46 @@ class ClinicSettings(models.Model):
         default=15,
         validators=[MinValueValidator(2), MaxValueValidator(30)],
         help_text="Automatic log-off (HIPAA 164.312(a)(2)(iii)); between 2 and 30 minutes.",
+    )
+    # Treatment safety (issue 10): the gates before a dose, and who is told about alerts.
+    predose_systolic_max = models.PositiveSmallIntegerField(
+        "highest systolic pressure before dosing without a physician's clearance (mmHg)",
+        default=140,
+        help_text="Esketamine label: consider delaying above 140/90.",
+    )
+    predose_diastolic_max = models.PositiveSmallIntegerField(
+        "highest diastolic pressure before dosing without a physician's clearance (mmHg)",
+        default=90,
+    )
+    dose_tolerance_percent = models.DecimalField(
+        "dose tolerance (% of the approved dose)",
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(0),
+        help_text="A dose differing from the plan by more than this needs a physician's "
+        "recorded deviation. 0: any difference does.",
+    )
+    session_early_days = models.PositiveSmallIntegerField(
+        "days before its scheduled date a session may be given",
+        default=1,
+    )
+    childbearing_age_min = models.PositiveSmallIntegerField(
+        "pregnancy status asked from age", default=12
+    )
+    childbearing_age_max = models.PositiveSmallIntegerField(
+        "pregnancy status asked up to age", default=55
+    )
+    on_call_email = models.EmailField(
+        "on-call address for safety notices",
+        blank=True,
+        help_text="Told, with the case's physician, when an alert is raised, a link locks or a "
+        "patient withdraws.",
+    )
+    rems_enrolment_number = models.CharField(
+        "esketamine REMS healthcare setting enrolment number", max_length=40, blank=True
+    )
+    rems_certification_number = models.CharField(
+        "esketamine REMS certification number", max_length=40, blank=True
     )
     updated_at = models.DateTimeField(auto_now=True)
 

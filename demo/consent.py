@@ -14,7 +14,8 @@ from core.models import User
 DEMO_TITLE = "Consent to ketamine and esketamine treatment"
 
 DEMO_BODY = """\
-This document explains the treatment the clinic offers you for depression. Please read all of
+This document explains the treatment Harbour Light Clinic (a fictional demo clinic, "the
+clinic" below) offers you for depression. Please read all of
 it. Ask us about anything that is unclear before you sign: a clinician will gladly go through
 it with you. Signing means you agree to start; it does not mean you must continue.
 
@@ -30,6 +31,11 @@ gives it in one of these ways, which your physician chooses with you and writes 
 - **Esketamine nasal spray** (Spravato): you spray it yourself under supervision, 56 or 84 mg
   per session, following the programme's safety rules;
 - **Oral or sublingual** ketamine, in some cases.
+
+**Off-label use.** Esketamine nasal spray is approved for treatment-resistant depression.
+Ketamine given by infusion, injection or by mouth is **not approved** for depression: it is
+used "off-label", on the evidence of published studies and the physician's judgement. Its
+long-term effects on depression are less well studied, and some insurers will not pay for it.
 
 Every session takes place at the clinic. A nurse checks your blood pressure before the dose,
 about 40 minutes after it, and until you are well enough to leave. After esketamine you stay at
@@ -54,8 +60,36 @@ once if you feel unwell. They include:
   blood pressure is high);
 - headache and blurred vision.
 
-Rarer risks include bladder irritation with frequent long-term use, and misuse of the medicine.
-The clinic does not give you ketamine to take home.
+Rarer risks are described in the sections below: pregnancy, suicidal thoughts, dependence and
+misuse, and the bladder.
+
+## Pregnancy and breast-feeding
+
+Ketamine and esketamine may harm an unborn baby, and pass into breast milk. Do not have this
+treatment if you are pregnant, may be pregnant, or are breast-feeding. If you could become
+pregnant, use effective contraception during the course, and tell the nurse before each
+session if anything has changed: we ask you every time, and if the answer is unknown the
+physician decides before any dose.
+
+## Suicidal thoughts and how we watch for them
+
+Depression itself carries a risk of suicidal thoughts, and mood can change quickly at the
+start of a new treatment. We ask about suicidal thoughts at your assessment, before sessions
+and in the weekly questionnaire. A worrying answer is shown at once to a physician, who decides
+with you whether to continue, pause or refer you for other care. Please tell us, or call the
+emergency number below, if such thoughts appear or get worse.
+
+## Dependence and misuse
+
+Ketamine can be misused and, taken often, can lead to dependence. That is why every dose is
+given and watched at the clinic, you never take any home, and we ask you about other medicines
+and substances. Tell us if you have ever had problems with alcohol or drugs.
+
+## Bladder effects with repeated use
+
+Frequent, long-term use of ketamine can irritate and damage the bladder (needing to pass urine
+often or urgently, pain, or blood in the urine). The doses used in treatment are far lower, but
+tell us at once about any such symptoms: we will pause and review the treatment.
 
 ## No driving, and an escort home
 

@@ -31,6 +31,7 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "planning.view_clinical",
         "planning.record_intake",
         "planning.override_contraindication",
+        "planning.decide_alert",
         "planning.view_case_board",
         "planning.open_case",
         "planning.advance_intake",

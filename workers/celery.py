@@ -37,6 +37,6 @@ _connect_signals()
 @signals.beat_init.connect
 def _refuse_to_start_unready(**_: object) -> None:
     """A production worker or beat refuses to start without the files it needs."""
-    from config.deploy import require_production_ready
+    from core.deploy import require_production_ready
 
     require_production_ready()

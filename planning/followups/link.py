@@ -17,8 +17,8 @@ from core.links import link_for_token, link_require_open, link_revoke
 from core.models import LinkPurpose
 from planning.followups.models import FollowUp, FollowUpStatus
 from planning.intake import scoring
-from planning.intake.models import QuestionnaireDefinition, QuestionnaireResponse, SafetyAlert
-from planning.intake.services import questionnaire_response_store
+from planning.intake.models import QuestionnaireDefinition, QuestionnaireResponse
+from planning.intake.services import alert_raise, questionnaire_response_store
 from planning.pathway.audit import audit_case
 
 
@@ -95,7 +95,7 @@ def followup_questionnaire_submit(*, followup_id: int, answers: dict[str, object
             and (result.total > previous.total)
         ):
             message = f"PHQ-9 worse than last time ({previous.total} → {result.total})"
-            SafetyAlert.objects.create(case=case, response=response, message=message)
+            alert_raise(case=case, message=message, response=response)
             alerts.append(message)
         followup.status, followup.completed_at = FollowUpStatus.COMPLETED, timezone.now()
         followup.response = response

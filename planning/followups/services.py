@@ -128,13 +128,17 @@ def followups_generate(*, plan: DosingPlan) -> list[FollowUp]:
     return created
 
 
-def followups_cancel_open(*, case: Case, why: str) -> int:
-    count = case.followups.filter(status__in=OPEN_STATUSES).update(
-        status=FollowUpStatus.CANCELLED, claimed_until=None
-    )
+def followups_cancel_open(*, case: Case, why: str, sessions_only: bool = False) -> int:
+    """Cancel the case's open follow-ups. `sessions_only`: just those generated for its
+    sessions (not the REMS form tasks of doses already given, nor ones staff added), which
+    `followups_generate` brings back, if still due, when treatment resumes."""
+    rows = case.followups.filter(status__in=OPEN_STATUSES)
+    if sessions_only:
+        rows = rows.filter(generated=True).exclude(kind=FollowUpKind.REMS_FORM)
+    count = rows.update(status=FollowUpStatus.CANCELLED, claimed_until=None)
     if count:
         audit_case(
-            action="followup.cancel_all",
+            action="followup.suspend" if sessions_only else "followup.cancel_all",
             actor_label="system",
             case=case,
             data={"count": count, "why": why},

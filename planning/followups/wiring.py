@@ -56,10 +56,18 @@ def _on_rems_submitted(session: TreatmentSession, actor: User | None) -> None:
     followup_rems_complete(session=session, actor=actor)
 
 
+def _on_sessions_suspended(case: Case, why: str) -> None:
+    from planning.followups.services import followups_cancel_open
+
+    followups_cancel_open(case=case, why=why, sessions_only=True)
+
+
 def _register_treatment_events() -> None:
     treatment_hooks.register_on_plan_approved("followups.generate", _on_plan_approved)
     treatment_hooks.register_on_session_signed_off("followups.rems", _on_session_signed_off)
     treatment_hooks.register_on_rems_submitted("followups.rems_done", _on_rems_submitted)
+    treatment_hooks.register_on_sessions_suspended("followups.suspend", _on_sessions_suspended)
+    treatment_hooks.register_on_sessions_resumed("followups.resume", _on_plan_approved)
 
 
 def wire() -> None:

@@ -22,6 +22,11 @@ ACTIONS = (
         perm="planning.acknowledge_alert",
     ),
     Action(
+        "alert.decide",
+        "Decide on a safety alert (continue, hold, refer) before the next dose",
+        perm="planning.decide_alert",
+    ),
+    Action(
         "contraindication.override",
         "Override a relative contraindication with a written reason",
         perm="planning.override_contraindication",

@@ -8,6 +8,7 @@ from typing import Any
 from django import forms
 
 from planning.intake.models import (
+    AlertDecision,
     ContraindicationType,
     MedicationKind,
     PregnancyStatus,
@@ -43,7 +44,7 @@ class TrialForm(forms.Form):
         label="Daily dose (mg)",
     )
     weeks = forms.IntegerField(min_value=0, max_value=520)
-    response = forms.ChoiceField(choices=TrialResponse.choices)
+    response = forms.ChoiceField(choices=[("", "—"), *TrialResponse.choices])
 
     def as_trial(self) -> TrialData:
         data = self.cleaned_data
@@ -69,7 +70,12 @@ class EvaluationForm(CorrectionMixin):
     height_cm = forms.DecimalField(
         min_value=Decimal("100"), max_value=Decimal("250"), decimal_places=1, label="Height (cm)"
     )
-    pregnancy_status = forms.ChoiceField(choices=PregnancyStatus.choices)
+    pregnancy_status = forms.ChoiceField(
+        choices=[("", "Choose…"), *PregnancyStatus.choices],
+        error_messages={"required": "Choose the pregnancy status (no default is assumed)."},
+        help_text="“Not applicable” only where the clinic does not ask (sex, age); “unknown” "
+        "is raised for the physician.",
+    )
     psychiatric_history = forms.CharField(required=False, widget=TEXTAREA)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -80,10 +86,14 @@ class EvaluationForm(CorrectionMixin):
         )
         for definition in self.questionnaires:
             for item in definition.parsed().items:
+                choices: list[tuple[object, str]] = [(o.value, o.label) for o in item.options]
+                if not item.required or not definition.required_at_evaluation:
+                    choices.insert(0, ("", "Not answered"))  # so an answer can be cleared
                 self.fields[f"{definition.code}__{item.link_id}"] = forms.TypedChoiceField(
                     label=item.text,
-                    choices=[(o.value, o.label) for o in item.options],
+                    choices=choices,
                     coerce=int,
+                    empty_value=None,
                     required=False,
                     widget=forms.RadioSelect,
                 )
@@ -104,8 +114,20 @@ class EvaluationForm(CorrectionMixin):
         return data
 
     def questionnaire_fields(self) -> list[tuple[QuestionnaireDefinition, list[Any]]]:
+        """Per questionnaire: (field, the field it depends on or "", the answer it needs):
+        static/intake/forms.js shows a conditional item only when that answer is given."""
         return [
-            (d, [self[f"{d.code}__{item.link_id}"] for item in d.parsed().items])
+            (
+                d,
+                [
+                    (
+                        self[f"{d.code}__{item.link_id}"],
+                        f"{d.code}__{item.skip_unless.item}" if item.skip_unless else "",
+                        item.skip_unless.equals if item.skip_unless else "",
+                    )
+                    for item in d.parsed().items
+                ],
+            )
             for d in self.questionnaires
         ]
 
@@ -152,3 +174,11 @@ class NoteForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=4000, widget=TEXTAREA)
+
+
+class AlertDecisionForm(forms.Form):
+    """A physician's decision on a safety alert, signed by re-entering the password."""
+
+    decision = forms.ChoiceField(choices=AlertDecision.choices, widget=forms.RadioSelect)
+    reason = forms.CharField(max_length=4000, widget=TEXTAREA)
+    password = forms.CharField(widget=forms.PasswordInput)

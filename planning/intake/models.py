@@ -184,8 +184,16 @@ class QuestionnaireResponse(ImmutableRecord):
         return "positive" if self.positive else "negative"
 
 
+class AlertDecision(models.TextChoices):
+    CONTINUE = "continue", "Continue treatment"
+    HOLD = "hold", "Hold treatment"
+    REFER = "refer", "Refer (treatment held)"
+
+
 class SafetyAlert(models.Model):
-    """Shown on the case and the board until a clinician acknowledges it with a note."""
+    """Shown on the case, the session page and the board until a physician has reviewed it and
+    recorded a decision; a clinician may acknowledge it (with a note) before that. An alert
+    without a decision blocks the next dose."""
 
     case = models.ForeignKey("planning.Case", on_delete=models.PROTECT, related_name="alerts")
     response = models.ForeignKey(
@@ -198,17 +206,25 @@ class SafetyAlert(models.Model):
     )
     acknowledged_at = models.DateTimeField(null=True, blank=True)
     acknowledgement_note = models.TextField(blank=True)
+    decision = models.CharField(max_length=10, choices=AlertDecision.choices, blank=True)
+    decision_reason = models.TextField(blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ("-raised_at",)
         indexes: ClassVar = [models.Index(fields=["case", "acknowledged_at"])]
         permissions: ClassVar = [
             ("acknowledge_alert", "Can acknowledge a safety alert with a note"),
+            ("decide_alert", "Can decide on a safety alert before the next dose"),
         ]
 
     @property
     def is_open(self) -> bool:
-        return self.acknowledged_at is None
+        """Open until a physician has recorded a decision (acknowledging alone is not enough)."""
+        return self.decided_at is None
 
 
 class ContraindicationKind(models.TextChoices):

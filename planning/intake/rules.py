@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from django.db.models import Max
+from django.utils import timezone
 
 from core.models import ClinicSettings
 from planning.intake import interactions
@@ -88,6 +89,18 @@ def derived_presence(kind: str, evaluation: Evaluation, case: Case, clinic: Clin
             PregnancyStatus.BREASTFEEDING,
         }
     raise ValueError(f"unknown derivation {kind!r}")
+
+
+def pregnancy_applies(case: Case) -> bool:
+    """Pregnancy status is asked (no "not applicable", no default) of female and intersex
+    patients within the clinic's child-bearing age range."""
+    from core.models import SexAtBirth
+
+    clinic = ClinicSettings.current()
+    if case.patient.sex_at_birth not in (SexAtBirth.FEMALE, SexAtBirth.INTERSEX):
+        return False
+    age = case.patient.age_on(timezone.localdate())
+    return clinic.childbearing_age_min <= age <= clinic.childbearing_age_max
 
 
 def contraindication_findings(case: Case, evaluation: Evaluation | None = None) -> list[Finding]:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from planning.pathway.models import Case
+
+if TYPE_CHECKING:
+    from django.http import HttpRequest
 
 
 def intake_summary(case: Case) -> dict[str, object]:
@@ -48,3 +51,23 @@ def _missing_for_current_step(case: Case, workflow: Any) -> tuple[str, list[str]
     if step is None:
         return None
     return (workflow.TRANSITIONS[step].label, workflow.missing_for(case, step))
+
+
+def open_alerts_context(request: HttpRequest, case: Case) -> dict[str, object]:
+    """Open alerts (no physician decision yet), oldest first, for the header and session page.
+    Staff without clinical access see that there are alerts, not what they say."""
+    from django.urls import reverse
+
+    from planning.intake.models import AlertDecision
+
+    alerts = list(
+        case.alerts.filter(decided_at=None)
+        .select_related("acknowledged_by", "response__definition")
+        .order_by("raised_at")
+    )
+    return {
+        "open_alerts": alerts,
+        "alert_decisions": AlertDecision.choices,
+        "alert_details": request.user.has_perm("planning.view_clinical"),
+        "alert_next": request.get_full_path() or reverse("pathway:case_detail", args=[case.pk]),
+    }

@@ -17,6 +17,7 @@ from core.models import User
 from planning.intake import rules as intake_rules
 from planning.intake import scoring
 from planning.intake.models import (
+    AlertDecision,
     AntidepressantTrial,
     Consultation,
     ContraindicationKind,
@@ -26,14 +27,17 @@ from planning.intake.models import (
     InteractionAcknowledgement,
     Medication,
     MedicationReviewConfirmation,
+    PregnancyStatus,
     QuestionnaireDefinition,
     QuestionnaireResponse,
     SafetyAlert,
     VersionedRecord,
 )
 from planning.pathway.audit import audit_case
+from planning.pathway.esign import reauthenticate
 from planning.pathway.models import Case
-from planning.pathway.services import case_lock
+from planning.pathway.notify import notify_staff
+from planning.pathway.services import available_transitions, case_lock, case_transition
 from planning.pathway.states import FINAL_STATES
 
 V = TypeVar("V", bound=VersionedRecord)
@@ -140,6 +144,13 @@ def evaluation_record(
     reported together (field names `<code>__<item>`) and nothing is saved.
     """
     _require(actor, "planning.record_intake", "record an evaluation")
+    if pregnancy_status == PregnancyStatus.NOT_APPLICABLE and intake_rules.pregnancy_applies(case):
+        raise ValidationFailed(
+            {
+                "pregnancy_status": "Pregnancy status is asked of this patient: choose not "
+                "pregnant, pregnant, breastfeeding or unknown."
+            }
+        )
     scored = _score_all(questionnaires)
     with transaction.atomic():
         _require_open(case)  # inside: on PostgreSQL the row lock needs the transaction
@@ -154,6 +165,12 @@ def evaluation_record(
         )
         for definition, result in scored:
             questionnaire_response_store(case, actor, evaluation, definition, result)
+        if pregnancy_status == PregnancyStatus.UNKNOWN:
+            alert_raise(
+                case=case,
+                actor=actor,
+                message="Pregnancy status unknown at evaluation: for the physician to review",
+            )
         _audit(
             "intake.evaluation",
             actor,
@@ -209,15 +226,34 @@ def questionnaire_response_store(
         recorded_at=recorded_at or timezone.now(),
     )
     for message in result.alerts:
-        alert = SafetyAlert.objects.create(case=case, response=response, message=message[:300])
-        audit_case(
-            action="alert.raise",
-            actor=actor,
-            case=case,
-            target=f"safetyalert:{alert.pk}",
-            data={"message": alert.message, "questionnaire": definition.code},
-        )
+        alert_raise(case=case, message=message, actor=actor, response=response)
     return response
+
+
+def alert_raise(
+    *,
+    case: Case,
+    message: str,
+    actor: User | None = None,
+    response: QuestionnaireResponse | None = None,
+) -> SafetyAlert:
+    """Raise a safety alert: it blocks the next dose until a physician decides, and the case's
+    physician and the on-call address are told (after commit)."""
+    alert = SafetyAlert.objects.create(case=case, response=response, message=message[:300])
+    audit_case(
+        action="alert.raise",
+        actor=actor,
+        actor_label="" if actor else "system",
+        case=case,
+        target=f"safetyalert:{alert.pk}",
+        data={"message": alert.message},
+    )
+    notify_staff(
+        case=case,
+        subject="Safety alert raised",
+        body=f"A safety alert was raised at {alert.raised_at:%Y-%m-%d %H:%M}: {alert.message}",
+    )
+    return alert
 
 
 def alert_acknowledge(*, case: Case, alert_id: int, actor: User, note: str) -> SafetyAlert:
@@ -235,6 +271,55 @@ def alert_acknowledge(*, case: Case, alert_id: int, actor: User, note: str) -> S
         alert.save(update_fields=["acknowledged_by", "acknowledged_at", "acknowledgement_note"])
         _audit("alert.acknowledge", actor, case, alert, note=alert.acknowledgement_note)
     return alert
+
+
+def alert_decide(
+    *, case: Case, alert_id: int, actor: User, decision: str, reason: str, password: str
+) -> SafetyAlert:
+    """A physician's signed decision on an alert: continue, hold or refer (both hold the case
+    when it can be held). Until then the alert blocks the next dose."""
+    _require(actor, "planning.decide_alert", "decide on a safety alert")
+    if decision not in AlertDecision.values:
+        raise ValidationFailed({"decision": "Choose continue, hold or refer."})
+    if not reason.strip():
+        raise ValidationFailed({"reason": "Please write the reason for the decision."})
+    reauthenticate(
+        actor=actor,
+        password=password,
+        case=case,
+        action="alert.decide",
+        target=f"safetyalert:{alert_id}",
+    )
+    with transaction.atomic():
+        locked = Case.objects.select_for_update().get(pk=case.pk)
+        alert = SafetyAlert.objects.select_for_update().filter(case=locked, pk=alert_id).first()
+        if alert is None:
+            raise NotFound("No such alert on this case.")
+        if alert.decided_at is not None:
+            raise ValidationFailed({"decision": "A physician already decided on this alert."})
+        now = timezone.now()
+        alert.decision, alert.decision_reason = decision, reason.strip()
+        alert.decided_by, alert.decided_at = actor, now
+        if alert.acknowledged_at is None:
+            alert.acknowledged_by, alert.acknowledged_at = actor, now
+            alert.acknowledgement_note = f"Physician's decision: {alert.decision_reason}"
+        alert.save()
+        _audit(
+            "alert.decide", actor, locked, alert, decision=decision, reason=alert.decision_reason
+        )
+        if decision != AlertDecision.CONTINUE and "hold" in _possible(locked, actor):
+            label = AlertDecision(decision).label
+            case_transition(
+                case_id=locked.pk,
+                transition="hold",
+                actor=actor,
+                reason=f"Safety alert: {label}. {alert.decision_reason}",
+            )
+    return alert
+
+
+def _possible(case: Case, actor: User) -> set[str]:
+    return {spec.name for spec in available_transitions(case, actor)}
 
 
 def contraindication_override(

@@ -41,6 +41,11 @@ urlpatterns: list[URLPattern] = [
         name="alert_ack",
     ),
     path(
+        "cases/<int:case_id>/alerts/<int:alert_id>/decide/",
+        views.alert_decide,
+        name="alert_decide",
+    ),
+    path(
         "cases/<int:case_id>/contraindications/<slug:code>/override/",
         views.contraindication_override,
         name="override",

@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import access_action, current_action, request_user
@@ -17,6 +18,7 @@ from core.forms import add_domain_error, form_errors
 from planning.intake import rules as intake_rules
 from planning.intake import services as intake_services
 from planning.intake.forms import (
+    AlertDecisionForm,
     ConsultationForm,
     EvaluationForm,
     MedicationForm,
@@ -162,15 +164,19 @@ def _post_action(
     done: str,
     anchor: str = "intake",
 ) -> HttpResponse:
-    """Run one small intake action; a refusal goes back to the case page with its reason."""
+    """Run one small intake action; a refusal goes back (to the case page, or the page named
+    by a same-site `next`) with its reason."""
     try:
         if not form.is_valid():
             raise ValidationFailed(form_errors(form))
         action(**form.cleaned_data)
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _to_case(case, anchor)
-    messages.success(request, done)
+    else:
+        messages.success(request, done)
+    target = request.POST.get("next", "")
+    if target.startswith("/") and url_has_allowed_host_and_scheme(target, allowed_hosts=None):
+        return redirect(target)
     return _to_case(case, anchor)
 
 
@@ -186,6 +192,21 @@ def alert_acknowledge(request: HttpRequest, case_id: int, alert_id: int) -> Http
             case=case, alert_id=alert_id, actor=request_user(request), note=note
         ),
         "Alert acknowledged.",
+    )
+
+
+@access_action("alert.decide")
+@require_POST
+def alert_decide(request: HttpRequest, case_id: int, alert_id: int) -> HttpResponse:
+    case = _clinical_case(request, case_id)
+    return _post_action(
+        request,
+        case,
+        AlertDecisionForm(request.POST),
+        lambda **data: intake_services.alert_decide(
+            case=case, alert_id=alert_id, actor=request_user(request), **data
+        ),
+        "Decision recorded.",
     )
 
 

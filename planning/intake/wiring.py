@@ -20,11 +20,26 @@ def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {"intake": selectors.intake_summary(case) if clinical else None}
 
 
+def _alerts_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from planning.intake import selectors
+
+    return selectors.open_alerts_context(request, case)
+
+
 def wire() -> None:
     from planning.intake import rules  # noqa: F401  (registers the intake steps' guards)
 
     hooks.register_case_panel(
         hooks.CasePanel(
             key="intake", template="intake/_panel.html", order=40, context=_panel_context
+        )
+    )
+    hooks.register_case_panel(
+        hooks.CasePanel(
+            key="alerts",
+            template="intake/_alerts.html",
+            order=0,
+            context=_alerts_context,
+            header=True,
         )
     )

@@ -14,6 +14,7 @@ Registered once at start-up by `PlanningConfig.ready()`:
 from __future__ import annotations
 
 from django.contrib.auth.models import Permission
+from django.db.models import Q
 
 from consent import services as consent_services
 from consent.hooks import CaseFacts
@@ -22,6 +23,7 @@ from consent.selectors import latest_signature_version_by_case, treatment_versio
 from core.models import User
 from planning.pathway import hooks, services, workflow
 from planning.pathway.models import Case
+from planning.pathway.notify import notify_staff
 from planning.pathway.states import CaseState, state_label
 
 SYSTEM_USERNAME = "system.consent"
@@ -81,12 +83,46 @@ def on_declined(request: ConsentRequest, patient_user: User | None) -> None:
 
 
 def on_withdrawn(withdrawal: ConsentWithdrawal, actor: User) -> None:
+    by_patient = actor.pk is not None and actor.pk == withdrawal.patient.user_id
+    who = (
+        "Patient withdrew consent"
+        if by_patient
+        else (f"Consent withdrawal recorded by {actor.display_name}")
+    )
     services.case_transition(
         case_id=withdrawal.case_id,
         transition="withdraw",
         actor=actor,
-        reason=f"Patient withdrew consent: {withdrawal.reason}",
+        reason=f"{who}: {withdrawal.reason}",
     )
+
+
+def unwithdrawn_signature(
+    case_id: int, version: ConsentVersion | None = None
+) -> ConsentSignature | None:
+    """The case's latest signature (of `version`, if given), unless a withdrawal followed it."""
+    signatures = ConsentSignature.objects.filter(case_id=case_id)
+    if version is not None:
+        signatures = signatures.filter(version=version)
+    signature = signatures.order_by("-signed_at", "-pk").first()
+    if signature is None:
+        return None
+    withdrawn = ConsentWithdrawal.objects.filter(case_id=case_id).filter(
+        Q(signature=signature) | Q(withdrawn_at__gte=signature.signed_at)
+    )
+    return None if withdrawn.exists() else signature
+
+
+def withdraw_through_consent(case: Case, actor: User, reason: str) -> bool:
+    """A withdrawal of a case with a standing consent signature goes through consent's
+    withdrawal service, so staff and patient withdrawals leave the same record (the service's
+    hook then performs the transition). False when there is no signature to withdraw."""
+    if unwithdrawn_signature(case.pk) is None:
+        return False
+    consent_services.consent_withdraw(
+        patient=case.patient, case_id=case.pk, reason=reason, actor=actor
+    )
+    return True
 
 
 def on_published(version: ConsentVersion, actor: User) -> None:
@@ -131,11 +167,21 @@ def register() -> None:
     consent_services.register_on_withdrawn(on_withdrawn)
     consent_services.register_on_published(on_published)
     workflow.register_guard("record_consent", has_current_signature)
+    hooks.register_on_transitioned("pathway.notify_withdrawn", _notify_withdrawn)
     hooks.register_case_panel(
         hooks.CasePanel(
             key="consent", template="consent/_case_panel.html", order=20, context=_no_context
         )
     )
+
+
+def _notify_withdrawn(case: Case, source: str, target: str, actor: User) -> None:
+    if target == CaseState.WITHDRAWN:
+        notify_staff(
+            case=case,
+            subject="Case withdrawn",
+            body=f"The case was withdrawn (from {state_label(source)}) by {actor.display_name}.",
+        )
 
 
 def _no_context(request: object, case: Case) -> dict[str, object]:

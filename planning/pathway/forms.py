@@ -7,6 +7,7 @@ from django import forms
 from django.utils import timezone
 
 from core.models import MessageChannel, Patient, SexAtBirth
+from planning.pathway.names import name_problem, normalise_name
 from planning.pathway.selectors import physicians
 
 
@@ -42,6 +43,19 @@ class CaseOpenForm(forms.Form):
         super().__init__(*args, **kwargs)
         physician = self.fields["physician"]
         physician.label_from_instance = lambda user: user.display_name  # type: ignore[attr-defined]
+
+    def _name(self, field: str) -> str:
+        value = normalise_name(self.cleaned_data.get(field) or "")
+        problem = name_problem(value)
+        if problem:
+            raise forms.ValidationError(problem)
+        return value
+
+    def clean_given_name(self) -> str:
+        return self._name("given_name")
+
+    def clean_family_name(self) -> str:
+        return self._name("family_name")
 
     def clean_date_of_birth(self) -> date | None:
         value: date | None = self.cleaned_data.get("date_of_birth")

@@ -33,6 +33,7 @@ class CasePanel:
     template: str
     order: int
     context: CaseContext
+    header: bool = False  # shown under the case's title (e.g. open safety alerts)
 
 
 _on_transitioned: dict[str, TransitionHandler] = {}
@@ -59,11 +60,12 @@ def transitioned(case: Case, source: str, target: str, actor: User) -> None:
 
 
 def case_panels(request: HttpRequest, case: Case) -> tuple[list[str], dict[str, Any]]:
-    """The panel templates in page order, and the context they need."""
+    """The panel templates in page order, and the context they need (header panels are in
+    `context["header_panels"]`)."""
     templates: list[str] = []
-    context: dict[str, Any] = {}
+    context: dict[str, Any] = {"header_panels": []}
     for panel in sorted(_case_panels.values(), key=lambda p: p.order):
-        templates.append(panel.template)
+        (context["header_panels"] if panel.header else templates).append(panel.template)
         context.update(panel.context(request, case))
     return templates, context
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 
 from core.access import read_audit_actions
 from core.models import AuditEntry, User
@@ -31,8 +31,10 @@ def case_board(cases: QuerySet[Case], *, per_state: int = 25) -> list[BoardColum
     for state in BOARD_ORDER:
         shown: list[Case] = []
         if state not in FINAL_STATES and counts.get(state):
+            open_alert = Q(alerts__decided_at=None)
             in_state = cases.filter(state=state).annotate(
-                open_alerts=Count("alerts", filter=Q(alerts__acknowledged_at=None))
+                open_alerts=Count("alerts", filter=open_alert),
+                first_alert_at=Min("alerts__raised_at", filter=open_alert),
             )
             shown = list(in_state.order_by("state_changed_at")[:per_state])
         columns.append(BoardColumn(state, state_label(state), counts.get(state, 0), shown))

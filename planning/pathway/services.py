@@ -14,6 +14,7 @@ from core.models import MessageChannel, Patient, User
 from planning.pathway import hooks, workflow
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
+from planning.pathway.names import name_problem, normalise_name
 from planning.pathway.states import FINAL_STATES, state_label
 
 
@@ -39,6 +40,8 @@ def case_transition(
     with transaction.atomic():
         case = case_lock(case_id)
         _check_transition(case, spec, actor, expected_state)
+        if transition == "withdraw" and _withdrawn_through_consent(case, actor, reason):
+            return case_lock(case_id)
         from_state = case.state
         setattr(case, workflow.GUARDS_PASSED, transition)
         try:
@@ -59,6 +62,12 @@ def case_transition(
             data={"transition": transition, "from": from_state, "to": case.state, "reason": reason},
         )
     return case
+
+
+def _withdrawn_through_consent(case: Case, actor: User, reason: str) -> bool:
+    from planning.pathway.consent_bridge import withdraw_through_consent
+
+    return withdraw_through_consent(case, actor, reason)
 
 
 def case_lock(case_id: int) -> Case:
@@ -122,9 +131,17 @@ def patient_create(
 ) -> Patient:
     if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
         raise ValidationFailed({"mrn": "A patient with this record number already exists."})
+    given_name, family_name = normalise_name(given_name), normalise_name(family_name)
+    problems = {
+        field: problem
+        for field, value in (("given_name", given_name), ("family_name", family_name))
+        if (problem := name_problem(value))
+    }
+    if problems:
+        raise ValidationFailed(problems)
     patient = Patient.objects.create(
-        given_name=given_name.strip(),
-        family_name=family_name.strip(),
+        given_name=given_name,
+        family_name=family_name,
         date_of_birth=date_of_birth,
         mrn=mrn.strip(),
         email=email.strip(),

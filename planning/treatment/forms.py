@@ -7,9 +7,10 @@ from typing import Any
 
 from django import forms
 
+from planning.intake.models import PregnancyStatus
 from planning.treatment.models import ClinicProtocol, Route
 from planning.treatment.services.plans import PlanInput
-from planning.treatment.services.sessions import CADSS_ITEMS, Discharge, DosingRecord
+from planning.treatment.services.sessions import CADSS_ITEMS, Discharge, DosingRecord, PreDose
 
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
@@ -27,7 +28,8 @@ class PlanForm(forms.Form):
     )
     sessions = forms.IntegerField(min_value=1, max_value=100, label="Number of sessions")
     frequency = forms.CharField(max_length=100)
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    # type=date inputs only read ISO dates: render the value as such (not the locale's d/m/Y).
+    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     monitoring_requirements = forms.CharField(
         widget=TEXTAREA,
         required=False,
@@ -52,8 +54,15 @@ class PlanForm(forms.Form):
         route_field = self.fields["route"]
         assert isinstance(route_field, forms.ChoiceField)
         route_field.choices = [(v, label) for v, label in Route.choices if v in active]
-        frequencies = sorted({f for p in active.values() for f in p.frequency_list})
-        self.fields["frequency"].widget = forms.Select(choices=[(f, f) for f in frequencies])
+        # Each route's own frequencies (static/treatment/plan.js shows only the chosen route's);
+        # nothing pre-selected: the frequency is the physician's decision.
+        grouped: list[Any] = [("", "Choose the frequency")]
+        grouped += [
+            (p.get_route_display(), [(f, f) for f in p.frequency_list]) for p in active.values()
+        ]
+        self.fields["frequency"].widget = forms.Select(
+            choices=grouped, attrs={"data-route-frequencies": "1"}
+        )
 
     def as_input(self) -> PlanInput:
         data = dict(self.cleaned_data)
@@ -77,11 +86,48 @@ class ReasonForm(forms.Form):
 DATETIME = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class DosingForm(forms.Form):
+class PreDoseForm(forms.Form):
     pre_systolic = forms.IntegerField(min_value=60, max_value=260, label="Systolic before (mmHg)")
     pre_diastolic = forms.IntegerField(min_value=30, max_value=160, label="Diastolic before (mmHg)")
     pre_heart_rate = forms.IntegerField(min_value=30, max_value=220, label="Heart rate before")
     pre_spo2 = forms.IntegerField(min_value=50, max_value=100, label="SpO2 before (%)")
+    new_medications = forms.CharField(
+        required=False,
+        widget=TEXTAREA,
+        label="New medications since the last session",
+        help_text="One per line, with the dose if known; leave empty if none.",
+    )
+    pregnancy_status = forms.ChoiceField(
+        required=False,
+        choices=[("", "—")] + [c for c in PregnancyStatus.choices if c[0] != "not_applicable"],
+        label="Pregnancy status",
+        help_text="“Unknown” is raised for the physician.",
+    )
+    escort_confirmed = forms.BooleanField(required=False, label="Escort home confirmed")
+    last_meal_at = forms.DateTimeField(widget=DATETIME, required=False, label="Last meal at")
+
+    def as_record(self) -> PreDose:
+        return PreDose(**self.cleaned_data)
+
+
+class PhysicianSignForm(forms.Form):
+    """A physician's decision signed by re-entering the password (clearance, deviation)."""
+
+    reason = forms.CharField(max_length=4000, widget=TEXTAREA)
+    password = forms.CharField(
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        label="Re-enter your password to sign",
+    )
+
+
+class DeviationForm(PhysicianSignForm):
+    dose_mg = forms.DecimalField(
+        min_value=Decimal("0.01"), max_digits=7, decimal_places=2, label="Dose to give (mg)"
+    )
+    field_order = ("dose_mg", "reason", "password")
+
+
+class DosingForm(forms.Form):
     dosing_started_at = forms.DateTimeField(widget=DATETIME, label="Dosing started at")
     dose_given_mg = forms.DecimalField(
         min_value=Decimal("0.01"), max_digits=7, decimal_places=2, label="Dose given (mg)"
@@ -128,6 +174,15 @@ class NoteForm(forms.Form):
 
 class DischargeForm(forms.Form):
     discharged_at = forms.DateTimeField(widget=DATETIME)
+    discharge_systolic = forms.IntegerField(
+        min_value=60, max_value=260, label="Systolic at discharge (mmHg)"
+    )
+    discharge_diastolic = forms.IntegerField(
+        min_value=30, max_value=160, label="Diastolic at discharge (mmHg)"
+    )
+    discharge_heart_rate = forms.IntegerField(
+        min_value=30, max_value=220, label="Heart rate at discharge"
+    )
     ready_to_leave_at = forms.DateTimeField(
         widget=DATETIME, required=False, label="Would have been ready to leave at"
     )

@@ -190,6 +190,7 @@ class TreatmentSession(models.Model):
     class Status(models.TextChoices):
         SCHEDULED = "scheduled", "Scheduled"
         SIGNED_OFF = "signed_off", "Signed off"
+        SUSPENDED = "suspended", "Suspended (case not in active treatment)"
         CANCELLED = "cancelled", "Cancelled"
 
     case = models.ForeignKey("planning.Case", on_delete=models.PROTECT, related_name="sessions")
@@ -203,6 +204,39 @@ class TreatmentSession(models.Model):
     pre_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
     pre_heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
     pre_spo2 = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The pre-dose checklist (gates.py): recorded before the dose, re-recorded until dosing.
+    predose_recorded_at = models.DateTimeField(null=True, blank=True)
+    predose_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    new_medications = models.TextField(
+        blank=True, help_text="New medications since the last session, one per line."
+    )
+    pregnancy_status = models.CharField(max_length=20, blank=True)
+    predose_escort_confirmed = models.BooleanField(null=True, blank=True)
+    last_meal_at = models.DateTimeField(null=True, blank=True)
+    # A physician's clearance of pre-dose vitals above the clinic's limits (bound to the values).
+    bp_clearance_for = models.CharField(max_length=20, blank=True)
+    bp_clearance_reason = models.TextField(blank=True)
+    bp_clearance_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    bp_clearance_at = models.DateTimeField(null=True, blank=True)
+    # A physician's recorded deviation from the approved plan's dose.
+    deviation_dose_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    deviation_reason = models.TextField(blank=True)
+    deviation_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    deviation_at = models.DateTimeField(null=True, blank=True)
+    # What the dose rested on when it was given (the gates held at that moment).
+    consent_signature = models.ForeignKey(
+        "consent.ConsentSignature",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
     dosing_started_at = models.DateTimeField(null=True, blank=True)
     dose_given_mg = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
     lot_number = models.CharField(max_length=60, blank=True)
@@ -215,6 +249,9 @@ class TreatmentSession(models.Model):
     serious_adverse_event = models.BooleanField(default=False)
     discharged_at = models.DateTimeField(null=True, blank=True)
     ready_to_leave_at = models.DateTimeField(null=True, blank=True)
+    discharge_systolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    discharge_diastolic = models.PositiveSmallIntegerField(null=True, blank=True)
+    discharge_heart_rate = models.PositiveSmallIntegerField(null=True, blank=True)
     discharge_vitals_acceptable = models.BooleanField(null=True, blank=True)
     discharge_alert = models.BooleanField(null=True, blank=True)
     escort_confirmed = models.BooleanField(null=True, blank=True)

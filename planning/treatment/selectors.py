@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Any
 
 from django.utils import timezone
@@ -19,7 +18,8 @@ def plan_initial(case: Case, draft: Any) -> dict[str, object]:
         value = draft.dose_mg_per_kg if draft.dose_mg_per_kg is not None else draft.dose_mg
         return {
             "route": draft.route,
-            "dose_value": value,
+            # An amendment shows the previous dose beside the field (plan_context), never in it.
+            "dose_value": None if draft.supersedes_id else value,
             "infusion_minutes": draft.infusion_minutes,
             "sessions": draft.sessions,
             "frequency": draft.frequency,
@@ -41,9 +41,13 @@ def plan_context(case: Case) -> dict[str, object]:
 
     evaluation = intake_rules.latest_evaluation(case)
     plans = list(case.plans.select_related("approved_by", "created_by").order_by("-version"))
+    draft = next((p for p in plans if not p.is_approved), None)
+    previous = next((p for p in plans if draft and p.pk == draft.supersedes_id), None)
     return {
         "plans": plans,
-        "draft": next((p for p in plans if not p.is_approved), None),
+        "draft": draft,
+        "previous_dose": previous,
+        "can_renew": draft is None and plans and case.state == "plan_pending",
         "protocols": ClinicProtocol.objects.filter(active=True),
         "weight_kg": evaluation.weight_kg if evaluation else None,
         "age": case.patient.age_on(timezone.localdate()),
@@ -67,46 +71,33 @@ def treatment_summary(case: Case) -> dict[str, object]:
     }
 
 
+def session_safety(request: Any, case: Case, session: Any) -> dict[str, object]:
+    """What the session page shows before the dose: open alerts and every gate not yet held
+    (checked against the planned dose; the service checks again, under the lock, at saving)."""
+    from core.models import ClinicSettings
+    from planning.intake.selectors import open_alerts_context
+    from planning.treatment import gates
+
+    clinic = ClinicSettings.current()
+    problems: list[str] = []
+    if session.status == "scheduled" and session.dose_given_mg is None:
+        problems = gates.dose_problems(case, session, session.plan.dose_mg)[1]
+    return {
+        **open_alerts_context(request, case),
+        "gate_problems": problems,
+        "clinic": clinic,
+        "bp_above_limits": gates.vitals_above_limits(session, clinic),
+        "physician_steps": ("clearance", "deviation", "note"),
+        "predose_steps": ("predose", "clearance", "deviation", "dosing"),
+    }
+
+
 def rems_form_data(session: Any) -> dict[str, object] | None:
-    """The esketamine REMS Patient Monitoring Form fields, assembled from the session."""
+    """The esketamine REMS Patient Monitoring Form, every statement derived from the record
+    (planning/treatment/rems_form.py); None for other routes."""
     from planning.treatment.models import Route
+    from planning.treatment.rems_form import rems_content
 
     if session.plan.route != Route.INTRANASAL_ESKETAMINE:
         return None
-    patient = session.case.patient
-    meds = [m.name for m in session.case.medications.filter(stopped_at=None)]
-    vitals = list(session.vitals.order_by("minute", "pk"))
-    at_40 = next((v for v in vitals if v.minute >= 40), None)
-    minutes = (
-        int((session.discharged_at - session.dosing_started_at).total_seconds() // 60)
-        if session.discharged_at and session.dosing_started_at
-        else None
-    )
-    dose = session.dose_given_mg
-    return {
-        "patient_name": patient.full_name,
-        "sex": patient.get_sex_at_birth_display(),
-        "date_of_birth": patient.date_of_birth,
-        "first_treatment": session.first_treatment,
-        "concomitant_medications": meds,
-        "monitoring_provider": session.signed_off_by.display_name if session.signed_off_by else "",
-        "treatment_date": session.dosing_started_at,
-        "dose": f"{int(dose)} mg" if dose in (Decimal(56), Decimal(84)) else f"other: {dose} mg",
-        "lot_number": session.lot_number,
-        "devices": session.device_count,
-        "total_minutes": minutes,
-        "ready_to_leave_at": session.ready_to_leave_at,
-        "vitals_ok_before": session.pre_systolic is not None,
-        "vitals_ok_discharge": session.discharge_vitals_acceptable,
-        "bp_before": f"{session.pre_systolic}/{session.pre_diastolic}"
-        if session.pre_systolic
-        else "",
-        "bp_40": f"{at_40.systolic_bp}/{at_40.diastolic_bp}" if at_40 else "",
-        "bp_discharge": f"{vitals[-1].systolic_bp}/{vitals[-1].diastolic_bp}" if vitals else "",
-        "sedation": session.moaas,
-        "dissociation": session.cadss_total,
-        "respiratory_depression": session.respiratory_depression,
-        "serious_adverse_event": session.serious_adverse_event,
-        "due_at": session.rems_due_at,
-        "submitted_at": session.rems_submitted_at,
-    }
+    return rems_content(session)

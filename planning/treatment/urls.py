@@ -8,6 +8,7 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:case_id>/plan/", views.plan_page, name="plan_page"),
     path("cases/<int:case_id>/plan/approve/", views.plan_approve, name="plan_approve"),
     path("cases/<int:case_id>/plan/amend/", views.plan_amend, name="plan_amend"),
+    path("cases/<int:case_id>/plan/renew/", views.plan_renew, name="plan_renew"),
     path("cases/<int:case_id>/plan/<int:plan_id>/pdf/", views.plan_pdf, name="plan_pdf"),
     path(
         "cases/<int:case_id>/complete-early/",

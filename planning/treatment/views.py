@@ -14,17 +14,21 @@ from django.views.decorators.http import require_http_methods, require_POST
 from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error
+from planning.intake import rules as intake_rules
 from planning.pathway.access import access_case
 from planning.pathway.models import Case
 from planning.treatment import selectors
 from planning.treatment.access import access_plan_pdf, access_rems_form, access_session
 from planning.treatment.forms import (
     ApproveForm,
+    DeviationForm,
     DischargeForm,
     DosingForm,
     MonitoringForm,
     NoteForm,
+    PhysicianSignForm,
     PlanForm,
+    PreDoseForm,
     ReasonForm,
     VitalsForm,
 )
@@ -103,6 +107,19 @@ def plan_amend(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("treatment:plan_page", case_id=case.pk)
 
 
+@access_action("plan.write")
+@require_POST
+def plan_renew(request: HttpRequest, case_id: int) -> HttpResponse:
+    case = _clinical_case(request, case_id)
+    try:
+        plan_services.plan_renew(case=case, actor=request_user(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "A new version was started: review it and sign.")
+    return redirect("treatment:plan_page", case_id=case.pk)
+
+
 @access_action("plan.pdf")
 def plan_pdf(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
     plan = access_plan_pdf(request.user, case_id, plan_id)
@@ -132,6 +149,9 @@ def treatment_complete_early(request: HttpRequest, case_id: int) -> HttpResponse
 # Sessions ------------------------------------------------------------------------------------
 
 SESSION_FORMS: dict[str, tuple[type[forms.Form], Any, str]] = {
+    "predose": (PreDoseForm, lambda f: {"data": f.as_record()}, "session_predose_record"),
+    "clearance": (PhysicianSignForm, lambda f: dict(f.cleaned_data), "session_bp_clearance"),
+    "deviation": (DeviationForm, lambda f: dict(f.cleaned_data), "session_deviation_record"),
     "dosing": (DosingForm, lambda f: {"data": f.as_record()}, "session_record_dosing"),
     "vitals": (VitalsForm, lambda f: dict(f.cleaned_data), "session_vitals_add"),
     "monitoring": (MonitoringForm, lambda f: f.as_kwargs(), "session_monitoring"),
@@ -152,6 +172,8 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
     }
     if session.plan.route != Route.INTRANASAL_ESKETAMINE:
         forms_["dosing"].fields.pop("device_count")  # devices are counted for esketamine only
+    if not intake_rules.pregnancy_applies(case):
+        forms_["predose"].fields.pop("pregnancy_status")
     status = 200
     if step in SESSION_FORMS:
         _, to_kwargs, service = SESSION_FORMS[step]
@@ -163,17 +185,20 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
                 )
             except DomainError as exc:
                 add_domain_error(form, exc)
+                status = exc.status
             else:
                 messages.success(request, "Saved.")
                 return redirect(
                     reverse("treatment:session_page", args=[case.pk, session.pk]) + f"#{step}"
                 )
-        status = 400
+        else:
+            status = 400
     context = {
         "case": case,
         "session": session,
         "forms": forms_,
         "rems": selectors.rems_form_data(session),
+        **selectors.session_safety(request, case, session),
     }
     return render(request, "treatment/session.html", context, status=status)
 

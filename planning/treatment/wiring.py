@@ -7,10 +7,12 @@ from typing import TYPE_CHECKING, Any
 
 from consent import hooks as consent_hooks
 from planning.pathway import hooks
+from planning.pathway.states import FINAL_STATES, CaseState
 
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from core.models import User
     from planning.pathway.models import Case
 
 
@@ -40,8 +42,22 @@ def describe_plan_pdf(sha256: str) -> consent_hooks.OtherRecord | None:
     )
 
 
+def _on_transitioned(case: Case, source: str, target: str, actor: User) -> None:
+    """Leaving active treatment suspends (or, for a final state, cancels) every scheduled
+    session and its follow-ups; resuming restores what is still due."""
+    from planning.treatment.services import sessions
+
+    if source == CaseState.ACTIVE and target != CaseState.ACTIVE:
+        why = f"case left active treatment ({source} -> {target})"
+        sessions.sessions_suspend(case=case, cancel=target in FINAL_STATES, why=why)
+    elif target == CaseState.ACTIVE and source == CaseState.ON_HOLD:
+        sessions.sessions_resume(case=case)
+
+
 def wire() -> None:
     from planning.treatment.services import plans, sessions  # noqa: F401  (register guards)
+
+    hooks.register_on_transitioned("treatment.sessions", _on_transitioned)
 
     hooks.register_case_panel(
         hooks.CasePanel(

@@ -23,6 +23,12 @@ def test_change_in_admin_is_audited_with_old_and_new_values(clinic_admin) -> Non
         "consent_link_days": 7,
         "link_max_dob_attempts": 5,
         "idle_timeout_minutes": 15,
+        "predose_systolic_max": 140,
+        "predose_diastolic_max": 90,
+        "dose_tolerance_percent": "0",
+        "session_early_days": 1,
+        "childbearing_age_min": 12,
+        "childbearing_age_max": 55,
     }
     response = client.post(f"/admin/core/clinicsettings/{row.pk}/change/", form)
     assert response.status_code == 302

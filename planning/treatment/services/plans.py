@@ -22,6 +22,7 @@ from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, 
 from core.models import User
 from planning.intake import rules as intake_rules
 from planning.pathway.audit import audit_case
+from planning.pathway.esign import reauthenticate
 from planning.pathway.models import Case
 from planning.pathway.services import case_lock, case_transition
 from planning.pathway.states import CaseState
@@ -195,15 +196,13 @@ def content_hash(content: dict[str, Any]) -> str:
 def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> DosingPlan:
     """Sign the draft: re-authenticate, freeze, hash, and move the case to active."""
     _require_physician(actor, "planning.approve_plan", "approve a dosing plan")
-    if not password or not actor.check_password(password):
-        audit_case(
-            action="plan.approve_refused",
-            actor=actor,
-            case=case,
-            target=f"dosingplan:{plan_id}",
-            data={"why": "wrong password"},
-        )
-        raise ValidationFailed({"password": "The password is not correct. Nothing was signed."})
+    reauthenticate(
+        actor=actor,
+        password=password,
+        case=case,
+        action="plan.approve",
+        target=f"dosingplan:{plan_id}",
+    )
     with transaction.atomic():
         locked = case_lock(case.pk)  # the case first, then the plan: one lock order everywhere
         plan = DosingPlan.objects.select_for_update().filter(pk=plan_id, case=case).first()
@@ -249,14 +248,11 @@ def _queue_plan_pdf(plan_id: int) -> None:
 
 
 def _consent_reference(case: Case) -> dict[str, Any]:
-    from consent.models import ConsentSignature
+    """The current, unwithdrawn signature the plan rests on (empty if none: the dosing gates
+    then refuse every dose of this plan)."""
+    from planning.treatment.gates import current_signature
 
-    signature = (
-        ConsentSignature.objects.filter(case_id=case.pk)
-        .select_related("version")
-        .order_by("-signed_at")
-        .first()
-    )
+    signature = current_signature(case.pk)
     if signature is None:
         return {}
     return {
@@ -300,11 +296,51 @@ def _carried_over(plan: DosingPlan) -> dict[str, Any]:
     return {name: getattr(plan, name) for name in names}
 
 
+def plan_renew(*, case: Case, actor: User) -> DosingPlan:
+    """After re-consent the approved plan rests on a signature that is no longer current: start
+    a new version from it, to be signed again on the new signature."""
+    _require_physician(actor, "planning.write_plan", "re-approve a dosing plan")
+    with transaction.atomic():
+        locked = case_lock(case.pk)
+        if locked.state != CaseState.PLAN_PENDING:
+            raise TransitionRefused("A plan can be re-approved while the case waits for a plan.")
+        if locked.plans.filter(status=DosingPlan.Status.DRAFT).exists():
+            raise ValidationFailed({"plan": "There is already a draft: review and sign it."})
+        current = (
+            locked.plans.filter(status=DosingPlan.Status.APPROVED).order_by("-version").first()
+        )
+        if current is None:
+            raise ValidationFailed({"plan": "There is no approved plan to start from."})
+        reason = "Re-approval on the patient's new consent signature"
+        draft = DosingPlan.objects.create(
+            case=locked,
+            version=current.version + 1,
+            supersedes=current,
+            created_by=actor,
+            amendment_reason=reason,
+            **_carried_over(current),
+        )
+        audit_case(
+            action="plan.renew",
+            actor=actor,
+            case=locked,
+            target=f"dosingplan:{draft.pk}",
+            data={"from_version": current.version},
+        )
+    return draft
+
+
 def plan_guard(case: Case) -> list[str]:
-    """approve_plan needs the latest plan approved (plan_approve signs it first)."""
+    """approve_plan needs the latest plan approved (plan_approve signs it first), on the
+    patient's current consent signature (after re-consent the plan is signed again)."""
+    from planning.treatment.gates import current_signature
+
     latest = case.plans.order_by("-version").first()
     if latest is None or not latest.is_approved:
         return ["a dosing plan approved by a physician with a re-entered password"]
+    signature = current_signature(case.pk)
+    if signature is not None and latest.consent_reference.get("signature_id") != signature.pk:
+        return [f"plan v{latest.version} approved again on the new consent signature"]
     return []
 
 

@@ -14,13 +14,17 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from core.errors import AccessDenied, ValidationFailed
+from core.errors import AccessDenied, TransitionRefused, ValidationFailed
 from core.models import ClinicSettings, User
+from planning.intake import rules as intake_rules
+from planning.intake.models import MedicationKind, PregnancyStatus
 from planning.pathway.audit import audit_case
+from planning.pathway.esign import reauthenticate
 from planning.pathway.models import Case
 from planning.pathway.services import case_transition
+from planning.pathway.states import state_label
 from planning.pathway.workflow import register_guard
-from planning.treatment import hooks
+from planning.treatment import gates, hooks
 from planning.treatment.models import (
     DosingPlan,
     EarlyCompletion,
@@ -66,9 +70,7 @@ def schedule_dates(start: date, count: int, frequency: str) -> list[date]:
 def sessions_schedule(*, plan: DosingPlan) -> list[TreatmentSession]:
     """Replace the case's future (unsigned) sessions with the newly approved plan's."""
     case = plan.case
-    case.sessions.filter(status=TreatmentSession.Status.SCHEDULED).update(
-        status=TreatmentSession.Status.CANCELLED
-    )
+    case.sessions.filter(status__in=WAITING).update(status=TreatmentSession.Status.CANCELLED)
     done = case.sessions.filter(status=TreatmentSession.Status.SIGNED_OFF).count()
     remaining = max(plan.sessions - done, 0)
     first_ever = done == 0
@@ -85,16 +87,77 @@ def sessions_schedule(*, plan: DosingPlan) -> list[TreatmentSession]:
     return TreatmentSession.objects.bulk_create(sessions)
 
 
+WAITING = (TreatmentSession.Status.SCHEDULED, TreatmentSession.Status.SUSPENDED)
+
+
+def sessions_suspend(*, case: Case, cancel: bool, why: str) -> int:
+    """The case left active treatment: its scheduled sessions are suspended (or cancelled when
+    the case cannot come back) and the follow-ups generated for them cancelled, in the
+    transition's transaction."""
+    status = TreatmentSession.Status.CANCELLED if cancel else TreatmentSession.Status.SUSPENDED
+    count = case.sessions.filter(status__in=WAITING).update(status=status)
+    hooks.sessions_suspended(case, why)
+    if count:
+        audit_case(
+            action="session.suspend_all",
+            actor_label="system",
+            case=case,
+            data={"count": count, "status": status, "why": why},
+        )
+    return count
+
+
+def sessions_resume(*, case: Case) -> int:
+    """Back in active treatment: suspended sessions of the plan in force that are still due
+    come back (with their follow-ups); the ones whose day has passed are cancelled."""
+    plan = gates.plan_in_force(case)
+    suspended = case.sessions.filter(status=TreatmentSession.Status.SUSPENDED)
+    if plan is None:
+        return 0
+    due = suspended.filter(plan=plan, scheduled_for__gte=timezone.localdate())
+    restored = due.update(status=TreatmentSession.Status.SCHEDULED)
+    suspended.update(status=TreatmentSession.Status.CANCELLED)
+    hooks.sessions_resumed(plan)
+    audit_case(
+        action="session.resume_all", actor_label="system", case=case, data={"restored": restored}
+    )
+    return restored
+
+
 @dataclass(frozen=True)
-class DosingRecord:
+class PreDose:
+    """The pre-dose vitals and the short checklist asked at every session."""
+
     pre_systolic: int
     pre_diastolic: int
     pre_heart_rate: int
     pre_spo2: int
+    escort_confirmed: bool
+    last_meal_at: datetime | None = None
+    new_medications: str = ""
+    pregnancy_status: str = ""
+
+
+@dataclass(frozen=True)
+class DosingRecord:
     dosing_started_at: datetime
     dose_given_mg: Decimal
     lot_number: str
     device_count: int | None = None
+
+
+class GateRefused(TransitionRefused):
+    """A treatment gate does not hold; `details["missing"]` lists what is needed."""
+
+    code = "gate_refused"
+
+
+def _lock_case(case: Case) -> Case:
+    """The case's row lock: every gate is checked against the case as it is now."""
+    locked: Case = (
+        Case.objects.select_for_update(of=("self",)).select_related("patient").get(pk=case.pk)
+    )
+    return locked
 
 
 def _open_session(session_id: int, case: Case, actor: User) -> TreatmentSession:
@@ -108,28 +171,196 @@ def _open_session(session_id: int, case: Case, actor: User) -> TreatmentSession:
     )
     if session is None:
         raise ValidationFailed({"session": "No such session on this case."})
+    if session.status == TreatmentSession.Status.SUSPENDED:
+        raise GateRefused(
+            f"This session is suspended: the case is not in active treatment (it is "
+            f"{state_label(case.state)}).",
+            details={"missing": ["the case in active treatment"]},
+        )
     if session.status != TreatmentSession.Status.SCHEDULED:
         raise ValidationFailed(
             {
-                "session": "This session is signed off or cancelled: it is a "
-                "record and cannot change."
+                "session": f"This session is {session.get_status_display().lower()}: it "
+                "is a record and cannot change."
             }
         )
     return session
 
 
+def _refuse(what: str, problems: list[str]) -> None:
+    if problems:
+        raise GateRefused(gates.refusal(what, problems), details={"missing": problems})
+
+
+def session_predose_record(
+    *, case: Case, session_id: int, actor: User, data: PreDose
+) -> TreatmentSession:
+    """Record the pre-dose vitals and checklist. A finding for the physician (pregnancy status
+    pregnant, breastfeeding or unknown; a new medication hitting an interaction rule) raises a
+    safety alert, which holds the dose until a physician decides."""
+    if intake_rules.pregnancy_applies(case) and data.pregnancy_status not in PregnancyStatus.values:
+        raise ValidationFailed({"pregnancy_status": "Record the pregnancy status."})
+    with transaction.atomic():
+        locked = _lock_case(case)
+        session = _open_session(session_id, locked, actor)
+        _refuse(
+            "Recording the pre-dose checklist",
+            gates.session_problems(locked, session, gates.treatment_basis(locked)),
+        )
+        if session.dose_given_mg is not None:
+            raise ValidationFailed({"session": "The dose is recorded; the checklist is closed."})
+        for name in ("pre_systolic", "pre_diastolic", "pre_heart_rate", "pre_spo2"):
+            setattr(session, name, getattr(data, name))
+        session.predose_escort_confirmed = data.escort_confirmed
+        session.last_meal_at = data.last_meal_at
+        session.new_medications = data.new_medications.strip()
+        session.pregnancy_status = data.pregnancy_status
+        session.predose_recorded_at, session.predose_recorded_by = timezone.now(), actor
+        session.save()
+        _audit(
+            "session.predose",
+            actor,
+            session,
+            bp=f"{data.pre_systolic}/{data.pre_diastolic}",
+            escort=data.escort_confirmed,
+            pregnancy=data.pregnancy_status,
+        )
+        _raise_checklist_findings(locked, session, actor)
+    return session
+
+
+def _raise_checklist_findings(case: Case, session: TreatmentSession, actor: User) -> None:
+    from planning.intake.services import alert_raise, medication_add
+
+    before = {(f.rule_code, f.generic) for f in intake_rules.unacknowledged_flags(case)}
+    for line in session.new_medications.splitlines():
+        if line.strip():
+            medication_add(
+                case=case,
+                actor=actor,
+                name=line.strip()[:200],
+                dose="",
+                frequency="",
+                kind=MedicationKind.MEDICATION,
+            )
+    for flag in intake_rules.unacknowledged_flags(case):
+        if (flag.rule_code, flag.generic) not in before:
+            alert_raise(
+                case=case,
+                actor=actor,
+                message=(
+                    f"Session {session.number}: new medication {flag.medication} hits interaction "
+                    f"rule {flag.rule_code} ({flag.severity}): {flag.note}"
+                ),
+            )
+    if session.pregnancy_status in PREGNANCY_FINDINGS:
+        label = PregnancyStatus(session.pregnancy_status).label
+        alert_raise(
+            case=case,
+            actor=actor,
+            message=(f"Session {session.number}: pregnancy status “{label}” before dosing"),
+        )
+
+
+PREGNANCY_FINDINGS = frozenset(
+    {PregnancyStatus.PREGNANT, PregnancyStatus.BREASTFEEDING, PregnancyStatus.UNKNOWN}
+)
+
+
+def session_bp_clearance(
+    *, case: Case, session_id: int, actor: User, reason: str, password: str
+) -> TreatmentSession:
+    """A physician clears dosing despite pre-dose vitals above the clinic's limits; the
+    clearance is bound to the pressure it cleared (new vitals need a new clearance)."""
+    _require_physician_reason(actor, reason, "clear dosing above the blood-pressure limits")
+    reauthenticate(
+        actor=actor,
+        password=password,
+        case=case,
+        action="session.bp_clearance",
+        target=f"session:{session_id}",
+    )
+    with transaction.atomic():
+        session = _open_session(session_id, _lock_case(case), actor)
+        if not gates.vitals_above_limits(session, ClinicSettings.current()):
+            raise ValidationFailed({"reason": "The pre-dose vitals are within the limits."})
+        session.bp_clearance_for = f"{session.pre_systolic}/{session.pre_diastolic}"
+        session.bp_clearance_reason, session.bp_clearance_by = reason.strip(), actor
+        session.bp_clearance_at = timezone.now()
+        session.save()
+        _audit(
+            "session.bp_clearance",
+            actor,
+            session,
+            bp=session.bp_clearance_for,
+            reason=session.bp_clearance_reason,
+        )
+    return session
+
+
+def session_deviation_record(
+    *, case: Case, session_id: int, actor: User, dose_mg: Decimal, reason: str, password: str
+) -> TreatmentSession:
+    """A physician's decision to give a dose other than the approved plan's, with the reason;
+    printed on the session record and the REMS form."""
+    _require_physician_reason(actor, reason, "record a dose deviation")
+    reauthenticate(
+        actor=actor,
+        password=password,
+        case=case,
+        action="session.deviation",
+        target=f"session:{session_id}",
+    )
+    with transaction.atomic():
+        session = _open_session(session_id, _lock_case(case), actor)
+        if not gates.dose_deviates(session.plan.dose_mg, dose_mg, ClinicSettings.current()):
+            raise ValidationFailed({"dose_mg": "This dose is within the plan's tolerance."})
+        session.deviation_dose_mg, session.deviation_reason = dose_mg, reason.strip()
+        session.deviation_by, session.deviation_at = actor, timezone.now()
+        session.save()
+        _audit(
+            "session.deviation",
+            actor,
+            session,
+            dose_mg=str(dose_mg),
+            planned_mg=str(session.plan.dose_mg),
+            reason=session.deviation_reason,
+        )
+    return session
+
+
+def _require_physician_reason(actor: User, reason: str, what: str) -> None:
+    if not actor.has_perm("planning.approve_plan"):
+        raise AccessDenied(f"Only a physician may {what}.")
+    if not reason.strip():
+        raise ValidationFailed({"reason": "Please write the reason."})
+
+
 def session_record_dosing(
     *, case: Case, session_id: int, actor: User, data: DosingRecord
 ) -> TreatmentSession:
+    """Record the dose, only when every gate holds (gates.dose_problems), under the row lock."""
     with transaction.atomic():
-        session = _open_session(session_id, case, actor)
+        locked = _lock_case(case)
+        session = _open_session(session_id, locked, actor)
+        if session.dose_given_mg is not None:
+            raise ValidationFailed({"session": "The dose of this session is already recorded."})
         if session.plan.route == Route.INTRANASAL_ESKETAMINE and not data.device_count:
             raise ValidationFailed({"device_count": "Record how many devices were used."})
+        basis, problems = gates.dose_problems(locked, session, data.dose_given_mg)
+        _refuse("Recording the dose", problems)
         for name, value in vars(data).items():
             setattr(session, name, value)
+        session.consent_signature = basis.signature
         session.save()
         _audit(
-            "session.dosing", actor, session, dose_mg=str(data.dose_given_mg), lot=data.lot_number
+            "session.dosing",
+            actor,
+            session,
+            dose_mg=str(data.dose_given_mg),
+            lot=data.lot_number,
+            plan=session.plan_id,
+            consent_signature=session.consent_signature_id,
         )
     return session
 
@@ -213,7 +444,12 @@ def session_physician_note(
 
 @dataclass(frozen=True)
 class Discharge:
+    """The discharge as recorded at discharge, including the vitals measured then."""
+
     discharged_at: datetime
+    discharge_systolic: int
+    discharge_diastolic: int
+    discharge_heart_rate: int
     vitals_acceptable: bool
     alert: bool
     escort_confirmed: bool
@@ -234,13 +470,13 @@ def discharge_concerns(session: TreatmentSession, discharge: Discharge) -> list[
             f"discharge after {int(minutes)} minutes, before the protocol's "
             f"{minimum} minutes of observation"
         )
-    last = session.vitals.order_by("-minute", "-pk").first()
     clinic = ClinicSettings.current()
-    if last is None:
+    if not session.vitals.exists():
         concerns.append("no blood pressure was recorded after dosing")
-    elif last.systolic_bp > clinic.bp_systolic_max or last.diastolic_bp > clinic.bp_diastolic_max:
+    systolic, diastolic = discharge.discharge_systolic, discharge.discharge_diastolic
+    if systolic > clinic.bp_systolic_max or diastolic > clinic.bp_diastolic_max:
         concerns.append(
-            f"the last blood pressure {last.systolic_bp}/{last.diastolic_bp} is above "
+            f"the discharge blood pressure {systolic}/{diastolic} is above "
             f"the clinic threshold {clinic.bp_systolic_max}/{clinic.bp_diastolic_max}"
         )
     for ok, what in (
@@ -256,9 +492,14 @@ def discharge_concerns(session: TreatmentSession, discharge: Discharge) -> list[
 def session_sign_off(
     *, case: Case, session_id: int, actor: User, discharge: Discharge
 ) -> TreatmentSession:
-    """Discharge and sign the session off; refused with the reasons until it is complete."""
+    """Discharge and sign the session off; refused with the reasons until it is complete.
+    The treatment basis (active case, current consent, plan in force, this plan's session)
+    must still hold."""
     with transaction.atomic():
-        session = _open_session(session_id, case, actor)
+        locked = _lock_case(case)
+        session = _open_session(session_id, locked, actor)
+        basis = gates.treatment_basis(locked)
+        _refuse("Signing off the session", gates.session_problems(locked, session, basis))
         if session.dose_given_mg is None or session.moaas is None:
             raise ValidationFailed(
                 {
@@ -276,6 +517,9 @@ def session_sign_off(
                 }
             )
         session.discharged_at = discharge.discharged_at
+        session.discharge_systolic = discharge.discharge_systolic
+        session.discharge_diastolic = discharge.discharge_diastolic
+        session.discharge_heart_rate = discharge.discharge_heart_rate
         session.ready_to_leave_at = discharge.ready_to_leave_at
         session.discharge_vitals_acceptable = discharge.vitals_acceptable
         session.discharge_alert = discharge.alert

@@ -126,9 +126,11 @@ def test_item9_raises_alert_that_blocks_until_acknowledged(clinician, admin_staf
         case_transition(case_id=case.pk, transition="complete_evaluation", actor=clinician)
     url = reverse("intake:alert_ack", args=[case.pk, alert.pk])
     client.post(url, {"note": "  "})
-    assert SafetyAlert.objects.get(pk=alert.pk).is_open
+    assert SafetyAlert.objects.get(pk=alert.pk).acknowledged_at is None
     client.post(url, {"note": "Discussed with patient; safety plan agreed; no intent."})
-    assert not SafetyAlert.objects.get(pk=alert.pk).is_open
+    acknowledged = SafetyAlert.objects.get(pk=alert.pk)
+    assert acknowledged.acknowledged_at is not None
+    assert acknowledged.is_open  # until a physician decides (it holds the next dose)
     assert AuditEntry.objects.filter(action="alert.acknowledge", case_id=case.pk).exists()
     case_transition(case_id=case.pk, transition="complete_evaluation", actor=clinician)
 

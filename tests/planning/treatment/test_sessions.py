@@ -12,92 +12,22 @@ from django.utils import timezone
 
 from consent.pdf import pdf_text
 from core.errors import TransitionRefused, ValidationFailed
-from planning.pathway.models import Case
+from core.models import ClinicSettings
 from planning.pathway.services import case_transition
 from planning.pathway.states import CaseState
 from planning.treatment.models import TreatmentSession
-from planning.treatment.services import plans as plan_services
 from planning.treatment.services import sessions as session_services
-from planning.treatment.services.sessions import CADSS_ITEMS, Discharge, DosingRecord
-from tests.factories import PASSWORD, CaseFactory, satisfy_intake
+from planning.treatment.services.sessions import DosingRecord
+from tests.planning.treatment.helpers import active_case, discharge, run_session
 
 pytestmark = pytest.mark.django_db
 
 
-def _active_case(physician, route="iv", dose="0.5", sessions=2, frequency="weekly"):
-    case = CaseFactory(state=CaseState.PLAN_PENDING)
-    satisfy_intake(case, "complete_evaluation")
-    plan = plan_services.plan_draft_save(
-        case=case,
-        actor=physician,
-        data=plan_services.PlanInput(
-            route=route,
-            dose_value=Decimal(dose),
-            sessions=sessions,
-            frequency=frequency,
-            start_date=timezone.localdate(),
-            monitoring_requirements="Per protocol",
-            cost_per_session_cents=45000,
-        ),
-    )
-    from unittest import mock
-
-    with mock.patch("planning.treatment.services.plans._queue_plan_pdf"):
-        plan_services.plan_approve(case=case, plan_id=plan.pk, actor=physician, password=PASSWORD)
-    return Case.objects.get(pk=case.pk)
-
-
-def _run_session(case, clinician, *, minutes=95, bp=(128, 80), devices=None, dose="36.25"):
-    session = case.sessions.filter(status="scheduled").order_by("number").first()
-    start = timezone.now() - timedelta(minutes=minutes)
-    session_services.session_record_dosing(
-        case=case,
-        session_id=session.pk,
-        actor=clinician,
-        data=DosingRecord(126, 80, 72, 98, start, Decimal(dose), "LOT-42", devices),
-    )
-    session_services.session_vitals_add(
-        case=case,
-        session_id=session.pk,
-        actor=clinician,
-        minute=40,
-        systolic_bp=bp[0] + 4,
-        diastolic_bp=bp[1],
-        heart_rate=80,
-    )
-    session_services.session_vitals_add(
-        case=case,
-        session_id=session.pk,
-        actor=clinician,
-        minute=minutes - 5,
-        systolic_bp=bp[0],
-        diastolic_bp=bp[1],
-        heart_rate=76,
-    )
-    session_services.session_monitoring(
-        case=case,
-        session_id=session.pk,
-        actor=clinician,
-        moaas=5,
-        cadss=dict.fromkeys(CADSS_ITEMS, 1),
-    )
-    return session, start
-
-
-def _discharge(start, minutes) -> Discharge:
-    return Discharge(
-        discharged_at=start + timedelta(minutes=minutes),
-        vitals_acceptable=True,
-        alert=True,
-        escort_confirmed=True,
-    )
-
-
 def test_routine_session_is_signed_off_and_becomes_a_record(physician, clinician) -> None:
-    case = _active_case(physician)
-    session, start = _run_session(case, clinician)
+    case = active_case(physician)
+    session, start = run_session(case, clinician)
     done = session_services.session_sign_off(
-        case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, 95)
+        case=case, session_id=session.pk, actor=clinician, discharge=discharge(start, 95)
     )
     assert done.status == "signed_off" and done.rems_due_at is None
     with pytest.raises(ValidationFailed, match="record"):
@@ -119,11 +49,14 @@ def test_routine_session_is_signed_off_and_becomes_a_record(physician, clinician
 def test_early_or_hypertensive_discharge_needs_a_physician_note(
     physician, clinician, minutes, bp, concern
 ) -> None:
-    case = _active_case(physician)
-    session, start = _run_session(case, clinician, minutes=minutes, bp=bp)
+    case = active_case(physician)
+    session, start = run_session(case, clinician, minutes=minutes, bp=bp)
     with pytest.raises(ValidationFailed) as refused:
         session_services.session_sign_off(
-            case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, minutes)
+            case=case,
+            session_id=session.pk,
+            actor=clinician,
+            discharge=discharge(start, minutes, bp=bp),
         )
     assert concern in refused.value.fields["physician_note"]
     assert TreatmentSession.objects.get(pk=session.pk).status == "scheduled"
@@ -135,28 +68,28 @@ def test_early_or_hypertensive_discharge_needs_a_physician_note(
         case=case, session_id=session.pk, actor=physician, note="Reviewed; stable, escort present."
     )
     done = session_services.session_sign_off(
-        case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, minutes)
+        case=case,
+        session_id=session.pk,
+        actor=clinician,
+        discharge=discharge(start, minutes, bp=bp),
     )
     assert done.status == "signed_off"
 
 
 def test_missing_escort_needs_a_note(physician, clinician) -> None:
-    case = _active_case(physician)
-    session, start = _run_session(case, clinician)
-    discharge = Discharge(
-        discharged_at=start + timedelta(minutes=95),
-        vitals_acceptable=True,
-        alert=True,
-        escort_confirmed=False,
-    )
+    case = active_case(physician)
+    session, start = run_session(case, clinician)
     with pytest.raises(ValidationFailed, match="no escort"):
         session_services.session_sign_off(
-            case=case, session_id=session.pk, actor=clinician, discharge=discharge
+            case=case,
+            session_id=session.pk,
+            actor=clinician,
+            discharge=discharge(start, 95, escort=False),
         )
 
 
 def test_esketamine_session_has_a_rems_form_due_in_seven_days(physician, clinician) -> None:
-    case = _active_case(
+    case = active_case(
         physician, route="intranasal_esketamine", dose="56", frequency="twice weekly (weeks 1-4)"
     )
     session = case.sessions.order_by("number").first()
@@ -165,11 +98,11 @@ def test_esketamine_session_has_a_rems_form_due_in_seven_days(physician, clinici
             case=case,
             session_id=session.pk,
             actor=clinician,
-            data=DosingRecord(120, 80, 70, 98, timezone.now(), Decimal("56"), "L1", None),
+            data=DosingRecord(timezone.now(), Decimal("56"), "L1", None),
         )
-    session, start = _run_session(case, clinician, minutes=125, devices=2, dose="56")
+    session, start = run_session(case, clinician, minutes=125, devices=2, dose="56")
     done = session_services.session_sign_off(
-        case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, 125)
+        case=case, session_id=session.pk, actor=clinician, discharge=discharge(start, 125)
     )
     assert done.rems_due_at == start + timedelta(days=7)
     client = Client()
@@ -186,7 +119,7 @@ def test_esketamine_session_has_a_rems_form_due_in_seven_days(physician, clinici
 
 
 def test_session_form_errors_are_shown_and_save_nothing(physician, clinician) -> None:
-    case = _active_case(physician)
+    case = active_case(physician)
     session = case.sessions.order_by("number").first()
     client = Client()
     client.force_login(clinician)
@@ -199,20 +132,21 @@ def test_session_form_errors_are_shown_and_save_nothing(physician, clinician) ->
 
 
 def test_complete_treatment_needs_the_sessions_or_an_early_decision(physician, clinician):
-    case = _active_case(physician)
+    ClinicSettings.objects.update_or_create(pk=1, defaults={"session_early_days": 7})
+    case = active_case(physician)
     with pytest.raises(TransitionRefused, match="2 planned sessions"):
         case_transition(case_id=case.pk, transition="complete_treatment", actor=clinician)
     for _ in range(2):
-        session, start = _run_session(case, clinician)
+        session, start = run_session(case, clinician)
         session_services.session_sign_off(
-            case=case, session_id=session.pk, actor=clinician, discharge=_discharge(start, 95)
+            case=case, session_id=session.pk, actor=clinician, discharge=discharge(start, 95)
         )
     done = case_transition(case_id=case.pk, transition="complete_treatment", actor=clinician)
     assert done.state == CaseState.COMPLETED
 
 
 def test_physician_can_end_early_with_a_reason(physician, clinician) -> None:
-    case = _active_case(physician)
+    case = active_case(physician)
     with pytest.raises(ValidationFailed):
         session_services.treatment_complete_early(case=case, actor=physician, reason="")
     with pytest.raises(Exception, match="Only a physician"):
@@ -224,7 +158,7 @@ def test_physician_can_end_early_with_a_reason(physician, clinician) -> None:
 
 
 def test_session_page_records_dosing_through_the_form(physician, clinician) -> None:
-    case = _active_case(physician)
+    case = active_case(physician)
     session = case.sessions.order_by("number").first()
     client = Client()
     client.force_login(clinician)
@@ -233,14 +167,24 @@ def test_session_page_records_dosing_through_the_form(physician, clinician) -> N
     ).content.decode()
     assert "device_count" not in page  # devices only for esketamine
     started = timezone.localtime().strftime("%Y-%m-%dT%H:%M")
+    url = reverse("treatment:session_page", args=[case.pk, session.pk])
     response = client.post(
-        reverse("treatment:session_page", args=[case.pk, session.pk]),
+        url,
+        {
+            "step": "predose",
+            "predose-pre_systolic": 124,
+            "predose-pre_diastolic": 78,
+            "predose-pre_heart_rate": 70,
+            "predose-pre_spo2": 98,
+            "predose-escort_confirmed": "on",
+            "predose-new_medications": "",
+        },
+    )
+    assert response.status_code == 302
+    response = client.post(
+        url,
         {
             "step": "dosing",
-            "dosing-pre_systolic": 124,
-            "dosing-pre_diastolic": 78,
-            "dosing-pre_heart_rate": 70,
-            "dosing-pre_spo2": 98,
             "dosing-dosing_started_at": started,
             "dosing-dose_given_mg": "36.25",
             "dosing-lot_number": "LOT-9",

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from config.env import ConfigError
+from django.core.exceptions import ImproperlyConfigured as ConfigError
 
 
 def _require_readable_file(path: Path, what: str, variable: str) -> None:
