@@ -26,7 +26,7 @@ format: bootstrap
 	$(BIN)/ruff format .
 
 typecheck: bootstrap
-	$(BIN)/mypy config core consent planning workers demo
+	$(BIN)/mypy config core records consent planning workers demo
 
 migrations-check: bootstrap
 	PATHWAY_VAR_DIR=$$(mktemp -d) $(MANAGE) makemigrations --check --dry-run

@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "core",
+    "records",
     "consent",
     "planning",
     "workers",
@@ -194,16 +195,23 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
 
-# Consent: the clinic's seal certificate and key (PEM) that sign every consent PDF, the trust
-# root a PDF must chain to (default: the seal certificate itself), and the public address used
-# in e-mailed links. `python manage.py make_clinic_certificate` writes a demo pair.
-CONSENT_SEAL_KEY_PATH = Path(
-    env_str("CONSENT_SEAL_KEY_PATH", str(VAR_DIR / "seal" / "clinic-seal.key.pem"))
+# Sealed records (records app): the clinic's seal key and certificate (PEM) that seal every
+# record PDF, and the trust root a PDF must chain to (default: the seal certificate itself).
+# The CONSENT_SEAL_* names of earlier releases are still read. `python manage.py
+# make_clinic_certificate` writes a demo pair.
+SEAL_KEY_PATH = Path(
+    env_str(
+        "SEAL_KEY_PATH",
+        env_str("CONSENT_SEAL_KEY_PATH", str(VAR_DIR / "seal" / "clinic-seal.key.pem")),
+    )
 )
-CONSENT_SEAL_CERT_PATH = Path(
-    env_str("CONSENT_SEAL_CERT_PATH", str(VAR_DIR / "seal" / "clinic-seal.cert.pem"))
+SEAL_CERT_PATH = Path(
+    env_str(
+        "SEAL_CERT_PATH",
+        env_str("CONSENT_SEAL_CERT_PATH", str(VAR_DIR / "seal" / "clinic-seal.cert.pem")),
+    )
 )
-CONSENT_TRUST_ROOT_PATH = env_str("CONSENT_TRUST_ROOT_PATH", "")
+SEAL_TRUST_ROOT_PATH = env_str("SEAL_TRUST_ROOT_PATH", env_str("CONSENT_TRUST_ROOT_PATH", ""))
 PATHWAY_BASE_URL = env_str(
     "PATHWAY_BASE_URL",
     None if PRODUCTION else f"http://127.0.0.1:{env_str('PATHWAY_PORT', '8000')}",

@@ -13,13 +13,15 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
 from consent import hooks
-from consent.models import ConsentPdf, ConsentRequest, ConsentSignature
+from consent.models import ConsentRequest, ConsentSignature
 from core.access import audit_denied, require_staff
 from core.audit import audit_record
 from core.errors import DomainError
 from core.models import Patient
 from core.roles import is_staff_member
 from core.tokens import token_hash
+from records.models import RecordKind, SealedRecord
+from records.selectors import record_latest
 
 SESSION_KEY = "consent_verified_links"
 
@@ -118,14 +120,11 @@ def access_case_as_staff(user: Any, case_id: int) -> hooks.CaseFacts:
     return facts
 
 
-def access_signature_pdf(user: Any, signature_id: int) -> ConsentPdf:
+def access_signature_pdf(user: Any, signature_id: int) -> SealedRecord:
     """Staff reach any sealed PDF; a patient their own; anyone else gets 404 (audited)."""
-    record = (
-        ConsentPdf.objects.select_related("signature__patient", "signature__version")
-        .filter(signature_id=signature_id)
-        .first()
-    )
-    if record is None or not may_see_signature(user, record.signature):
+    signature = ConsentSignature.objects.select_related("patient").filter(pk=signature_id).first()
+    record = record_latest(RecordKind.CONSENT, signature_id) if signature else None
+    if signature is None or record is None or not may_see_signature(user, signature):
         audit_denied(user, what=f"consent_signature:{signature_id} pdf")
         raise Http404("No such record, or it is not ready yet.")
     return record

@@ -17,17 +17,17 @@ from consent.access import (
     access_case_as_staff,
     access_own_case,
     access_signature_pdf,
-    may_see_signature,
     own_patient,
 )
-from consent.downloads import audit_download, pdf_response
+from consent.downloads import signed_in_download
 from consent.forms import VerifyForm, WithdrawForm
 from consent.models import ConsentRequest, PaperCopyRequest
-from consent.verification import pdf_identify
 from core.access import request_user, require_staff, staff_required
 from core.audit import audit_record
 from core.errors import DomainError, NotFound
+from core.models import Patient
 from core.roles import is_staff_member
+from records.verification import record_identify
 
 
 @staff_required
@@ -82,7 +82,7 @@ def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
 @login_required
 def signature_pdf(request: HttpRequest, signature_id: int) -> HttpResponse:
     record = access_signature_pdf(request.user, signature_id)
-    return pdf_response(audit_download(record, actor=request_user(request), via="signed-in"))
+    return signed_in_download(record, actor=request_user(request))
 
 
 @login_required
@@ -127,16 +127,18 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
-    found = pdf_identify(data)
-    record, other = found.record, found.other
-    visible = record is not None and may_see_signature(request.user, record.signature)
-    other_visible = other is not None and (
-        is_staff_member(request.user) or other.patient_user_id == request.user.pk
+    found = record_identify(data)
+    record = found.record
+    visible = record is not None and (
+        is_staff_member(request.user)
+        or Patient.objects.filter(pk=record.patient_id or 0, user=request_user(request)).exists()
     )
     audit_record(
         action="consent.pdf.verify",
         actor=request_user(request),
-        target=record.signature.audit_target if record else "",
+        case_id=record.case_id if record else None,
+        patient_id=record.patient_id if record else None,
+        target=record.audit_target if record else "",
         data={
             "sha256": found.sha256,
             "ok": found.check.ok,
@@ -148,7 +150,6 @@ def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
         "check": found.check,
         "sha256": found.sha256,
         "record": record if visible else None,
-        "other": other if other_visible else None,
         "known": found.known,
         "clinic": settings.CLINIC_NAME,
     }

@@ -116,7 +116,7 @@ def artifacts() -> Path:
 @pytest.fixture(scope="session")
 def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     """A throwaway clinic seal certificate for the tests that make sealed PDFs."""
-    from consent.sealing import make_self_signed_certificate
+    from records.sealing import make_self_signed_certificate
 
     folder = tmp_path_factory.mktemp("seal")
     key, cert = make_self_signed_certificate(common_name="Test clinic seal", organization="Test")
@@ -128,8 +128,8 @@ def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 @pytest.fixture
 def sealing(settings: Any, seal_files: tuple[Path, Path]) -> tuple[Path, Path]:
     """Settings pointing at the test seal; tasks run eagerly so PDFs exist after a request."""
-    settings.CONSENT_SEAL_KEY_PATH, settings.CONSENT_SEAL_CERT_PATH = seal_files
-    settings.CONSENT_TRUST_ROOT_PATH = ""
+    settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = seal_files
+    settings.SEAL_TRUST_ROOT_PATH = ""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     return seal_files
 

@@ -30,6 +30,7 @@ from planning.treatment.forms import (
 from planning.treatment.models import DosingPlan, Route, TreatmentSession
 from planning.treatment.services import plans as plan_services
 from planning.treatment.services import sessions as session_services
+from records.downloads import record_download
 
 
 def _clinical_case(request: HttpRequest, case_id: int) -> Case:
@@ -107,12 +108,10 @@ def plan_amend(request: HttpRequest, case_id: int) -> HttpResponse:
 @staff_required
 def plan_pdf(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
-    plan = case.plans.filter(pk=plan_id).exclude(pdf=None).first()
-    if plan is None:
+    record = selectors.plan_record(case, plan_id)
+    if record is None:
         raise Http404("The sealed PDF of this plan is not ready yet.")
-    response = HttpResponse(bytes(plan.pdf or b""), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="plan-{case.pk}-v{plan.version}.pdf"'
-    return response
+    return record_download(record, actor=request_user(request), via="plan-page")
 
 
 @require_POST
@@ -185,6 +184,7 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
         "session": session,
         "forms": forms_,
         "rems": selectors.rems_form_data(session),
+        "rems_records": selectors.rems_versions(session),
     }
     return render(request, "treatment/session.html", context, status=status)
 
@@ -204,12 +204,27 @@ def rems_submitted(request: HttpRequest, case_id: int, session_id: int) -> HttpR
 
 @staff_required
 def rems_pdf(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
-    from planning.treatment.rems import rems_pdf_bytes
+    """The latest sealed REMS form (sealed now if the sign-off task has not run yet)."""
+    from planning.treatment.rems import rems_form_seal
 
     case = _clinical_case(request, case_id)
-    session = _session(case, session_id)
-    if session.rems_due_at is None:
-        raise Http404("Only signed-off esketamine sessions have a REMS monitoring form.")
-    response = HttpResponse(rems_pdf_bytes(session), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="rems-{case.pk}-{session.number}.pdf"'
-    return response
+    record = selectors.rems_record(case, session_id) or rems_form_seal(
+        session_id=_session(case, session_id).pk
+    )
+    return record_download(record, actor=request_user(request), via="session-page")
+
+
+@require_POST
+@staff_required
+def rems_regenerate(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
+    """Seal a new version of the REMS form if its data or layout changed since the last one."""
+    from planning.treatment.rems import rems_form_seal
+
+    case = _clinical_case(request, case_id)
+    before = selectors.rems_record(case, session_id)
+    record = rems_form_seal(session_id=_session(case, session_id).pk)
+    if before is not None and record.pk == before.pk:
+        messages.info(request, f"Nothing changed: version {record.version} is current.")
+    else:
+        messages.success(request, f"Sealed version {record.version} of the REMS form.")
+    return redirect(reverse("treatment:session_page", args=[case.pk, session_id]) + "#rems")

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 from consent.models import ConsentDocument
-from consent.sealing import make_self_signed_certificate
 from core.roles import Role
 from demo.consent import consent_demo_document_seed
 from planning.pathway.states import CaseState
+from records.sealing import make_self_signed_certificate
 from tests.conftest import make_user
 from tests.factories import CaseFactory
 
@@ -31,8 +31,8 @@ def clinic_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 
 @pytest.fixture(autouse=True)
 def _consent_settings(settings: Any, clinic_cert: tuple[Path, Path]) -> Iterator[None]:
-    settings.CONSENT_SEAL_KEY_PATH, settings.CONSENT_SEAL_CERT_PATH = clinic_cert
-    settings.CONSENT_TRUST_ROOT_PATH = ""
+    settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = clinic_cert
+    settings.SEAL_TRUST_ROOT_PATH = ""
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PATHWAY_BASE_URL = "http://testserver"

@@ -20,8 +20,8 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
-from consent.pdf import DataOnlyURLFetcher, PdfAttachment, pdf_text, pdf_xmp_metadata, render_pdf
-from consent.sealing import DEFAULT_SEAL_BOX, make_self_signed_certificate, seal_pdf, verify_pdf
+from records.render import DataOnlyURLFetcher, PdfAttachment, pdf_text, pdf_xmp_metadata, render_pdf
+from records.sealing import DEFAULT_SEAL_BOX, make_self_signed_certificate, seal_pdf, verify_pdf
 
 PATIENT = "Jane Q. Doe"
 DOB = "DOB 1980-04-02"

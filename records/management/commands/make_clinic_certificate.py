@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.sealing import make_self_signed_certificate
+from records.sealing import make_self_signed_certificate
 
 
 class Command(BaseCommand):
@@ -20,8 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--force", action="store_true", help="Replace an existing pair.")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        key_path = Path(settings.CONSENT_SEAL_KEY_PATH)
-        cert_path = Path(settings.CONSENT_SEAL_CERT_PATH)
+        key_path = Path(settings.SEAL_KEY_PATH)
+        cert_path = Path(settings.SEAL_CERT_PATH)
         if key_path.exists() and cert_path.exists() and options["if_missing"]:
             self.stdout.write(f"Clinic certificate already at {cert_path}.")
             return

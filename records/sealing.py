@@ -44,7 +44,7 @@ from pyhanko.stamp.static import StaticContentStamp
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from consent.pdf import render_pdf
+from records.render import render_pdf
 
 _T = TypeVar("_T")
 
@@ -96,6 +96,9 @@ class SealVerification:
     signed_at: dt.datetime | None = None
     reason: str | None = None
     problems: list[str] = field(default_factory=list)
+    level: str = ""  # PAdES baseline level reached: B-B, B-T, B-LT or B-LTA
+    timestamp_at: dt.datetime | None = None  # the signature time-stamp's time (B-T and up)
+    timestamp_authority: str = ""
 
     @property
     def ok(self) -> bool:
