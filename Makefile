@@ -10,8 +10,8 @@ bootstrap:
 
 demo: bootstrap
 	$(MANAGE) migrate --noinput
-	$(MANAGE) make_clinic_certificate --if-missing
-	$(MANAGE) seed_demo
+	$(MANAGE) make_clinic_certificate --if-missing --test-pki
+	$(MANAGE) testpki_serve & pki=$$!; sleep 2; $(MANAGE) seed_demo; status=$$?; kill $$pki; exit $$status
 	$(MANAGE) run_demo
 
 test: bootstrap

@@ -212,6 +212,24 @@ SEAL_CERT_PATH = Path(
     )
 )
 SEAL_TRUST_ROOT_PATH = env_str("SEAL_TRUST_ROOT_PATH", env_str("CONSENT_TRUST_ROOT_PATH", ""))
+# The demo and test PKI (records/testpki, Certomancer): its services listen on this port and
+# its keys live under var/testpki. Never used in production.
+PATHWAY_TESTPKI_PORT = env_int("PATHWAY_TESTPKI_PORT", 9878)
+TESTPKI_DIR = VAR_DIR / "testpki"
+# The RFC 3161 time-stamping authority every seal is time-stamped by (PAdES B-T and up);
+# required in production. Development defaults to the demo PKI's test TSA; unset in tests
+# (their fixture starts the test PKI and sets it).
+PATHWAY_TSA_URL = env_str(
+    "PATHWAY_TSA_URL",
+    None
+    if PRODUCTION
+    else ""
+    if PATHWAY_ENV == "test"
+    else f"http://127.0.0.1:{PATHWAY_TESTPKI_PORT}/pathway-test/tsa/tsa",
+)
+PATHWAY_TSA_TIMEOUT = env_int("PATHWAY_TSA_TIMEOUT", 10)
+# Renew a record's archive time-stamp this many days before its TSA certificate expires.
+SEAL_RENEW_BEFORE_DAYS = env_int("SEAL_RENEW_BEFORE_DAYS", 180)
 PATHWAY_BASE_URL = env_str(
     "PATHWAY_BASE_URL",
     None if PRODUCTION else f"http://127.0.0.1:{env_str('PATHWAY_PORT', '8000')}",

@@ -8,6 +8,7 @@ from pathlib import Path
 from django.conf import settings
 
 from core.errors import DomainError
+from records.sealing import Archival
 
 
 class SealNotConfigured(DomainError):
@@ -41,3 +42,15 @@ def seal_material() -> SealMaterial:
 def trust_root_pem() -> bytes:
     """The certificate(s) a sealed PDF must chain to: by default the seal certificate."""
     return _read("SEAL_TRUST_ROOT_PATH" if settings.SEAL_TRUST_ROOT_PATH else "SEAL_CERT_PATH")
+
+
+def archival() -> Archival | None:
+    """Time-stamp and long-term validation settings: None (a B-B seal) only when no TSA is
+    configured, which production refuses at start-up."""
+    if not settings.PATHWAY_TSA_URL:
+        return None
+    return Archival(
+        tsa_url=settings.PATHWAY_TSA_URL,
+        trust_roots_pem=trust_root_pem(),
+        timeout=settings.PATHWAY_TSA_TIMEOUT,
+    )

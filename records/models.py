@@ -88,6 +88,9 @@ class SealedRecord(InsertOnly):
     seal_level = models.CharField(max_length=16, blank=True, help_text="PAdES level reached.")
     timestamped_at = models.DateTimeField(null=True, blank=True)
     timestamp_authority = models.CharField(max_length=400, blank=True)
+    archive_expires_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the newest archive time-stamp's certificate expires."
+    )
     created_at = models.DateTimeField(default=timezone.now)
 
     objects = InsertOnlyQuerySet["SealedRecord"].as_manager()

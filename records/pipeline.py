@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from django.conf import settings
 
 from core.errors import DomainError
-from records import keys, render, sealing
+from records import keys, render, sealing, validation
 
 
 class SealVerificationFailed(DomainError):
@@ -24,7 +24,7 @@ class SealVerificationFailed(DomainError):
 @dataclass(frozen=True)
 class SealedPdf:
     data: bytes
-    check: sealing.SealVerification
+    check: validation.SealVerification
 
 
 @dataclass(frozen=True)
@@ -57,8 +57,9 @@ def render_seal_verify(request: RenderRequest) -> SealedPdf:
         cert_pem=material.cert_pem,
         reason=request.reason,
         location=settings.CLINIC_NAME,
+        archival=keys.archival(),
     )
-    check = sealing.verify_pdf(sealed, trust_root_pem=keys.trust_root_pem())
+    check = validation.verify_pdf(sealed, trust_root_pem=keys.trust_root_pem())
     if not check.ok:
         raise SealVerificationFailed(
             "The sealed PDF did not verify and was not stored: " + "; ".join(check.problems)

@@ -4,14 +4,19 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from core.audit import audit_record
+from records import keys, sealing, validation
 from records.models import RecordKind, RecordOrigin, SealedRecord, SealedRecordContent
 from records.pipeline import RenderRequest, SealedPdf, SealVerificationFailed, render_seal_verify
+from records.selectors import record_content
 
-__all__ = ["RecordOwner", "sealed_record_create"]
+__all__ = ["RecordOwner", "sealed_record_create", "sealed_record_renew", "sealed_records_renew_due"]
 
 
 @dataclass(frozen=True)
@@ -78,6 +83,7 @@ def _store(
                 seal_level=sealed.check.level,
                 timestamped_at=sealed.check.timestamp_at,
                 timestamp_authority=sealed.check.timestamp_authority[:400],
+                archive_expires_at=sealed.check.archive_expires_at,
             )
             SealedRecordContent.objects.create(record=record, pdf_bytes=sealed.data)
             audit_record(
@@ -114,3 +120,44 @@ def _audit_refusal(owner: RecordOwner, problem: str) -> None:
         target=f"{owner.kind}:{owner.owner_id}",
         data={"problem": problem[:2000]},
     )
+
+
+def sealed_record_renew(*, record: SealedRecord) -> SealedRecord:
+    """A new version of `record` with fresh validation data and a new archive time-stamp
+    appended (the bytes before them unchanged); verified before it is stored."""
+    archival = keys.archival()
+    if archival is None:
+        raise SealVerificationFailed("No time-stamping authority is configured (PATHWAY_TSA_URL).")
+    renewed = sealing.renew_archive_timestamp(record_content(record), archival=archival)
+    check = validation.verify_pdf(renewed, trust_root_pem=keys.trust_root_pem())
+    owner = RecordOwner(
+        kind=RecordKind(record.kind),
+        owner_id=record.owner_id,
+        label=record.owner_label,
+        file_name=record.file_name,
+        case_id=record.case_id,
+        patient_id=record.patient_id,
+    )
+    if not check.ok or check.level != "B-LTA":
+        _audit_refusal(
+            owner, "renewed archive time-stamp did not verify: " + "; ".join(check.problems)
+        )
+        raise SealVerificationFailed("The renewed record did not verify and was not stored.")
+    sealed = SealedPdf(data=renewed, check=check)
+    return _store(
+        owner, sealed, record.layout_version, record, RecordOrigin.RENEWED, record.source_sha256
+    )
+
+
+def sealed_records_renew_due(*, now: datetime | None = None) -> list[int]:
+    """Renew every current record whose archive time-stamp certificate expires within
+    SEAL_RENEW_BEFORE_DAYS; returns the ids of the new versions. Idempotent: a renewed record
+    is superseded and its successor is not due."""
+    now = now or timezone.now()
+    horizon = now + timedelta(days=settings.SEAL_RENEW_BEFORE_DAYS)
+    due = SealedRecord.objects.filter(  # at most one renewal a month per record
+        superseded_by__isnull=True,
+        archive_expires_at__lt=horizon,
+        created_at__lt=now - timedelta(days=30),
+    ).order_by("pk")
+    return [sealed_record_renew(record=record).pk for record in due[:100]]

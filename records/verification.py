@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from records.keys import trust_root_pem
 from records.models import SealedRecord
-from records.sealing import SealVerification, verify_pdf
 from records.selectors import record_by_sha256
+from records.validation import SealVerification, verify_pdf
 
 
 @dataclass(frozen=True)

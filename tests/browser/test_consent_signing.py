@@ -18,7 +18,8 @@ from demo.consent import consent_demo_document_seed
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from records.models import RecordKind
-from records.sealing import make_self_signed_certificate, verify_pdf
+from records.sealing import make_self_signed_certificate
+from records.validation import verify_pdf
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
 from tests.factories import CaseFactory

@@ -21,7 +21,7 @@ from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from records.models import RecordKind
 from records.render import pdf_text
-from records.sealing import verify_pdf
+from records.validation import verify_pdf
 from tests.consent.flow import Patient, invite_over_http
 from tests.support.records import count, latest, pdf_of
 

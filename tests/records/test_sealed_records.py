@@ -8,7 +8,7 @@ import hashlib
 import pytest
 
 from core.models import AuditEntry
-from records import sealing
+from records import sealing, validation
 from records.models import ImmutableRecordError, SealedRecord, SealedRecordContent
 from records.pipeline import SealVerificationFailed
 from records.selectors import record_content
@@ -24,7 +24,7 @@ def test_a_record_is_sealed_verified_and_stored_once(owner) -> None:
     data = record_content(record)
     assert record.sha256 == hashlib.sha256(data).hexdigest() and record.size == len(data)
     assert record.case_id == owner.case.pk and record.patient_id == owner.case.patient_id
-    assert sealing.verify_pdf(data, trust_root_pem=_trust_root()).ok
+    assert validation.verify_pdf(data, trust_root_pem=_trust_root()).ok
     assert (
         AuditEntry.objects.filter(action="record.sealed", target=record.audit_target).count() == 1
     )

@@ -22,7 +22,7 @@ from planning.treatment.models import DosingPlan, TreatmentSession
 from planning.treatment.services import plans as plan_services
 from records.models import RecordKind
 from records.render import pdf_text
-from records.sealing import verify_pdf
+from records.validation import verify_pdf
 from tests.conftest import make_user
 from tests.factories import PASSWORD, CaseFactory, satisfy_intake
 from tests.support.records import count, pdf_of
