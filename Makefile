@@ -10,8 +10,8 @@ bootstrap:
 
 demo: bootstrap
 	$(MANAGE) migrate --noinput
-	$(MANAGE) make_clinic_certificate --if-missing
-	$(MANAGE) seed_demo
+	$(MANAGE) make_clinic_certificate --if-missing --test-pki
+	$(MANAGE) testpki_serve & pki=$$!; sleep 2; $(MANAGE) seed_demo; status=$$?; kill $$pki; exit $$status
 	$(MANAGE) run_demo
 
 test: bootstrap
@@ -27,7 +27,7 @@ format: bootstrap
 	$(BIN)/ruff format .
 
 typecheck: bootstrap
-	$(BIN)/mypy config core consent planning workers demo api interop
+	$(BIN)/mypy config core records consent planning workers demo api interop
 
 migrations-check: bootstrap
 	PATHWAY_VAR_DIR=$$(mktemp -d) $(MANAGE) makemigrations --check --dry-run

@@ -16,12 +16,13 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from consent.access import access_signature_pdf
-from consent.models import ConsentPdf
 from core.access import audit_denied, get_action, require_action
 from core.audit import audit_record
 from core.models import Patient
 from planning.pathway.access import access_case, cases_visible_to, reach_case
 from planning.pathway.models import Case
+from planning.treatment.access import access_plan_pdf
+from records.models import SealedRecord
 
 # Larger numbers cannot be a row id (nor be written to the audit trail's id columns).
 MAX_ID = 2**63 - 1
@@ -77,13 +78,13 @@ def may_read_plan_records(user: Any) -> bool:
     return get_action("plan.pdf").allows_any(user)
 
 
-def consent_pdf_for(user: Any, case: Case, signature_id: int) -> ConsentPdf:
+def consent_pdf_for(user: Any, case: Case, signature_id: int) -> SealedRecord:
     record = access_signature_pdf(user, _possible(signature_id))
-    if record.signature.case_id != case.pk:
+    if record.case_id != case.pk:
         audit_denied(user, what=f"consent_signature:{signature_id} pdf", case_id=case.pk)
         raise Http404("No such record, or it is not ready yet.")
     return record
 
 
-def plan_case_for(user: Any, case_id: int) -> Case:
-    return reach_case(user, _possible(case_id), "plan.pdf")[0]
+def plan_pdf_for(user: Any, case_id: int, plan_id: int) -> SealedRecord:
+    return access_plan_pdf(user, _possible(case_id), _possible(plan_id))

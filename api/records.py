@@ -7,11 +7,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from consent.models import ConsentPdf
-from planning.treatment.models import DosingPlan
+from records.models import RecordKind
+from records.models import SealedRecord as Stored
+from records.selectors import record_content
 
-CONSENT, PLAN = "consent", "plan"
+CONSENT, PLAN = RecordKind.CONSENT.value, RecordKind.PLAN.value
 KINDS = (CONSENT, PLAN)
+_KIND = {CONSENT: RecordKind.CONSENT, PLAN: RecordKind.PLAN}
 
 
 @dataclass(frozen=True)
@@ -37,48 +39,30 @@ def sealed_records(
     record_id: int | None = None,
     with_bytes: bool = False,
 ) -> list[SealedRecord]:
-    """The case's sealed PDFs, oldest first; with `record_id`, that one record of each kind."""
-    found: list[SealedRecord] = []
-    if CONSENT in kinds:
-        consents = ConsentPdf.objects.filter(signature__case_id=case_id).select_related(
-            "signature__version"
+    """The case's sealed PDFs (the latest version of each), oldest first; with `record_id`, that
+    one record of each kind. The bytes are read only when asked for."""
+    rows = Stored.objects.filter(case_id=case_id, kind__in=[_KIND[k] for k in kinds])
+    if record_id is not None:
+        rows = rows.filter(owner_id=record_id)
+    latest: dict[tuple[str, int], Stored] = {}
+    for row in rows.order_by("kind", "owner_id", "version"):
+        latest[(row.kind, row.owner_id)] = row
+    found = [
+        SealedRecord(
+            row.kind,
+            row.owner_id,
+            case_id,
+            _title(row),
+            row.sha256,
+            row.created_at,
+            row.size,
+            record_content(row) if with_bytes else None,
         )
-        if record_id is not None:
-            consents = consents.filter(signature_id=record_id)
-        for pdf in consents:
-            data = bytes(pdf.pdf)
-            title = (
-                f"Consent {pdf.signature.version.label}, signed {pdf.signature.signed_at:%Y-%m-%d}"
-            )
-            found.append(
-                SealedRecord(
-                    CONSENT,
-                    pdf.signature_id,
-                    case_id,
-                    title,
-                    pdf.sha256,
-                    pdf.created_at,
-                    len(data),
-                    data if with_bytes else None,
-                )
-            )
-    if PLAN in kinds:
-        plans = DosingPlan.objects.filter(case_id=case_id).exclude(pdf_sha256="")
-        if record_id is not None:
-            plans = plans.filter(pk=record_id)
-        for plan in plans:
-            data = bytes(plan.pdf or b"")
-            assert plan.approved_at is not None
-            found.append(
-                SealedRecord(
-                    PLAN,
-                    plan.pk,
-                    case_id,
-                    f"Dosing plan v{plan.version}",
-                    plan.pdf_sha256,
-                    plan.approved_at,
-                    len(data),
-                    data if with_bytes else None,
-                )
-            )
+        for row in latest.values()
+    ]
     return sorted(found, key=lambda r: (r.created_at, r.kind, r.id))
+
+
+def _title(row: Stored) -> str:
+    label = {CONSENT: "Consent signature", PLAN: "Dosing plan"}.get(row.kind, row.kind)
+    return f"{label} #{row.owner_id}, sealed {row.created_at:%Y-%m-%d} (v{row.version})"

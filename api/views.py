@@ -29,11 +29,10 @@ from api.serializers import (
     TransitionsSerializer,
     apply_filters,
 )
-from consent.downloads import audit_download
 from core.access import request_user
 from planning.followups.models import FollowUp
 from planning.pathway import selectors, services
-from planning.pathway.audit import audit_case
+from records.downloads import record_response
 
 
 class PatientList(generics.ListAPIView[Any]):
@@ -165,29 +164,14 @@ class RecordDownload(APIView):
     def get(self, request: Request, case_id: int, kind: str, record_id: int) -> HttpResponse:
         user = request_user(request)
         if kind == PLAN:
-            case = access.plan_case_for(user, case_id)
+            record = access.plan_pdf_for(user, case_id, record_id)
         elif kind == CONSENT:
             case = access.case_for(user, case_id, record_view=False)
-            consent_pdf = access.consent_pdf_for(user, case, record_id)
+            record = access.consent_pdf_for(user, case, record_id)
         else:
             raise Http404("There is no such kind of record.")
-        found = sealed_records(case.pk, kinds=(kind,), record_id=record_id, with_bytes=True)
-        if not found or found[0].pdf is None:
-            raise Http404("No such record, or it is not ready yet.")
-        if kind == CONSENT:
-            audit_download(consent_pdf, actor=user, via="api")  # as the pages do
-        else:
-            audit_case(
-                action="plan.pdf.download",
-                actor=user,
-                case=case,
-                target=f"plan:{record_id}",
-                data={"sha256": found[0].sha256, "via": "api"},
-            )
-        response = HttpResponse(found[0].pdf, content_type="application/pdf")
-        response["Content-Disposition"] = f'attachment; filename="{found[0].filename}"'
-        response["Cache-Control"] = "no-store"
-        return response
+        # The access function wrote the download's one audit entry, as for the pages.
+        return record_response(record)
 
     def perform_content_negotiation(self, request: Request, force: bool = False) -> Any:
         return super().perform_content_negotiation(request, force=True)

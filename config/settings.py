@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "core",
+    "records",
     "consent",
     "planning",
     "workers",
@@ -290,16 +291,41 @@ if LOG_FORMAT not in {"json", "text"}:
     raise ConfigError("LOG_FORMAT must be json or text.")
 LOGGING = logging_config(json_lines=LOG_FORMAT == "json", level=env_str("LOG_LEVEL", "INFO"))
 
-# Consent: the clinic's seal certificate and key (PEM) that sign every consent PDF, the trust
-# root a PDF must chain to (default: the seal certificate itself), and the public address used
-# in e-mailed links. `python manage.py make_clinic_certificate` writes a demo pair.
-CONSENT_SEAL_KEY_PATH = Path(
-    env_str("CONSENT_SEAL_KEY_PATH", str(VAR_DIR / "seal" / "clinic-seal.key.pem"))
+# Sealed records (records app): the clinic's seal key and certificate (PEM) that seal every
+# record PDF, and the trust root a PDF must chain to (default: the seal certificate itself).
+# The CONSENT_SEAL_* names of earlier releases are still read. `python manage.py
+# make_clinic_certificate` writes a demo pair.
+SEAL_KEY_PATH = Path(
+    env_str(
+        "SEAL_KEY_PATH",
+        env_str("CONSENT_SEAL_KEY_PATH", str(VAR_DIR / "seal" / "clinic-seal.key.pem")),
+    )
 )
-CONSENT_SEAL_CERT_PATH = Path(
-    env_str("CONSENT_SEAL_CERT_PATH", str(VAR_DIR / "seal" / "clinic-seal.cert.pem"))
+SEAL_CERT_PATH = Path(
+    env_str(
+        "SEAL_CERT_PATH",
+        env_str("CONSENT_SEAL_CERT_PATH", str(VAR_DIR / "seal" / "clinic-seal.cert.pem")),
+    )
 )
-CONSENT_TRUST_ROOT_PATH = env_str("CONSENT_TRUST_ROOT_PATH", "")
+SEAL_TRUST_ROOT_PATH = env_str("SEAL_TRUST_ROOT_PATH", env_str("CONSENT_TRUST_ROOT_PATH", ""))
+# The demo and test PKI (records/testpki, Certomancer): its services listen on this port and
+# its keys live under var/testpki. Never used in production.
+PATHWAY_TESTPKI_PORT = env_int("PATHWAY_TESTPKI_PORT", 9878)
+TESTPKI_DIR = VAR_DIR / "testpki"
+# The RFC 3161 time-stamping authority every seal is time-stamped by (PAdES B-T and up);
+# required in production. Development defaults to the demo PKI's test TSA; unset in tests
+# (their fixture starts the test PKI and sets it).
+PATHWAY_TSA_URL = env_str(
+    "PATHWAY_TSA_URL",
+    None
+    if PRODUCTION
+    else ""
+    if PATHWAY_ENV == "test"
+    else f"http://127.0.0.1:{PATHWAY_TESTPKI_PORT}/pathway-test/tsa/tsa",
+)
+PATHWAY_TSA_TIMEOUT = env_int("PATHWAY_TSA_TIMEOUT", 10)
+# Renew a record's archive time-stamp this many days before its TSA certificate expires.
+SEAL_RENEW_BEFORE_DAYS = env_int("SEAL_RENEW_BEFORE_DAYS", 180)
 PATHWAY_BASE_URL = env_str(
     "PATHWAY_BASE_URL",
     None if PRODUCTION else f"http://127.0.0.1:{env_str('PATHWAY_PORT', '8000')}",

@@ -14,12 +14,14 @@ from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
 
 from consent import hooks
-from consent.models import ConsentPdf, ConsentRequest, ConsentSignature, PaperCopyRequest
+from consent.models import ConsentRequest, ConsentSignature, PaperCopyRequest
 from core.access import Action, audit_access, audit_denied, get_action, require_action
 from core.audit import audit_record
 from core.errors import DomainError
 from core.links import CLOSED_MESSAGES, link_closed_reason, link_for_token
 from core.models import LinkPurpose, Patient
+from records.models import RecordKind, SealedRecord
+from records.selectors import record_latest
 
 SESSION_KEY = "consent_verified_links"
 
@@ -119,20 +121,16 @@ def access_consent_case(user: Any, case_id: int, *, action: str | Action) -> Con
     return ConsentCase(facts=facts, patient=patient)
 
 
-def access_signature_pdf(user: Any, signature_id: int) -> ConsentPdf:
+def access_signature_pdf(user: Any, signature_id: int) -> SealedRecord:
     """A sealed consent PDF for its download (`consent.pdf`): staff any, a patient their own,
     anyone else 404 (audited). The download is audited here, once, so the view that hands out
     the bytes writes nothing more."""
     act = require_action(user, "consent.pdf", what=f"consent_signature:{signature_id} pdf")
-    record = (
-        ConsentPdf.objects.select_related("signature__patient", "signature__version")
-        .filter(signature_id=signature_id)
-        .first()
-    )
-    if record is None or not may_see_signature(user, record.signature, action=act):
+    signature = ConsentSignature.objects.select_related("patient").filter(pk=signature_id).first()
+    record = record_latest(RecordKind.CONSENT, signature_id) if signature else None
+    if signature is None or record is None or not may_see_signature(user, signature, action=act):
         audit_denied(user, what=f"consent_signature:{signature_id} pdf")
         raise Http404("No such record, or it is not ready yet.")
-    signature = record.signature
     audit_access(
         user,
         act,

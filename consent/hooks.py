@@ -99,30 +99,3 @@ def run_withdrawn(withdrawal: ConsentWithdrawal, actor: User) -> None:
 def run_published(version: ConsentVersion, actor: User) -> None:
     for handler in _on_published:
         handler(version, actor)
-
-
-@dataclass(frozen=True)
-class OtherRecord:
-    """A sealed record kept by another app (a dosing plan): what to say about it, and whose."""
-
-    description: str
-    patient_user_id: int | None
-
-
-RecordDescriber = Callable[[str], "OtherRecord | None"]
-_describers: list[RecordDescriber] = []
-
-
-def register_record_describer(describer: RecordDescriber) -> RecordDescriber:
-    if describer not in _describers:
-        _describers.append(describer)
-    return describer
-
-
-def describe_other_record(sha256: str) -> OtherRecord | None:
-    """The first registered app that keeps a sealed PDF with this SHA-256 describes it."""
-    for describer in _describers:
-        found = describer(sha256)
-        if found is not None:
-            return found
-    return None

@@ -1,5 +1,5 @@
-"""Consent documents and their immutable versions, invitations (signing links), signatures,
-and the sealed PDFs.
+"""Consent documents and their immutable versions, invitations (signing links), signatures and
+withdrawals. The sealed PDF of a signature is a `records.SealedRecord` (kind "consent").
 
 A case is referred to by its number only (`case_id`): consent sits below planning and never
 imports it. Records that must never change (a published version, a signature, a sealed PDF)
@@ -9,43 +9,14 @@ refuse updates and deletes in `save()`/`delete()` and in their querysets.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, ClassVar, NoReturn, TypeVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
 from core.models import Patient, PatientLink
-
-
-class ImmutableRecordError(RuntimeError):
-    """Raised on any attempt to change or delete a record that is final."""
-
-
-_M = TypeVar("_M", bound=models.Model)
-
-
-class _FinalQuerySet(models.QuerySet[_M]):
-    def update(self, **kwargs: Any) -> NoReturn:
-        raise ImmutableRecordError(f"{self.model.__name__} records cannot be changed.")
-
-    def delete(self) -> NoReturn:
-        raise ImmutableRecordError(f"{self.model.__name__} records cannot be deleted.")
-
-
-class _FinalRecord(models.Model):
-    """Insert-only: saving an existing row or deleting one raises."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if not self._state.adding:
-            raise ImmutableRecordError(f"A {self._meta.verbose_name} is never edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> NoReturn:
-        raise ImmutableRecordError(f"A {self._meta.verbose_name} is never deleted.")
+from records.models import ImmutableRecordError, InsertOnly, InsertOnlyQuerySet
 
 
 class ConsentDocument(models.Model):
@@ -254,7 +225,7 @@ class ConsentRequest(models.Model):
         return self.link.is_expired(now)
 
 
-class DisclosureAgreement(_FinalRecord):
+class DisclosureAgreement(InsertOnly):
     """The patient agreed to electronic records and signatures (ESIGN 7001(c))."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
@@ -264,7 +235,7 @@ class DisclosureAgreement(_FinalRecord):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
 
-    objects = _FinalQuerySet["DisclosureAgreement"].as_manager()
+    objects = InsertOnlyQuerySet["DisclosureAgreement"].as_manager()
 
     class Meta:
         ordering = ("-agreed_at",)
@@ -289,7 +260,7 @@ class PaperCopyRequest(models.Model):
         ordering = ("-created_at",)
 
 
-class ConsentSignature(_FinalRecord):
+class ConsentSignature(InsertOnly):
     """The signature record. Never edited: it holds the facts as they were at signing,
     including the exact HTML the patient reviewed and its SHA-256."""
 
@@ -311,7 +282,7 @@ class ConsentSignature(_FinalRecord):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
 
-    objects = _FinalQuerySet["ConsentSignature"].as_manager()
+    objects = InsertOnlyQuerySet["ConsentSignature"].as_manager()
 
     class Meta:
         ordering = ("-signed_at",)
@@ -331,23 +302,7 @@ class ConsentSignature(_FinalRecord):
         return f"consent_signature:{self.pk}"
 
 
-class ConsentPdf(_FinalRecord):
-    """The sealed PDF/A record of one signature (exactly one per signature)."""
-
-    signature = models.OneToOneField(ConsentSignature, on_delete=models.PROTECT, related_name="pdf")
-    pdf = models.BinaryField()
-    sha256 = models.CharField(max_length=64, unique=True)
-    sealed_by = models.CharField(max_length=400)
-    created_at = models.DateTimeField(default=timezone.now)
-
-    objects = _FinalQuerySet["ConsentPdf"].as_manager()
-
-    class Meta:
-        ordering = ("-created_at",)
-        verbose_name = "sealed consent PDF"
-
-
-class ConsentWithdrawal(_FinalRecord):
+class ConsentWithdrawal(InsertOnly):
     """A signed-in patient withdrew consent after signing."""
 
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
@@ -360,7 +315,7 @@ class ConsentWithdrawal(_FinalRecord):
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
 
-    objects = _FinalQuerySet["ConsentWithdrawal"].as_manager()
+    objects = InsertOnlyQuerySet["ConsentWithdrawal"].as_manager()
 
     class Meta:
         ordering = ("-withdrawn_at",)

@@ -1,63 +1,20 @@
-"""The sealed PDF record of a signature: its HTML, and the clinic's seal key material.
-
-Rendering (consent/pdf.py) and sealing (consent/sealing.py) stay pure; this module gathers
-what they need from the database and settings.
-"""
+"""What is consent-specific about a signature's sealed record: its HTML source (identity on
+every page, document, answers, signature, audit page). Rendering, sealing, verifying and storing
+are the records app's one pipeline."""
 
 from __future__ import annotations
 
 import base64
-from dataclasses import dataclass
-from pathlib import Path
 
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from consent.models import ConsentSignature
-from core.errors import DomainError
 from core.models import AuditEntry
 
 SEAL_REASON = "Informed consent record sealed by the clinic"
-
-
-class SealNotConfigured(DomainError):
-    """The clinic certificate or key is missing: say how to make one (503, not a 500)."""
-
-    status = 503
-    code = "seal_not_configured"
-
-
-@dataclass(frozen=True)
-class SealMaterial:
-    key_pem: bytes
-    cert_pem: bytes
-
-
-def _read(setting: str) -> bytes:
-    path = Path(getattr(settings, setting))
-    if not path.is_file():
-        raise SealNotConfigured(
-            f"{setting} points to {path}, which does not exist. Run "
-            "`python manage.py make_clinic_certificate` (demo) or configure the clinic's "
-            "certificate (see .env.example)."
-        )
-    return path.read_bytes()
-
-
-def seal_material() -> SealMaterial:
-    return SealMaterial(
-        key_pem=_read("CONSENT_SEAL_KEY_PATH"),
-        cert_pem=_read("CONSENT_SEAL_CERT_PATH"),
-    )
-
-
-def trust_root_pem() -> bytes:
-    """The certificate(s) a sealed PDF must chain to: by default the seal certificate."""
-    setting = (
-        "CONSENT_TRUST_ROOT_PATH" if settings.CONSENT_TRUST_ROOT_PATH else "CONSENT_SEAL_CERT_PATH"
-    )
-    return _read(setting)
+LAYOUT_VERSION = "consent-1"
 
 
 def request_events(signature: ConsentSignature) -> list[AuditEntry]:

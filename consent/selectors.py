@@ -9,12 +9,13 @@ from django.db.models import QuerySet
 from consent.documents import current_version
 from consent.models import (
     ConsentDocument,
-    ConsentPdf,
     ConsentRequest,
     ConsentSignature,
     ConsentVersion,
     PaperCopyRequest,
 )
+from records.models import RecordKind
+from records.selectors import records_latest_by_owner
 
 
 @dataclass(frozen=True)
@@ -60,11 +61,7 @@ def _row(req: ConsentRequest, pdf_ids: set[int]) -> RequestRow:
 def case_panel(case_id: int) -> CasePanel:
     requests = list(requests_for_case(case_id)[:20])
     signature_ids = [r.signature.pk for r in requests if getattr(r, "signature", None)]
-    pdf_ids = set(
-        ConsentPdf.objects.filter(signature_id__in=signature_ids).values_list(
-            "signature_id", flat=True
-        )
-    )
+    pdf_ids = set(records_latest_by_owner(RecordKind.CONSENT, signature_ids))
     rows = [_row(r, pdf_ids) for r in requests]
     signatures = [row.signature for row in rows if row.signature is not None]
     paper = PaperCopyRequest.objects.filter(case_id=case_id, completed_at__isnull=True)

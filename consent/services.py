@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -28,7 +28,6 @@ from consent.documents import (
 )
 from consent.models import (
     ConsentDocument,
-    ConsentPdf,
     ConsentRequest,
     ConsentSignature,
     ConsentVersion,
@@ -44,6 +43,10 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from core.links import DobResult, link_create, link_dob_check, link_revoke
 from core.models import ClinicSettings, LinkPurpose, Patient, User
 from core.outbox import message_enqueue
+from records.models import RecordKind, RecordOrigin, SealedRecord
+from records.pipeline import RenderRequest
+from records.selectors import record_content, record_latest
+from records.services import RecordOwner, sealed_record_create
 
 logger = logging.getLogger(__name__)
 
@@ -563,13 +566,12 @@ def consent_withdraw(
 # ---- the sealed PDF ----------------------------------------------------------------------
 
 
-def consent_pdf_ensure(*, signature_id: int) -> ConsentPdf:
-    """Render, seal and store the PDF of a signature unless it exists (idempotent: one PDF per
-    signature, enforced by a unique constraint; a lost message is re-driven by calling this)."""
-    from consent.pipeline import render_and_seal
-    from consent.record import SEAL_REASON, record_html, request_events
+def consent_pdf_ensure(*, signature_id: int) -> SealedRecord:
+    """Render, seal, verify and store the PDF of a signature unless it exists (idempotent: one
+    record per signature; a lost message is re-driven by calling this)."""
+    from consent.record import LAYOUT_VERSION, SEAL_REASON, record_html, request_events
 
-    existing = ConsentPdf.objects.filter(signature_id=signature_id).first()
+    existing = record_latest(RecordKind.CONSENT, signature_id)
     if existing is not None:
         return existing
     signature = (
@@ -579,47 +581,39 @@ def consent_pdf_ensure(*, signature_id: int) -> ConsentPdf:
     )
     if signature is None:
         raise NotFound("No such signature.")
-    sealed = render_and_seal(
-        record_html(signature, request_events(signature)),
-        title=f"Informed consent · {signature.patient.full_name} · {signature.version.label}",
-        subject=f"Consent signature #{signature.pk}",
-        reason=SEAL_REASON,
-        metadata={"PathwaySignature": str(signature.pk)},
+    patient, version = signature.patient, signature.version
+    signed = timezone.localtime(signature.signed_at)
+    record = sealed_record_create(
+        owner=RecordOwner(
+            kind=RecordKind.CONSENT,
+            owner_id=signature.pk,
+            label=(
+                f"consent signature #{signature.pk}, case #{signature.case_id}, "
+                f"{patient.full_name} ({patient.mrn}), {version.document.title} "
+                f"{version.label}, signed {signed:%Y-%m-%d %H:%M %Z}"
+            ),
+            file_name=f"consent-{patient.mrn}-{version.label}-{signature.pk}.pdf",
+            case_id=signature.case_id,
+            patient_id=patient.pk,
+        ),
+        render=RenderRequest(
+            html=record_html(signature, request_events(signature)),
+            title=f"Informed consent · {patient.full_name} · {version.label}",
+            subject=f"Consent signature #{signature.pk}",
+            reason=SEAL_REASON,
+            metadata={"PathwaySignature": str(signature.pk)},
+        ),
+        layout_version=LAYOUT_VERSION,
     )
-    return _store_pdf(signature, sealed)
-
-
-def _store_pdf(signature: ConsentSignature, sealed: bytes) -> ConsentPdf:
-    from consent.record import trust_root_pem
-    from consent.sealing import verify_pdf
-
-    check = verify_pdf(sealed, trust_root_pem=trust_root_pem())
-    try:
-        with transaction.atomic():
-            record = ConsentPdf.objects.create(
-                signature=signature,
-                pdf=sealed,
-                sha256=sha256_hex(sealed),
-                sealed_by=check.signer_subject[:400],
-            )
-            audit_record(
-                action="consent.pdf.sealed",
-                actor_label="system",
-                case_id=signature.case_id,
-                patient_id=signature.patient_id,
-                target=signature.request.audit_target,
-                data={"signature": signature.pk, "sha256": record.sha256, "seal_ok": check.ok},
-            )
-            _mail_copy_ready(record)
-    except IntegrityError:  # another worker stored it first: keep theirs
-        return ConsentPdf.objects.get(signature_id=signature.pk)
+    if record.version == 1 and record.origin == RecordOrigin.SEALED:
+        transaction.on_commit(lambda: _mail_copy_ready(record.pk))
     return record
 
 
-def _mail_copy_ready(record: ConsentPdf) -> None:
-    """Queue the "your copy is ready" e-mail (with the PDF unless the patient can sign in)."""
+def _mail_copy_ready(record_id: int) -> None:
+    record = SealedRecord.objects.get(pk=record_id)
     signature = ConsentSignature.objects.select_related("patient__user", "version__document").get(
-        pk=record.signature_id
+        pk=record.owner_id
     )
     patient = signature.patient
     if not patient.email:
@@ -628,7 +622,7 @@ def _mail_copy_ready(record: ConsentPdf) -> None:
     link = (
         settings.PATHWAY_BASE_URL.rstrip("/") + reverse("pathway:patient_home") if has_login else ""
     )
-    attachment = None if has_login else ("consent.pdf", bytes(record.pdf), "application/pdf")
+    attachment = None if has_login else ("consent.pdf", record_content(record), "application/pdf")
     message_enqueue(
         template="consent_copy_ready",
         to=patient.email,

@@ -28,7 +28,7 @@ from consent.access import (
     require_link_open,
 )
 from consent.documents import current_version, document_html, intent_statement, questions_for
-from consent.downloads import pdf_response, record_for_signature
+from consent.downloads import link_download, signature_record
 from consent.forms import AnswersForm, DeclineForm, DisclosureForm, DobForm, ReadForm, SignForm
 from consent.models import ConsentRequest, PaperCopyRequest
 from core.access import access_action
@@ -61,7 +61,7 @@ def _link_step(view: LinkView, step: str) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         req = access_link(token)
         if req.status == ConsentRequest.Status.SIGNED and link_verified(request.session, req):
-            return render(request, "consent/link_done.html", {"req": req, "token": token})
+            return _done_page(request, req, token)
         try:
             require_link_open(req)
         except LinkClosed as exc:
@@ -279,13 +279,19 @@ def _sign_refused(
     return render(request, "consent/link_review.html", context, status=400)
 
 
+def _done_page(request: HttpRequest, req: ConsentRequest, token: str) -> HttpResponse:
+    ready = signature_record(req.signature.pk) is not None
+    context = {"req": req, "token": token, "copy_ready": ready}
+    return render(request, "consent/link_done.html", context)
+
+
 @access_action("consent.link")
 @never_cache
 def done(request: HttpRequest, token: str) -> HttpResponse:
     req = access_link(token)
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return redirect("consent_link", token=token)
-    return render(request, "consent/link_done.html", {"req": req, "token": token})
+    return _done_page(request, req, token)
 
 
 @access_action("consent.link")
@@ -310,4 +316,4 @@ def link_pdf(request: HttpRequest, token: str) -> HttpResponse:
     req = access_link(token)
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return redirect("consent_link", token=token)
-    return pdf_response(record_for_signature(req.signature.pk, actor=None, via="link"))
+    return link_download(req.signature.pk, patient_name=req.signature.patient.full_name)

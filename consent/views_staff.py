@@ -17,14 +17,14 @@ from consent.access import (
     access_consent_request,
     access_paper_copy,
     access_signature_pdf,
-    may_see_signature,
 )
 from consent.downloads import pdf_response
 from consent.forms import VerifyForm, WithdrawForm
-from consent.verification import pdf_identify
 from core.access import access_action, current_action, request_user
 from core.audit import audit_record
 from core.errors import DomainError
+from core.models import Patient
+from records.verification import record_identify
 
 
 @access_action("consent.invite")
@@ -117,17 +117,21 @@ def verify(request: HttpRequest) -> HttpResponse:
 
 
 def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
-    found = pdf_identify(data)
-    record, other = found.record, found.other
+    found = record_identify(data)
+    record = found.record
     act = current_action(request)
-    visible = record is not None and may_see_signature(request.user, record.signature, action=act)
-    other_visible = other is not None and act.allows(
-        request.user, owner_user_id=other.patient_user_id
+    owner = (
+        Patient.objects.filter(pk=record.patient_id).values_list("user_id", flat=True).first()
+        if record is not None and record.patient_id
+        else None
     )
+    visible = record is not None and act.allows(request.user, owner_user_id=owner)
     audit_record(
         action="consent.pdf.verify",
         actor=request_user(request),
-        target=record.signature.audit_target if record else "",
+        case_id=record.case_id if record else None,
+        patient_id=record.patient_id if record else None,
+        target=record.audit_target if record else "",
         data={
             "sha256": found.sha256,
             "ok": found.check.ok,
@@ -139,7 +143,6 @@ def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
         "check": found.check,
         "sha256": found.sha256,
         "record": record if visible else None,
-        "other": other if other_visible else None,
         "known": found.known,
         "clinic": settings.CLINIC_NAME,
     }

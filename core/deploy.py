@@ -22,8 +22,8 @@ def _require_readable_file(path: Path, what: str, variable: str) -> None:
 def require_production_files(*, seal_key: Path, seal_cert: Path, records: Path) -> None:
     """The clinic seal key and certificate exist and are readable, and the records store
     (MEDIA_ROOT) is a folder this process can read and write."""
-    _require_readable_file(seal_key, "The clinic seal key", "CONSENT_SEAL_KEY_PATH")
-    _require_readable_file(seal_cert, "The clinic seal certificate", "CONSENT_SEAL_CERT_PATH")
+    _require_readable_file(seal_key, "The clinic seal key", "SEAL_KEY_PATH")
+    _require_readable_file(seal_cert, "The clinic seal certificate", "SEAL_CERT_PATH")
     try:
         records.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
@@ -42,7 +42,7 @@ def require_production_ready() -> None:
 
     if settings.PRODUCTION:
         require_production_files(
-            seal_key=Path(settings.CONSENT_SEAL_KEY_PATH),
-            seal_cert=Path(settings.CONSENT_SEAL_CERT_PATH),
+            seal_key=Path(settings.SEAL_KEY_PATH),
+            seal_cert=Path(settings.SEAL_CERT_PATH),
             records=Path(settings.MEDIA_ROOT),
         )

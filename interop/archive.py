@@ -22,13 +22,13 @@ from django.db.models import Q
 from django.utils import timezone
 
 from api.records import sealed_records
-from consent.record import trust_root_pem
 from core.audit import canonical_content, compute_hash
 from core.audit.hashing import content_hash, link_hash
 from core.models import AuditEntry
 from interop.checkpoints import checkpoint_problems, latest_checkpoint
 from interop.fhir.bundle import case_bundle
 from planning.pathway.models import Case
+from records.keys import trust_root_pem
 
 FORMAT = "pathway-records-export/1"
 MANIFEST, MANIFEST_DIGEST = "manifest.json", "manifest.sha256"
@@ -152,7 +152,7 @@ def _manifest(members: dict[str, bytes], check: ExportCheck) -> dict[str, Any] |
 def _check_pdfs(
     members: dict[str, bytes], trust_root: bytes, check: ExportCheck, *, pinned: bool
 ) -> None:
-    from consent.sealing import verify_pdf
+    from records.validation import verify_pdf
 
     for name in sorted(n for n in members if n.startswith("records/")):
         try:

@@ -8,6 +8,8 @@ import importlib
 import os
 import shutil
 import socket
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -129,25 +131,46 @@ def artifacts() -> Path:
     return ARTIFACTS
 
 
-@pytest.fixture(scope="session")
-def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """A throwaway clinic seal certificate for the tests that make sealed PDFs."""
-    from consent.sealing import make_self_signed_certificate
+@dataclass(frozen=True)
+class TestPki:
+    key: Path
+    cert: Path  # the clinic seal certificate, then the test root CA
+    root: Path
+    tsa_url: str
 
-    folder = tmp_path_factory.mktemp("seal")
-    key, cert = make_self_signed_certificate(common_name="Test clinic seal", organization="Test")
-    (folder / "key.pem").write_bytes(key)
-    (folder / "cert.pem").write_bytes(cert)
-    return folder / "key.pem", folder / "cert.pem"
+
+@pytest.fixture(scope="session")
+def test_pki(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestPki]:
+    """The Certomancer test PKI (TSA, OCSP, CRL) on an ephemeral 127.0.0.1 port for the whole
+    session, and the clinic seal certificate it issues."""
+    from records.testpki import Services, seal_pems, tsa_url
+
+    folder = tmp_path_factory.mktemp("testpki")
+    services = Services(folder / "keys").start()
+    pems = seal_pems(folder / "keys", services.port)
+    for name, data in (("key", pems.key_pem), ("cert", pems.cert_pem), ("root", pems.root_pem)):
+        (folder / f"{name}.pem").write_bytes(data)
+    yield TestPki(
+        folder / "key.pem", folder / "cert.pem", folder / "root.pem", tsa_url(services.port)
+    )
+    services.stop()
+
+
+@pytest.fixture(scope="session")
+def seal_files(test_pki: TestPki) -> tuple[Path, Path]:
+    """The clinic seal key and certificate (issued by the test PKI's root CA)."""
+    return test_pki.key, test_pki.cert
 
 
 @pytest.fixture
-def sealing(settings: Any, seal_files: tuple[Path, Path]) -> tuple[Path, Path]:
-    """Settings pointing at the test seal; tasks run eagerly so PDFs exist after a request."""
-    settings.CONSENT_SEAL_KEY_PATH, settings.CONSENT_SEAL_CERT_PATH = seal_files
-    settings.CONSENT_TRUST_ROOT_PATH = ""
+def sealing(settings: Any, test_pki: TestPki) -> tuple[Path, Path]:
+    """Settings pointing at the test seal and TSA (every seal reaches B-LTA); tasks run eagerly
+    so PDFs exist after a request."""
+    settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = test_pki.key, test_pki.cert
+    settings.SEAL_TRUST_ROOT_PATH = str(test_pki.root)
+    settings.PATHWAY_TSA_URL = test_pki.tsa_url
     settings.CELERY_TASK_ALWAYS_EAGER = True
-    return seal_files
+    return test_pki.key, test_pki.cert
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -11,7 +11,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 app = Celery("pathway")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 # Tasks live in the package that owns the work; this is the one list of such packages.
-app.autodiscover_tasks(["core", "consent", "planning.treatment", "planning.followups"])
+app.autodiscover_tasks(["core", "records", "consent", "planning.treatment", "planning.followups"])
 
 
 def _load_schedule() -> None:

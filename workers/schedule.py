@@ -38,6 +38,11 @@ BEAT_SCHEDULE: dict[str, dict[str, Any]] = {
         "schedule": float(HEARTBEAT_INTERVAL_SECONDS),
         "options": {"expires": HEARTBEAT_INTERVAL_SECONDS},
     },
+    # Sealed records whose archive time-stamp certificate nears expiry get a new one (B-LTA).
+    "records-archive-renew-daily": {
+        "task": "records.tasks.records_archive_renew",
+        "schedule": crontab(hour=3, minute=17),
+    },
     "audit-verify-hourly": {
         "task": "core.tasks.audit_verify_chain",
         "schedule": crontab(minute=7),

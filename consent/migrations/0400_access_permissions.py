@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consent", "0202_links_request_link_drop"),
+        ("consent", "0301_records_drop_consent_pdf"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ import asyncio
 import hashlib
 from typing import Any
 
-from asn1crypto import cms, tsp  # type: ignore[import-untyped]
+from asn1crypto import cms, tsp
 from django.conf import settings
 
 

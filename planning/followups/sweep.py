@@ -17,6 +17,7 @@ import logging
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from django.conf import settings
 from django.db import transaction
@@ -186,23 +187,42 @@ def _mark_missed(now: datetime) -> int:
 
 
 def _redrive_pdfs(now: datetime) -> list[str]:
-    """Signatures and approved plans still without their sealed PDF after a grace period."""
+    """Signatures, approved plans and signed-off esketamine sessions still without their sealed
+    record after a grace period."""
     from consent.models import ConsentSignature
     from consent.tasks import consent_pdf_make
-    from planning.treatment.tasks import plan_pdf_make
+    from planning.treatment.models import TreatmentSession
+    from planning.treatment.tasks import plan_pdf_make, rems_form_make
+    from records.models import RecordKind
+    from records.selectors import sealed_owner_ids
 
-    redriven = []
     cutoff = now - PDF_GRACE
-    for signature_id in ConsentSignature.objects.filter(
-        signed_at__lt=cutoff, pdf__isnull=True
-    ).values_list("pk", flat=True)[:50]:
-        consent_pdf_make.delay(signature_id)
-        redriven.append(f"signature:{signature_id}")
-    for plan_id in DosingPlan.objects.filter(
-        status=DosingPlan.Status.APPROVED, approved_at__lt=cutoff, pdf__isnull=True
-    ).values_list("pk", flat=True)[:50]:
-        plan_pdf_make.delay(plan_id)
-        redriven.append(f"plan:{plan_id}")
+    work: list[tuple[Any, RecordKind, Any, str]] = [
+        (
+            ConsentSignature.objects.filter(signed_at__lt=cutoff),
+            RecordKind.CONSENT,
+            consent_pdf_make,
+            "signature",
+        ),
+        (
+            DosingPlan.objects.filter(status=DosingPlan.Status.APPROVED, approved_at__lt=cutoff),
+            RecordKind.PLAN,
+            plan_pdf_make,
+            "plan",
+        ),
+        (
+            TreatmentSession.objects.filter(signed_off_at__lt=cutoff, rems_due_at__isnull=False),
+            RecordKind.REMS,
+            rems_form_make,
+            "session",
+        ),
+    ]
+    redriven = []
+    for rows, kind, task, label in work:
+        missing = rows.exclude(pk__in=sealed_owner_ids(kind)).values_list("pk", flat=True)[:50]
+        for owner_id in missing:
+            task.delay(owner_id)
+            redriven.append(f"{label}:{owner_id}")
     if redriven:
         logger.warning("Re-driving PDF work whose message was lost: %s", ", ".join(redriven))
     return redriven

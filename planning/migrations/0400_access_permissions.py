@@ -5,7 +5,7 @@ from django.db import migrations
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("planning", "0202_links_followup_link_drop"),
+        ("planning", "0301_records_drop_plan_pdf"),
     ]
 
     operations = [

@@ -10,30 +10,32 @@ from django.http import Http404
 from core.access import Action
 from planning.pathway.access import audit_case_access, reach_case
 from planning.treatment.models import DosingPlan, TreatmentSession
+from records.models import RecordKind, SealedRecord
+from records.selectors import record_latest
 
 
 def access_plan(user: Any, case_id: int, plan_id: int, *, action: str | Action) -> DosingPlan:
-    return _plan(user, case_id, plan_id, action, sealed=False)
+    case, act = reach_case(user, case_id, action)
+    plan = case.plans.filter(pk=plan_id).first()
+    if plan is None:
+        raise Http404("No such plan on this case.")
+    plan.case = case
+    audit_case_access(user, act, case, target=f"dosingplan:{plan.pk}")
+    return plan
 
 
-def access_plan_pdf(user: Any, case_id: int, plan_id: int) -> DosingPlan:
+def access_plan_pdf(user: Any, case_id: int, plan_id: int) -> SealedRecord:
     """A sealed plan, for its download: the download is audited here (`plan.pdf`), so the view
     that hands out the bytes writes nothing more."""
-    return _plan(user, case_id, plan_id, "plan.pdf", sealed=True)
-
-
-def _plan(
-    user: Any, case_id: int, plan_id: int, action: str | Action, *, sealed: bool
-) -> DosingPlan:
-    case, act = reach_case(user, case_id, action)
-    plans = case.plans.filter(pk=plan_id)
-    plan = (plans.exclude(pdf=None) if sealed else plans).first()
-    if plan is None:
+    case, act = reach_case(user, case_id, "plan.pdf")
+    record = (
+        record_latest(RecordKind.PLAN, plan_id) if case.plans.filter(pk=plan_id).exists() else None
+    )
+    if record is None:
         raise Http404("No such plan, or its sealed PDF is not ready yet.")
-    plan.case = case
-    data = {"sha256": plan.pdf_sha256} if plan.pdf_sha256 else None
-    audit_case_access(user, act, case, target=f"dosingplan:{plan.pk}", data=data)
-    return plan
+    data = {"sha256": record.sha256, "version": record.version}
+    audit_case_access(user, act, case, target=f"dosingplan:{plan_id}", data=data)
+    return record
 
 
 def access_session(

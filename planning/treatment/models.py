@@ -144,8 +144,6 @@ class DosingPlan(models.Model):
     content_sha256 = models.CharField(max_length=64, blank=True)
     protocol_snapshot = models.JSONField(default=dict, blank=True)
     consent_reference = models.JSONField(default=dict, blank=True)
-    pdf = models.BinaryField(null=True, blank=True, editable=False)
-    pdf_sha256 = models.CharField(max_length=64, blank=True)
 
     class Meta:
         ordering = ("-version",)
@@ -165,15 +163,10 @@ class DosingPlan(models.Model):
         return f"Plan v{self.version} for case {self.case_id} ({self.status})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        """Once approved in the database, only the sealed PDF may still be attached."""
+        """Once approved in the database, a plan never changes (its sealed PDF is a record)."""
         if self.pk and not self._state.adding:
             stored = DosingPlan.objects.filter(pk=self.pk).values("status").first()
-            allowed = set(kwargs.get("update_fields") or []) <= {"pdf", "pdf_sha256"}
-            if (
-                stored
-                and stored["status"] == self.Status.APPROVED
-                and not (kwargs.get("update_fields") and allowed)
-            ):
+            if stored and stored["status"] == self.Status.APPROVED:
                 from planning.intake.models import RecordImmutable
 
                 raise RecordImmutable("An approved plan cannot change: amend it instead.")
@@ -264,7 +257,6 @@ class TreatmentSession(models.Model):
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
     rems_due_at = models.DateTimeField(null=True, blank=True)
-    rems_pdf = models.BinaryField(null=True, blank=True, editable=False)
     rems_submitted_at = models.DateTimeField(null=True, blank=True)
     rems_submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"

@@ -1,28 +1,95 @@
-"""The esketamine REMS Patient Monitoring Form as a PDF (rendered, not sealed: it is a copy
-of data kept in the session record, submitted to the REMS by staff)."""
+"""The esketamine REMS Patient Monitoring Form as a sealed record.
+
+Sealed when the session is signed off (a task queued on commit). The form's content comes from
+`selectors.rems_form_data(session)`; the page layout is `templates/treatment/pdf/rems_form.html`,
+whose version is `LAYOUT_VERSION` and is recorded on each record. Asked again (after a correction
+to the data the form draws on, or a new layout), a new version is sealed that points at the
+previous one; an unchanged form returns the existing record. No version is ever overwritten, so
+the clinic can always show exactly what it submitted and what changed since.
+"""
 
 from __future__ import annotations
 
+import hashlib
+
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils import timezone
 
-from consent.pdf import render_pdf
+from core.errors import NotFound
 from planning.treatment.models import TreatmentSession
+from planning.treatment.rems_form import FORM_VERSION
 from planning.treatment.selectors import rems_form_data
+from records.models import RecordKind, RecordOrigin, SealedRecord
+from records.pipeline import RenderRequest
+from records.selectors import record_latest
+from records.services import RecordOwner, sealed_record_create
+
+LAYOUT_VERSION = FORM_VERSION  # the form layout, versioned with its fields (rems_form.py)
+SEAL_REASON = "REMS patient monitoring form, sealed by the clinic"
 
 
-def rems_pdf_bytes(session: TreatmentSession) -> bytes:
-    html = render_to_string(
+def rems_form_html(session: TreatmentSession) -> str:
+    return render_to_string(
         "treatment/pdf/rems_form.html",
         {
             "session": session,
             "form": rems_form_data(session),
             "clinic_name": settings.CLINIC_NAME,
             "patient": session.case.patient,
+            "layout_version": LAYOUT_VERSION,
         },
     )
-    return render_pdf(
-        html,
-        title=f"REMS monitoring form · session {session.number}",
-        metadata={"author": settings.CLINIC_NAME},
+
+
+def rems_form_seal(*, session_id: int) -> SealedRecord:
+    """The current sealed REMS form of a signed-off esketamine session: the latest record when
+    its content and layout are unchanged, otherwise a new version superseding it."""
+    session = _signed_off_session(session_id)
+    html = rems_form_html(session)
+    latest = record_latest(RecordKind.REMS, session.pk)
+    source = hashlib.sha256(html.encode("utf-8")).hexdigest()
+    if latest and latest.source_sha256 == source and latest.layout_version == LAYOUT_VERSION:
+        return latest
+    patient = session.case.patient
+    treated = timezone.localtime(session.dosing_started_at or session.signed_off_at)
+    return sealed_record_create(
+        owner=RecordOwner(
+            kind=RecordKind.REMS,
+            owner_id=session.pk,
+            label=(
+                f"REMS monitoring form, session {session.number} (#{session.pk}) of "
+                f"{treated:%Y-%m-%d}, case #{session.case_id}, "
+                f"{patient.full_name} ({patient.mrn})"
+            ),
+            file_name=f"rems-{session.case_id}-{session.number}-v{_next(latest)}.pdf",
+            case_id=session.case_id,
+            patient_id=patient.pk,
+        ),
+        render=RenderRequest(
+            html=html,
+            title=f"REMS patient monitoring form · session {session.number}",
+            subject=f"Treatment session #{session.pk}, case #{session.case_id}",
+            reason=SEAL_REASON,
+            metadata={"PathwaySession": str(session.pk)},
+        ),
+        layout_version=LAYOUT_VERSION,
+        supersedes=latest,
+        origin=RecordOrigin.REGENERATED if latest else RecordOrigin.SEALED,
     )
+
+
+def _next(latest: SealedRecord | None) -> int:
+    return latest.version + 1 if latest else 1
+
+
+def _signed_off_session(session_id: int) -> TreatmentSession:
+    session = (
+        TreatmentSession.objects.select_related("case__patient", "plan", "signed_off_by")
+        .filter(pk=session_id, status=TreatmentSession.Status.SIGNED_OFF)
+        .exclude(rems_due_at=None)
+        .first()
+    )
+    if session is None:
+        raise NotFound("Only signed-off esketamine sessions have a REMS monitoring form.")
+    return session

@@ -40,7 +40,7 @@ def plan_context(case: Case) -> dict[str, object]:
     from planning.treatment.models import ClinicProtocol
 
     evaluation = intake_rules.latest_evaluation(case)
-    plans = list(case.plans.select_related("approved_by", "created_by").order_by("-version"))
+    plans = _with_records(case.plans.select_related("approved_by", "created_by"))
     draft = next((p for p in plans if not p.is_approved), None)
     previous = next((p for p in plans if draft and p.pk == draft.supersedes_id), None)
     return {
@@ -59,7 +59,7 @@ def plan_context(case: Case) -> dict[str, object]:
 
 def treatment_summary(case: Case) -> dict[str, object]:
     """The plan and sessions panel on the case page."""
-    plans = list(case.plans.select_related("approved_by").order_by("-version"))
+    plans = _with_records(case.plans.select_related("approved_by"))
     sessions = list(case.sessions.exclude(status="cancelled").order_by("number"))
     return {
         "plans": plans,
@@ -90,6 +90,46 @@ def session_safety(request: Any, case: Case, session: Any) -> dict[str, object]:
         "physician_steps": ("clearance", "deviation", "note"),
         "predose_steps": ("predose", "clearance", "deviation", "dosing"),
     }
+
+
+def _with_records(plans: Any) -> list[Any]:
+    """The plans, newest first, each with `.sealed`: its sealed record or None (one query; the
+    PDF bytes are never read here)."""
+    from records.models import RecordKind
+    from records.selectors import records_latest_by_owner
+
+    rows = list(plans.order_by("-version"))
+    sealed = records_latest_by_owner(RecordKind.PLAN, [p.pk for p in rows])
+    for plan in rows:
+        plan.sealed = sealed.get(plan.pk)
+    return rows
+
+
+def plan_record(case: Case, plan_id: int) -> Any:
+    """The sealed record of one of this case's plans, or None."""
+    from records.models import RecordKind
+    from records.selectors import record_latest
+
+    if not case.plans.filter(pk=plan_id).exists():
+        return None
+    return record_latest(RecordKind.PLAN, plan_id)
+
+
+def rems_record(case: Case, session_id: int) -> Any:
+    """The latest sealed REMS form of one of this case's sessions, or None."""
+    from records.models import RecordKind
+    from records.selectors import record_latest
+
+    if not case.sessions.filter(pk=session_id).exists():
+        return None
+    return record_latest(RecordKind.REMS, session_id)
+
+
+def rems_versions(session: Any) -> list[Any]:
+    from records.models import RecordKind
+    from records.selectors import record_versions
+
+    return record_versions(RecordKind.REMS, session.pk)
 
 
 def rems_form_data(session: Any) -> dict[str, object] | None:

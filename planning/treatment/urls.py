@@ -26,6 +26,11 @@ urlpatterns: list[URLPattern] = [
         name="rems_pdf",
     ),
     path(
+        "cases/<int:case_id>/sessions/<int:session_id>/rems-regenerate/",
+        views.rems_regenerate,
+        name="rems_regenerate",
+    ),
+    path(
         "cases/<int:case_id>/sessions/<int:session_id>/rems-submitted/",
         views.rems_submitted,
         name="rems_submitted",

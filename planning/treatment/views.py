@@ -35,6 +35,7 @@ from planning.treatment.forms import (
 from planning.treatment.models import DosingPlan, Route
 from planning.treatment.services import plans as plan_services
 from planning.treatment.services import sessions as session_services
+from records.downloads import record_response
 
 
 def _clinical_case(request: HttpRequest, case_id: int) -> Case:
@@ -122,10 +123,7 @@ def plan_renew(request: HttpRequest, case_id: int) -> HttpResponse:
 
 @access_action("plan.pdf")
 def plan_pdf(request: HttpRequest, case_id: int, plan_id: int) -> HttpResponse:
-    plan = access_plan_pdf(request.user, case_id, plan_id)
-    response = HttpResponse(bytes(plan.pdf or b""), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="plan-{case_id}-v{plan.version}.pdf"'
-    return response
+    return record_response(access_plan_pdf(request.user, case_id, plan_id))
 
 
 @access_action("treatment.complete_early")
@@ -199,6 +197,7 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
         "forms": forms_,
         "rems": selectors.rems_form_data(session),
         **selectors.session_safety(request, case, session),
+        "rems_records": selectors.rems_versions(session),
     }
     return render(request, "treatment/session.html", context, status=status)
 
@@ -218,9 +217,27 @@ def rems_submitted(request: HttpRequest, case_id: int, session_id: int) -> HttpR
 
 @access_action("session.rems_pdf")
 def rems_pdf(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
-    from planning.treatment.rems import rems_pdf_bytes
+    """The latest sealed REMS form (sealed now if the sign-off task has not run yet)."""
+    from planning.treatment.rems import rems_form_seal
 
     session = access_rems_form(request.user, case_id, session_id)
-    response = HttpResponse(rems_pdf_bytes(session), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="rems-{case_id}-{session.number}.pdf"'
-    return response
+    record = selectors.rems_record(session.case, session.pk) or rems_form_seal(
+        session_id=session.pk
+    )
+    return record_response(record)
+
+
+@access_action("session.record")
+@require_POST
+def rems_regenerate(request: HttpRequest, case_id: int, session_id: int) -> HttpResponse:
+    """Seal a new version of the REMS form if its data or layout changed since the last one."""
+    from planning.treatment.rems import rems_form_seal
+
+    session = access_session(request.user, case_id, session_id, action=current_action(request))
+    before = selectors.rems_record(session.case, session.pk)
+    record = rems_form_seal(session_id=session.pk)
+    if before is not None and record.pk == before.pk:
+        messages.info(request, f"Nothing changed: version {record.version} is current.")
+    else:
+        messages.success(request, f"Sealed version {record.version} of the REMS form.")
+    return redirect(reverse("treatment:session_page", args=[case_id, session_id]) + "#rems")

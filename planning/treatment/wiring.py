@@ -1,11 +1,9 @@
-"""How treatment joins the pathway: the plan and completion guards, its case-page panel, and
-naming a sealed plan on the consent verification page."""
+"""How treatment joins the pathway: the plan and completion guards and its case-page panel."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from consent import hooks as consent_hooks
 from planning.pathway import hooks
 from planning.pathway.states import FINAL_STATES, CaseState
 
@@ -22,24 +20,6 @@ def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
 
     clinical = get_action("plan.view").allows_any(request.user)
     return {"treatment": selectors.treatment_summary(case) if clinical else None}
-
-
-def describe_plan_pdf(sha256: str) -> consent_hooks.OtherRecord | None:
-    """Lets the consent verification page and `verify_pdf` name a sealed dosing plan."""
-    from planning.treatment.models import DosingPlan
-
-    plan = DosingPlan.objects.select_related("case__patient").filter(pdf_sha256=sha256).first()
-    if plan is None:
-        return None
-    patient = plan.case.patient
-    return consent_hooks.OtherRecord(
-        description=(
-            f"dosing plan v{plan.version} (#{plan.pk}), case #{plan.case_id}, "
-            f"{patient.full_name} ({patient.mrn}), approved by "
-            f"{plan.approver_printed_name} on {plan.approved_at:%Y-%m-%d %H:%M %Z}"
-        ),
-        patient_user_id=patient.user_id,
-    )
 
 
 def _on_transitioned(case: Case, source: str, target: str, actor: User) -> None:
@@ -64,4 +44,3 @@ def wire() -> None:
             key="treatment", template="treatment/_panel.html", order=10, context=_panel_context
         )
     )
-    consent_hooks.register_record_describer(describe_plan_pdf)

@@ -5,19 +5,18 @@ refused means 401/403/404 on the API and a sign-in redirect, 403 or 404 on the p
 
 from __future__ import annotations
 
-import hashlib
-
 import pytest
 from django.test import Client
 from django.urls import reverse
 
-from consent.models import ConsentPdf
 from core.roles import Role
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
+from records.models import RecordKind
 from tests.conftest import make_user
 from tests.consent.helpers import consent_signed_for
 from tests.factories import CaseFactory, satisfy_guards
+from tests.support.records import stored_record
 
 pytestmark = pytest.mark.django_db
 
@@ -28,14 +27,18 @@ def _case_with_records(**kwargs) -> Case:
     case = CaseFactory(state=CaseState.PLAN_PENDING, **kwargs)
     signature = consent_signed_for(case)
     consent = f"%PDF-1.7 consent {case.pk}".encode()
-    ConsentPdf.objects.create(
-        signature=signature, pdf=consent, sha256=hashlib.sha256(consent).hexdigest()
+    stored_record(
+        RecordKind.CONSENT, signature.pk, case_id=case.pk, patient_id=case.patient_id, data=consent
     )
     satisfy_guards(case, "approve_plan")
     plan = case.plans.get()
-    plan.pdf = f"%PDF-1.7 plan {case.pk}".encode()
-    plan.pdf_sha256 = hashlib.sha256(plan.pdf).hexdigest()
-    plan.save(update_fields=["pdf", "pdf_sha256"])
+    stored_record(
+        RecordKind.PLAN,
+        plan.pk,
+        case_id=case.pk,
+        patient_id=case.patient_id,
+        data=f"%PDF-1.7 plan {case.pk}".encode(),
+    )
     return case
 
 

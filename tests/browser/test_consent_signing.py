@@ -11,16 +11,19 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from consent.models import ConsentPdf, ConsentSignature
-from consent.sealing import make_self_signed_certificate, verify_pdf
+from consent.models import ConsentSignature
 from consent.services import consent_request_create
 from core.roles import Role
 from demo.consent import consent_demo_document_seed
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
+from records.models import RecordKind
+from records.sealing import make_self_signed_certificate
+from records.validation import verify_pdf
 from tests.browser.conftest import assert_accessible
 from tests.conftest import make_user
 from tests.factories import CaseFactory
+from tests.support.records import pdf_of
 
 VENDOR = Path(__file__).resolve().parents[2] / "static/consent/vendor/signature_pad.umd.min.js"
 
@@ -38,8 +41,8 @@ def seal_files(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
 def signing_link(settings: Any, seal_files: tuple[Path, Path]) -> Any:
     if not VENDOR.exists():
         pytest.fail("signature_pad is not built: run consent/frontend/build.sh (bootstrap does)")
-    settings.CONSENT_SEAL_KEY_PATH, settings.CONSENT_SEAL_CERT_PATH = seal_files
-    settings.CONSENT_TRUST_ROOT_PATH = ""
+    settings.SEAL_KEY_PATH, settings.SEAL_CERT_PATH = seal_files
+    settings.SEAL_TRUST_ROOT_PATH = ""
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from workers.celery import app
 
@@ -133,7 +136,7 @@ def test_patient_signs_on_a_phone(phone_page: Any, signing_link: Any, artifacts:
     # The sealed copy: download it as the patient and render page 1 for people to look at.
     href = page.get_by_test_id("download-copy").get_attribute("href")
     pdf = page.request.get(href).body()
-    assert pdf == bytes(ConsentPdf.objects.get(signature=signature).pdf)
+    assert pdf == pdf_of(RecordKind.CONSENT, signature.pk)
     assert verify_pdf(pdf, trust_root_pem=signing_link_cert(page)).ok
     (artifacts / "consent-browser.pdf").write_bytes(pdf)
     subprocess.run(  # noqa: S603
@@ -147,7 +150,7 @@ def test_patient_signs_on_a_phone(phone_page: Any, signing_link: Any, artifacts:
 def signing_link_cert(page: Any) -> bytes:
     from django.conf import settings
 
-    return Path(settings.CONSENT_SEAL_CERT_PATH).read_bytes()
+    return Path(settings.SEAL_CERT_PATH).read_bytes()
 
 
 @pytest.mark.django_db(transaction=True)

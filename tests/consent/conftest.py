@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from consent.models import ConsentDocument
-from consent.sealing import make_self_signed_certificate
 from core.roles import Role
 from demo.consent import consent_demo_document_seed
 from planning.pathway.states import CaseState
@@ -19,20 +18,12 @@ from tests.factories import CaseFactory
 
 
 @pytest.fixture(scope="session")
-def clinic_cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    folder = tmp_path_factory.mktemp("seal")
-    key_pem, cert_pem = make_self_signed_certificate(
-        common_name="Test Clinic consent seal", organization="Test Clinic"
-    )
-    (folder / "key.pem").write_bytes(key_pem)
-    (folder / "cert.pem").write_bytes(cert_pem)
-    return folder / "key.pem", folder / "cert.pem"
+def clinic_cert(seal_files: tuple[Path, Path]) -> tuple[Path, Path]:
+    return seal_files
 
 
 @pytest.fixture(autouse=True)
-def _consent_settings(settings: Any, clinic_cert: tuple[Path, Path]) -> Iterator[None]:
-    settings.CONSENT_SEAL_KEY_PATH, settings.CONSENT_SEAL_CERT_PATH = clinic_cert
-    settings.CONSENT_TRUST_ROOT_PATH = ""
+def _consent_settings(settings: Any, sealing: tuple[Path, Path]) -> Iterator[None]:
     settings.CELERY_TASK_ALWAYS_EAGER = True
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     settings.PATHWAY_BASE_URL = "http://testserver"

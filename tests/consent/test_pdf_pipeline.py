@@ -20,8 +20,9 @@ from pyhanko.pdf_utils import generic
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject, TextStringObject
 
-from consent.pdf import DataOnlyURLFetcher, PdfAttachment, pdf_text, pdf_xmp_metadata, render_pdf
-from consent.sealing import DEFAULT_SEAL_BOX, make_self_signed_certificate, seal_pdf, verify_pdf
+from records.render import DataOnlyURLFetcher, PdfAttachment, pdf_text, pdf_xmp_metadata, render_pdf
+from records.sealing import DEFAULT_SEAL_BOX, make_self_signed_certificate, seal_pdf
+from records.validation import verify_pdf
 
 PATIENT = "Jane Q. Doe"
 DOB = "DOB 1980-04-02"
@@ -364,21 +365,19 @@ def test_mismatched_key_and_certificate_are_refused(
         seal_pdf(rendered, key_pem=other_key, cert_pem=seal_keys[1], reason="r", location="l")
 
 
-def test_second_seal_keeps_first_valid(sealed: bytes, seal_keys: tuple[bytes, bytes]) -> None:
+def test_a_sealed_record_cannot_be_sealed_again(sealed: bytes, seal_keys) -> None:
+    """The seal is a certification permitting no changes: a second seal is refused."""
     key_pem, cert_pem = seal_keys
-    twice = seal_pdf(
-        sealed,
-        key_pem=key_pem,
-        cert_pem=cert_pem,
-        reason="Countersigned",
-        location="Utrecht, NL",
-        field_name="Countersignature",
-        visible_box=(51, 76, 291, 140),
-    )
-    result = verify_pdf(twice, trust_root_pem=cert_pem)
-    assert result.problems == []
-    assert result.ok
-    assert result.reason == "Countersigned"
+    with pytest.raises(Exception, match="Certification signatures must be the first"):
+        seal_pdf(
+            sealed,
+            key_pem=key_pem,
+            cert_pem=cert_pem,
+            reason="Countersigned",
+            location="Utrecht, NL",
+            field_name="Countersignature",
+            visible_box=(51, 76, 291, 140),
+        )
 
 
 @pytest.mark.parametrize("root", [b"", b"garbage", b"-----BEGIN CERTIFICATE-----\nAAAA\n"])

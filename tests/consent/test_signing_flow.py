@@ -14,14 +14,16 @@ from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 
-from consent.models import ConsentPdf, ConsentRequest, ConsentSignature
-from consent.pdf import pdf_text
-from consent.sealing import verify_pdf
+from consent.models import ConsentRequest, ConsentSignature
 from consent.text import sha256_hex
 from core.models import AuditEntry
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
+from records.models import RecordKind
+from records.render import pdf_text
+from records.validation import verify_pdf
 from tests.consent.flow import Patient, invite_over_http
+from tests.support.records import count, latest, pdf_of
 
 pytestmark = pytest.mark.django_db(transaction=False)
 
@@ -59,8 +61,8 @@ def test_whole_flow_signs_moves_the_case_and_seals_a_pdf(
     assert ConsentRequest.objects.get(pk=signature.request_id).status == "signed"
 
     # The sealed PDF: one per signature, its hash stored, the copy-ready e-mail sent.
-    record = ConsentPdf.objects.get(signature=signature)
-    pdf = bytes(record.pdf)
+    record = latest(RecordKind.CONSENT, signature.pk)
+    pdf = pdf_of(RecordKind.CONSENT, signature.pk)
     assert record.sha256 == sha256_hex(pdf)
     assert "ready" in mail.outbox[-1].subject
     text = pdf_text(pdf)
@@ -88,14 +90,14 @@ def test_whole_flow_signs_moves_the_case_and_seals_a_pdf(
 def _cert() -> str:
     from django.conf import settings
 
-    return str(settings.CONSENT_SEAL_CERT_PATH)
+    return str(settings.SEAL_CERT_PATH)
 
 
 def test_pdf_passes_qpdf_and_one_changed_byte_fails_verify_pdf(
     consent_case, desk, document, django_capture_on_commit_callbacks, tmp_path: Path
 ) -> None:
     _signed(consent_case, desk, document, django_capture_on_commit_callbacks)
-    pdf = bytes(ConsentPdf.objects.get().pdf)
+    pdf = pdf_of(RecordKind.CONSENT, ConsentSignature.objects.get().pk)
     path = tmp_path / "consent.pdf"
     path.write_bytes(pdf)
     if shutil.which("qpdf") is None:
@@ -147,7 +149,7 @@ def test_verification_page_names_the_record_and_flags_a_changed_file(
     consent_case, desk, document, django_capture_on_commit_callbacks
 ) -> None:
     _signed(consent_case, desk, document, django_capture_on_commit_callbacks)
-    pdf = bytes(ConsentPdf.objects.get().pdf)
+    pdf = pdf_of(RecordKind.CONSENT, ConsentSignature.objects.get().pk)
     staff = Client()
     staff.force_login(desk)
     genuine = staff.post(reverse("consent_verify"), {"file": io.BytesIO(pdf)})
@@ -171,11 +173,11 @@ def test_pdf_ensure_is_idempotent_and_remakes_a_missing_pdf(
     review = patient.through_review("1985-05-20", _right_answers(document))
     patient.sign(review, name="Zoë O'Hara-Lindqvist")  # on_commit not run: the message is "lost"
     signature = ConsentSignature.objects.get()
-    assert not ConsentPdf.objects.exists()
+    assert count(RecordKind.CONSENT) == 0
     first = consent_pdf_ensure(signature_id=signature.pk)
     consent_pdf_make.delay(signature.pk)
     assert consent_pdf_ensure(signature_id=signature.pk).pk == first.pk
-    assert ConsentPdf.objects.count() == 1
+    assert count(RecordKind.CONSENT) == 1
 
 
 def test_signed_link_reopened_in_another_browser_shows_the_copy(
@@ -192,8 +194,8 @@ def test_signed_link_reopened_in_another_browser_shows_the_copy(
 def test_verification_page_without_a_clinic_seal_is_a_clear_503(desk, settings, tmp_path) -> None:
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    settings.CONSENT_SEAL_CERT_PATH = tmp_path / "missing.pem"
-    settings.CONSENT_TRUST_ROOT_PATH = ""
+    settings.SEAL_CERT_PATH = tmp_path / "missing.pem"
+    settings.SEAL_TRUST_ROOT_PATH = ""
     client = Client()
     client.force_login(desk)
     upload = SimpleUploadedFile("x.pdf", b"%PDF-1.7 nothing", content_type="application/pdf")

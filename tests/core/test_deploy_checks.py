@@ -38,6 +38,7 @@ def _production_env(tmp_path: Path) -> dict[str, str]:
         CONSENT_SEAL_KEY_PATH=str(seal / "key.pem"),
         CONSENT_SEAL_CERT_PATH=str(seal / "cert.pem"),
         TRUSTED_PROXIES="10.0.0.0/8",
+        PATHWAY_TSA_URL="http://127.0.0.1:9/tsa",
         DEBUG="false",
     )
     return env

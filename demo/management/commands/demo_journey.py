@@ -13,13 +13,14 @@ from django.utils.crypto import get_random_string
 
 from consent import services as consent
 from consent.documents import current_version, questions_for
-from consent.record import SealNotConfigured, seal_material
 from core import request_context
 from core.models import User
 from demo.consent import DEMO_QUESTIONS, demo_signature
 from demo.pathway import advance_to_consent, seed_demo
 from planning.pathway import services
 from planning.pathway.models import Case
+from records.keys import SealNotConfigured, seal_material
+from records.selectors import record_content
 
 
 class Command(BaseCommand):
@@ -106,7 +107,9 @@ class Command(BaseCommand):
         plan = plan_services.plan_approve(
             case=case, plan_id=draft.pk, actor=doctor, password=DEMO_PASSWORD
         )
-        self._plan_pdf = bytes(plan_pdf_ensure(plan_id=plan.pk).pdf or b"")
+        record = plan_pdf_ensure(plan_id=plan.pk)
+        assert record is not None  # approved just above
+        self._plan_pdf = record_content(record)
 
     def _sign(self, request_id: int, born: Any, name: str) -> None:
         from consent.models import ConsentRequest
@@ -134,4 +137,4 @@ class Command(BaseCommand):
             signature_data_url=image,
             strokes_json=strokes,
         )
-        self._pdf = bytes(consent.consent_pdf_ensure(signature_id=signature.pk).pdf)
+        self._pdf = record_content(consent.consent_pdf_ensure(signature_id=signature.pk))

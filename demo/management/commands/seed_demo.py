@@ -27,7 +27,7 @@ class Command(BaseCommand):
         exists to sign the records with (`make demo` creates one first)."""
         from django.conf import settings
 
-        from consent.record import SealNotConfigured, seal_material
+        from records.keys import SealNotConfigured, seal_material
 
         try:
             seal_material()

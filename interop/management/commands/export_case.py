@@ -7,10 +7,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.record import SealNotConfigured
 from core.audit import audit_record
 from interop.archive import build_archive
 from planning.pathway.models import Case
+from records.keys import SealNotConfigured
 
 
 class Command(BaseCommand):

@@ -531,7 +531,15 @@ def session_sign_off(
         session.save()
         hooks.session_signed_off(session, actor)
         _audit("session.sign_off", actor, session, concerns=concerns)
+        if session.rems_due_at is not None:
+            transaction.on_commit(lambda: _queue_rems_form(session.pk))
     return session
+
+
+def _queue_rems_form(session_id: int) -> None:
+    from planning.treatment.tasks import rems_form_make  # tasks sit above services
+
+    rems_form_make.delay(session_id)
 
 
 def rems_mark_submitted(*, case: Case, session_id: int, actor: User) -> TreatmentSession:

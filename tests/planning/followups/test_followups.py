@@ -27,8 +27,10 @@ from planning.pathway.models import Case
 from planning.pathway.services import case_transition
 from planning.pathway.states import CaseState
 from planning.treatment.services import plans as plan_services
+from records.models import RecordKind
 from tests.consent.helpers import make_link
 from tests.factories import PASSWORD, CaseFactory, satisfy_intake
+from tests.support.records import count, latest
 
 pytestmark = pytest.mark.django_db
 LONDON = ZoneInfo("Europe/London")
@@ -297,11 +299,10 @@ def test_completed_twice_is_refused(physician) -> None:
 def test_sweep_redrives_a_plan_pdf_whose_message_was_lost(physician, sealing) -> None:
     case = _case()
     plan = _approve(case, physician, start=timezone.localdate())
-    assert not plan.pdf
+    assert count(RecordKind.PLAN) == 0
     with time_machine.travel(timezone.now() + timedelta(minutes=5), tick=True):
         result = sweep()
-    plan.refresh_from_db()
-    assert f"plan:{plan.pk}" in result.redriven and plan.pdf_sha256
+    assert f"plan:{plan.pk}" in result.redriven and latest(RecordKind.PLAN, plan.pk).sha256
 
 
 def test_unsigned_consent_becomes_a_staff_task_once(admin_staff) -> None:

@@ -12,8 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.pdf import pdf_text
-from consent.sealing import verify_pdf
 from core.errors import AccessDenied, CaseChanged, ValidationFailed
 from core.models import AuditEntry
 from core.roles import Role
@@ -22,8 +20,12 @@ from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from planning.treatment.models import DosingPlan, TreatmentSession
 from planning.treatment.services import plans as plan_services
+from records.models import RecordKind
+from records.render import pdf_text
+from records.validation import verify_pdf
 from tests.conftest import make_user
 from tests.factories import PASSWORD, CaseFactory, satisfy_intake
+from tests.support.records import count, pdf_of
 
 
 def _plan_case(**patient):
@@ -165,7 +167,7 @@ def test_approval_signs_seals_schedules_and_freezes(
     assert [s.number for s in sessions] == [1, 2, 3, 4, 5, 6]
     assert (sessions[1].scheduled_for - sessions[0].scheduled_for).days == 3
     # The sealed PDF: validates, and holds the override reason and the signature meaning.
-    pdf = bytes(plan.pdf)
+    pdf = pdf_of(RecordKind.PLAN, plan.pk)
     assert verify_pdf(pdf, trust_root_pem=sealing[1].read_bytes()).ok
     text = pdf_text(pdf)
     assert "Documented partial response" in text and "approved as treating physician" in text
@@ -219,12 +221,12 @@ def test_amendment_chain(physician, sealing, django_capture_on_commit_callbacks)
     assert response.status_code == 302
     v1.refresh_from_db()
     v2.refresh_from_db()
-    assert v1.is_approved and v1.pdf and v2.is_approved and v2.pdf
+    assert v1.is_approved and v2.is_approved and count(RecordKind.PLAN) == 2
     assert v1.content_sha256 != v2.content_sha256
     assert Case.objects.get(pk=case.pk).state == CaseState.ACTIVE
     live = TreatmentSession.objects.filter(case=case).exclude(status="cancelled")
     assert set(live.values_list("plan_id", flat=True)) == {v2.pk} and live.count() == 8
-    assert "Reduce to weekly" in pdf_text(bytes(v2.pdf))
+    assert "Reduce to weekly" in pdf_text(pdf_of(RecordKind.PLAN, v2.pk))
 
 
 @pytest.mark.postgres
@@ -312,7 +314,7 @@ def test_verify_pdf_names_the_plan(
         )
     plan.refresh_from_db()
     path = tmp_path / "plan.pdf"
-    path.write_bytes(bytes(plan.pdf))
+    path.write_bytes(pdf_of(RecordKind.PLAN, plan.pk))
     from io import StringIO
 
     out = StringIO()

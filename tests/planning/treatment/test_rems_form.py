@@ -12,7 +12,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.pdf import pdf_text
 from core.errors import ValidationFailed
 from core.models import ClinicSettings
 from planning.intake.models import Medication
@@ -20,6 +19,7 @@ from planning.intake.services import medication_add
 from planning.treatment.rems_form import rems_content
 from planning.treatment.services import sessions as session_services
 from planning.treatment.services.sessions import CADSS_ITEMS, DosingRecord
+from records.render import pdf_text
 from tests.factories import PASSWORD
 from tests.planning.treatment.helpers import active_case, discharge, next_session, predose
 
@@ -68,7 +68,7 @@ def esketamine_case(physician, clinician):  # type: ignore[no-untyped-def]
     return case
 
 
-def test_routine_session(esketamine_case, clinician, artifacts) -> None:
+def test_routine_session(esketamine_case, clinician, artifacts, sealing) -> None:
     case = esketamine_case
     session = next_session(case)
     start = timezone.now() - timedelta(minutes=125)
@@ -107,7 +107,7 @@ def test_routine_session(esketamine_case, clinician, artifacts) -> None:
     assert form["attestation"].startswith("I, Amara Okafor, attest")
     client = Client()
     client.force_login(clinician)
-    pdf = client.get(reverse("treatment:rems_pdf", args=[case.pk, session.pk])).content
+    pdf = b"".join(client.get(reverse("treatment:rems_pdf", args=[case.pk, session.pk])))
     (artifacts / "rems-routine.pdf").write_bytes(pdf)
     text = pdf_text(pdf)
     assert "HCS-0042" in text and "Benzodiazepines: Lorazepam 1 mg" in text

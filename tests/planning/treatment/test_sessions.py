@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from consent.pdf import pdf_text
 from core.errors import TransitionRefused, ValidationFailed
 from core.models import ClinicSettings
 from planning.pathway.services import case_transition
@@ -18,6 +17,7 @@ from planning.pathway.states import CaseState
 from planning.treatment.models import TreatmentSession
 from planning.treatment.services import sessions as session_services
 from planning.treatment.services.sessions import DosingRecord
+from records.render import pdf_text
 from tests.planning.treatment.helpers import active_case, discharge, run_session
 
 pytestmark = pytest.mark.django_db
@@ -88,7 +88,9 @@ def test_missing_escort_needs_a_note(physician, clinician) -> None:
         )
 
 
-def test_esketamine_session_has_a_rems_form_due_in_seven_days(physician, clinician) -> None:
+def test_esketamine_session_has_a_rems_form_due_in_seven_days(
+    physician, clinician, sealing
+) -> None:
     case = active_case(
         physician, route="intranasal_esketamine", dose="56", frequency="twice weekly (weeks 1-4)"
     )

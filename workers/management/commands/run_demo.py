@@ -47,6 +47,8 @@ class Command(BaseCommand):
                 "2",
             ],
             "beat": [os.path.join(bindir, "celery"), "-A", "config", "beat", "--loglevel", "INFO"],
+            # the demo's TEST time-stamping authority, OCSP responder and CRL (records/testpki)
+            "testpki": [sys.executable, "manage.py", "testpki_serve"],
         }
         processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
         self._banner(f"http://{bind}/")

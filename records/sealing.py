@@ -1,15 +1,15 @@
-"""Seal PDFs with the clinic's key (PAdES) and verify sealed PDFs.
+"""Seal PDFs with the clinic's key (PAdES certification, DocMDP P=1). Verification is
+`records.validation`.
 
 Pure module: bytes in, bytes/dataclasses out. No Django, settings or database; callers
 pass the key, certificate and trust root as PEM bytes.
 
 * :func:`make_self_signed_certificate` makes a clinic seal key pair for development or
   for a clinic without a CA: the certificate is its own trust root.
-* :func:`seal_pdf` appends a PAdES baseline signature (SubFilter ``ETSI.CAdES.detached``,
-  SHA-256) in an incremental update, so the original PDF/A bytes stay untouched, with a
-  visible stamp (signer, time, reason, location) on one page.
-* :func:`verify_pdf` answers "is this the file we sealed, unchanged, and sealed by us?".
-  It never raises on a bad file; problems are reported in plain words.
+* :func:`seal_pdf` appends a PAdES certification signature permitting no changes
+  (SubFilter ``ETSI.CAdES.detached``, SHA-256) in an incremental update, so the original
+  PDF/A bytes stay untouched, with a visible stamp (signer, time, reason, location) on one
+  page; with :class:`Archival` it reaches B-LTA (time-stamp, DSS, document time-stamp).
 
 The stamp is drawn by WeasyPrint (embedded DejaVu fonts) and imported as a form XObject,
 because pyHanko's own text stamps either use a non-embedded standard font (forbidden
@@ -22,39 +22,36 @@ import asyncio
 import datetime as dt
 import html
 import io
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 from pyhanko.keys import load_certs_from_pemder_data, load_private_key_from_pemder_data
 from pyhanko.pdf_utils import content, layout
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign import fields, signers
-from pyhanko.sign.diff_analysis import ModificationLevel
-from pyhanko.sign.validation import validate_pdf_signature
-from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko.sign.timestamps import HTTPTimeStamper
 from pyhanko.stamp import StaticStampStyle, TextStampStyle
 from pyhanko.stamp.static import StaticContentStamp
 from pyhanko_certvalidator import ValidationContext
 from pyhanko_certvalidator.registry import SimpleCertificateStore
 
-from consent.pdf import render_pdf
+from records.render import render_pdf
 
 _T = TypeVar("_T")
 
 __all__ = [
     "DEFAULT_FIELD_NAME",
     "DEFAULT_SEAL_BOX",
-    "SealVerification",
+    "Archival",
     "make_self_signed_certificate",
     "seal_pdf",
-    "verify_pdf",
 ]
 
 DEFAULT_FIELD_NAME = "ClinicSeal"
@@ -79,36 +76,6 @@ body { margin: 0; }
 """
 
 
-@dataclass(frozen=True)
-class SealVerification:
-    """Outcome of :func:`verify_pdf`. ``ok`` is the one bit most callers need.
-
-    Details (``signer_subject``, ``signed_at``, ``reason``) describe the most recent
-    signature; ``intact``/``trusted``/``covers_whole_file`` hold for *all* signatures.
-    ``signed_at`` is the signer-reported time (there is no timestamp authority).
-    """
-
-    sealed: bool
-    intact: bool = False
-    trusted: bool = False
-    covers_whole_file: bool = False
-    signer_subject: str = ""
-    signed_at: dt.datetime | None = None
-    reason: str | None = None
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        """True when sealed, unaltered, unmodified since sealing and signed by us."""
-        return (
-            self.sealed
-            and self.intact
-            and self.trusted
-            and self.covers_whole_file
-            and not self.problems
-        )
-
-
 # --------------------------------------------------------------------------------------
 # Key material
 # --------------------------------------------------------------------------------------
@@ -117,14 +84,17 @@ class SealVerification:
 def make_self_signed_certificate(
     *, common_name: str, organization: str, days: int = 3650
 ) -> tuple[bytes, bytes]:
-    """Create an EC P-256 key and a self-signed seal certificate; return PEM bytes.
+    """Create an RSA 3072 key and a self-signed seal certificate; return PEM bytes.
+
+    RSA, not ECDSA P-256: pyHanko declares a file sealed with a P-256 key PDF 2.0 (ISO 32002),
+    which a PDF/A-3 file (PDF 1.7) may not claim.
 
     Returns ``(private_key_pem, certificate_pem)``; the key is unencrypted PKCS#8, so
     store it as a secret. The certificate is an end-entity certificate (CA=false) with
     key usage digitalSignature + nonRepudiation (pyHanko requires nonRepudiation for
     signing by default) and is meant to be configured as its own trust root.
     """
-    key = ec.generate_private_key(ec.SECP256R1())
+    key = rsa.generate_private_key(public_exponent=65537, key_size=3072)
     name = x509.Name(
         [
             x509.NameAttribute(NameOID.COMMON_NAME, common_name),
@@ -195,6 +165,17 @@ def _check_key_matches_cert(key_pem: bytes, cert_pem: bytes) -> None:
 # --------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Archival:
+    """Long-term validation: the TSA to time-stamp the seal and the trust roots whose
+    revocation data (OCSP, CRL) is fetched and embedded. With it the seal reaches PAdES
+    B-LTA (signature time-stamp, DSS, document time-stamp); without it, B-B."""
+
+    tsa_url: str
+    trust_roots_pem: bytes
+    timeout: int = 10
+
+
 def seal_pdf(
     pdf_bytes: bytes,
     *,
@@ -206,22 +187,28 @@ def seal_pdf(
     field_name: str = DEFAULT_FIELD_NAME,
     visible_box: tuple[int, int, int, int] = DEFAULT_SEAL_BOX,
     page: int = -1,
+    archival: Archival | None = None,
 ) -> bytes:
-    """Return ``pdf_bytes`` with a visible PAdES seal appended as an incremental update.
+    """Return ``pdf_bytes`` with a visible PAdES certification seal (DocMDP P=1: no changes
+    permitted) appended as an incremental update.
 
     Preconditions: ``pdf_bytes`` is an unencrypted PDF without a field named
-    ``field_name``; ``key_pem`` (unencrypted PEM) belongs to ``cert_pem`` (raises
-    ``ValueError`` otherwise); ``visible_box`` is ``(x1, y1, x2, y2)`` in points on page
-    ``page`` (negative counts from the end, ``-1`` = last page). The original bytes are
-    kept as-is (incremental update) so the PDF/A-3b rendering is not rewritten; the
-    stamp uses embedded fonts so the update stays within PDF/A rules as far as we know.
+    ``field_name``; ``key_pem`` (unencrypted PEM) belongs to the first certificate in
+    ``cert_pem`` (raises ``ValueError`` otherwise; further certificates are its chain);
+    ``visible_box`` is ``(x1, y1, x2, y2)`` in points on page ``page`` (negative counts from the
+    end). The original bytes are kept as-is (incremental update). Use an RSA key for PDF/A-3:
+    pyHanko marks a file sealed with an ECDSA P-256 key as PDF 2.0 (ISO 32002), which PDF/A-3
+    (PDF 1.7) does not allow. With ``archival`` the signature carries an RFC 3161 time-stamp
+    token, the validation data is embedded and a document time-stamp added (B-LTA); this
+    fetches from the TSA, OCSP and CRL services named in the certificates.
     """
     _check_key_matches_cert(key_pem, cert_pem)
+    chain = list(load_certs_from_pemder_data(cert_pem))
     cert = _load_single_cert(cert_pem)
     signer = signers.SimpleSigner(
         signing_cert=cert,
         signing_key=load_private_key_from_pemder_data(key_pem, passphrase=None),
-        cert_registry=_certificate_store(cert),
+        cert_registry=_certificate_store(*chain),
     )
     meta = signers.PdfSignatureMetadata(
         field_name=field_name,
@@ -231,10 +218,14 @@ def seal_pdf(
         location=location,
         contact_info=contact,
         signer_key_usage={"digital_signature", "non_repudiation"},
+        certify=True,
+        docmdp_permissions=fields.MDPPerm.NO_CHANGES,
+        **_archival_meta(archival),
     )
     pdf_signer = signers.PdfSigner(
         meta,
         signer,
+        timestamper=_timestamper(archival),
         stamp_style=_HtmlStampStyle(timestamp_format=_TIME_FORMAT),
         new_field_spec=fields.SigFieldSpec(
             sig_field_name=field_name, on_page=page, box=visible_box
@@ -242,11 +233,36 @@ def seal_pdf(
     )
     writer = IncrementalPdfFileWriter(io.BytesIO(pdf_bytes))
     params = {"signer": _display_name(cert), "reason": reason, "location": location}
-    out = _outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params=params))
+    out = outside_event_loop(lambda: pdf_signer.sign_pdf(writer, appearance_text_params=params))
     return bytes(out.getvalue())
 
 
-def _outside_event_loop(work: Callable[[], _T]) -> _T:
+def _archival_meta(archival: Archival | None) -> dict[str, Any]:
+    if archival is None:
+        return {}
+    return {
+        "embed_validation_info": True,
+        "use_pades_lta": True,
+        "validation_context": fetching_context(archival.trust_roots_pem),
+    }
+
+
+def _timestamper(archival: Archival | None) -> Any:
+    if archival is None:
+        return None
+    return HTTPTimeStamper(archival.tsa_url, timeout=archival.timeout)
+
+
+def fetching_context(trust_roots_pem: bytes) -> ValidationContext:
+    """A validation context that fetches revocation data (to embed it when sealing)."""
+    return ValidationContext(
+        trust_roots=list(load_certs_from_pemder_data(trust_roots_pem)),
+        allow_fetching=True,
+        revocation_mode="require",
+    )
+
+
+def outside_event_loop(work: Callable[[], _T]) -> _T:
     """pyHanko's synchronous API calls asyncio.run(), which fails in a thread whose event loop
     is running (an ASGI worker, Playwright's sync API); run it in a fresh thread there."""
     try:
@@ -257,9 +273,10 @@ def _outside_event_loop(work: Callable[[], _T]) -> _T:
         return pool.submit(work).result()
 
 
-def _certificate_store(cert: Any) -> SimpleCertificateStore:
+def _certificate_store(*certs: Any) -> SimpleCertificateStore:
     store = SimpleCertificateStore()  # type: ignore[no-untyped-call]
-    store.register(cert)
+    for cert in certs:
+        store.register(cert)
     return store
 
 
@@ -332,118 +349,15 @@ def _render_stamp_pdf(width: float, height: float, params: dict[str, Any]) -> by
     return render_pdf(doc, title="Seal", stylesheets=[css])
 
 
-# --------------------------------------------------------------------------------------
-# Verification
-# --------------------------------------------------------------------------------------
-
-
-def verify_pdf(pdf_bytes: bytes, *, trust_root_pem: bytes) -> SealVerification:
-    """Check every signature in ``pdf_bytes`` against ``trust_root_pem``.
-
-    Never raises because of the document: garbage, empty or truncated input gives
-    ``sealed=False`` with a problem. A malformed ``trust_root_pem`` is a configuration
-    error and raises ``ValueError``. No network access: revocation is not checked
-    (soft-fail) and nothing is fetched. Any byte appended after the last seal, even
-    a metadata-only incremental update, counts as a modification.
-    """
-    roots = _load_trust_roots(trust_root_pem)
-    try:
-        reader = PdfFileReader(io.BytesIO(pdf_bytes))
-        embedded = [s for s in reader.embedded_signatures if s.sig_object_type == "/Sig"]
-    except Exception as exc:  # any parser failure means "not a readable PDF"
-        return SealVerification(sealed=False, problems=[f"Not a readable PDF file ({exc})."])
-    if not embedded:
-        return SealVerification(sealed=False, problems=["The file carries no seal."])
-    return _summarise(embedded, roots)
-
-
-def _load_trust_roots(trust_root_pem: bytes) -> list[Any]:
-    """Parse the configured roots eagerly so a bad config fails loudly, not per file."""
-    try:
-        roots = list(load_certs_from_pemder_data(trust_root_pem))
-        for root in roots:
-            root.subject.native  # asn1crypto parses lazily; force it now  # noqa: B018
-    except Exception as exc:
-        raise ValueError(f"trust_root_pem is not a PEM/DER certificate ({exc})") from exc
-    if not roots:
-        raise ValueError("trust_root_pem contains no certificate")
-    return roots
-
-
-@dataclass
-class _SigCheck:
-    intact: bool = False
-    trusted: bool = False
-    covered: bool = False
-    subject: str = ""
-    signed_at: dt.datetime | None = None
-    reason: str | None = None
-    problems: list[str] = field(default_factory=list)
-
-
-def _summarise(embedded: Sequence[Any], roots: list[Any]) -> SealVerification:
-    checks = [
-        _check_signature(sig, roots, is_last=i == len(embedded) - 1)
-        for i, sig in enumerate(embedded)
-    ]
-    last = checks[-1]
-    return SealVerification(
-        sealed=True,
-        intact=all(c.intact for c in checks),
-        trusted=all(c.trusted for c in checks),
-        covers_whole_file=all(c.covered for c in checks),
-        signer_subject=last.subject,
-        signed_at=last.signed_at,
-        reason=last.reason,
-        problems=[p for c in checks for p in c.problems],
+def renew_archive_timestamp(pdf_bytes: bytes, *, archival: Archival) -> bytes:
+    """Append fresh validation data and a new document time-stamp (PAdES B-LTA renewal), so
+    the archive stays verifiable after the previous time-stamp's certificate expires. The
+    original bytes are kept as they are (incremental update)."""
+    reader = PdfFileReader(io.BytesIO(pdf_bytes))
+    output = io.BytesIO()
+    stamper = signers.PdfTimeStamper(HTTPTimeStamper(archival.tsa_url, timeout=archival.timeout))
+    context = fetching_context(archival.trust_roots_pem)
+    outside_event_loop(
+        lambda: stamper.update_archival_timestamp_chain(reader, context, output=output)
     )
-
-
-def _check_signature(sig: Any, roots: list[Any], *, is_last: bool) -> _SigCheck:
-    """Validate one signature; earlier ones may be followed by later signatures."""
-    label = f"Seal {sig.field_name!r}"
-    check = _SigCheck(reason=_optional_str(sig.sig_object.get("/Reason")))
-    try:
-        context = ValidationContext(
-            trust_roots=roots, allow_fetching=False, revocation_mode="soft-fail"
-        )
-        status = _outside_event_loop(lambda: validate_pdf_signature(sig, context))
-    except Exception as exc:  # malformed CMS, bad byte range, truncated file...
-        check.problems.append(f"{label} could not be validated ({exc}).")
-        return check
-    check.subject = str(status.signing_cert.subject.human_friendly)
-    check.signed_at = status.signer_reported_dt
-    check.intact = bool(status.intact and status.valid)
-    check.trusted = bool(status.trusted)
-    check.covered = _coverage_ok(status, is_last=is_last)
-    if not check.intact:
-        check.problems.append(f"{label}: the signed content was altered (hash mismatch).")
-    elif not check.trusted:
-        why = getattr(status.trust_problem_indic, "name", "unknown")
-        check.problems.append(f"{label}: the signer is not our trusted seal ({why}).")
-    if not check.covered:
-        level = status.modification_level.name if status.modification_level else "unknown"
-        check.problems.append(f"{label}: the file was modified after sealing ({level}).")
-    return check
-
-
-def _coverage_ok(status: Any, *, is_last: bool) -> bool:
-    """Whether nothing but legitimate signing updates follow this signature.
-
-    The last seal must cover the whole file, byte for byte. pyHanko's diff policy would
-    also accept "signature maintenance" revisions (``LTA_UPDATES``), but it files
-    document-info edits (e.g. a changed /Title) under that level too, and we do not
-    add DSS/document timestamps ourselves, so anything appended is a modification.
-    Earlier signatures may be followed by later signatures (``FORM_FILLING``), which
-    are then checked in turn.
-    """
-    if status.coverage == SignatureCoverageLevel.ENTIRE_FILE:
-        return True
-    if is_last or status.coverage != SignatureCoverageLevel.ENTIRE_REVISION:
-        return False
-    level = status.modification_level
-    return bool(status.docmdp_ok) and level is not None and level <= ModificationLevel.FORM_FILLING
-
-
-def _optional_str(value: object) -> str | None:
-    return None if value is None else str(value)
+    return output.getvalue()

@@ -9,7 +9,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from consent.sealing import make_self_signed_certificate
+from records.sealing import make_self_signed_certificate
 
 
 class Command(BaseCommand):
@@ -18,10 +18,16 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--if-missing", action="store_true", help="Do nothing if both exist.")
         parser.add_argument("--force", action="store_true", help="Replace an existing pair.")
+        parser.add_argument(
+            "--test-pki",
+            action="store_true",
+            help="Issue the seal certificate from the demo/test CA (records/testpki), not "
+            "self-signed. Demo only.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        key_path = Path(settings.CONSENT_SEAL_KEY_PATH)
-        cert_path = Path(settings.CONSENT_SEAL_CERT_PATH)
+        key_path = Path(settings.SEAL_KEY_PATH)
+        cert_path = Path(settings.SEAL_CERT_PATH)
         if key_path.exists() and cert_path.exists() and options["if_missing"]:
             self.stdout.write(f"Clinic certificate already at {cert_path}.")
             return
@@ -30,9 +36,16 @@ class Command(BaseCommand):
                 f"{key_path} or {cert_path} already exists. Existing sealed PDFs verify only "
                 "against the certificate that sealed them: use --force only if you mean it."
             )
-        key_pem, cert_pem = make_self_signed_certificate(
-            common_name=f"{settings.CLINIC_NAME} consent seal", organization=settings.CLINIC_NAME
-        )
+        if options["test_pki"]:
+            from records.testpki import seal_pems
+
+            pems = seal_pems(settings.TESTPKI_DIR / "keys", settings.PATHWAY_TESTPKI_PORT)
+            key_pem, cert_pem = pems.key_pem, pems.cert_pem  # seal certificate + test root CA
+        else:
+            key_pem, cert_pem = make_self_signed_certificate(
+                common_name=f"{settings.CLINIC_NAME} records seal",
+                organization=settings.CLINIC_NAME,
+            )
         for path in (key_path, cert_path):
             path.parent.mkdir(parents=True, exist_ok=True)
         key_path.write_bytes(key_pem)
