@@ -210,11 +210,24 @@ def _ready(browser: Browser) -> bool:
         return False
 
 
+#: The physician's authenticator key (hex), set up before the servers start: physicians must
+#: sign in with a second factor.
+PHYSICIAN_TOTP_KEY = "3132333435363738393031323334353637383930"
+
+
 @pytest.fixture
-def stack(tmp_path: Path) -> Iterator[tuple[Stack, Browser]]:
-    """Fresh database, migrate one-shot, then web + worker + beat; stopped in a `finally`."""
+def stack(tmp_path: Path, test_pki: Any) -> Iterator[tuple[Stack, Browser]]:
+    """Fresh database, migrate one-shot, then web + worker + beat; stopped in a `finally`.
+    Seals are made with the test PKI's certificate and time-stamped by its TSA (production
+    requires a TSA), which this test process serves on 127.0.0.1."""
     port = free_port()
     env = production_env(tmp_path, port)
+    env.update(
+        PATHWAY_TSA_URL=test_pki.tsa_url,
+        SEAL_KEY_PATH=str(test_pki.key),
+        SEAL_CERT_PATH=str(test_pki.cert),
+        SEAL_TRUST_ROOT_PATH=str(test_pki.root),
+    )
     (tmp_path / "var").mkdir()
     (tmp_path / "logs").mkdir()
     _psql(f"DROP DATABASE IF EXISTS {DB_NAME} WITH (FORCE)")
@@ -226,8 +239,8 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, Browser]]:
     try:
         stack.run_once(compose_command("migrate"))
         manage = [sys.executable, "manage.py"]
-        stack.run_once([*manage, "make_clinic_certificate", "--if-missing"])
         stack.run_once([*manage, "seed_demo"])  # staff accounts and consent document: see above
+        stack.run_once([*manage, "shell", "-c", _GIVE_PHYSICIAN_AN_APP])
         for service in ("web", "worker", "beat"):
             stack.start(service, compose_command(service))
         browser = Browser(f"http://127.0.0.1:{port}")
@@ -242,8 +255,24 @@ def stack(tmp_path: Path) -> Iterator[tuple[Stack, Browser]]:
 # -- small steps, so sign-in and approval are easy to adapt (2FA, re-authentication) ---------
 
 
+_GIVE_PHYSICIAN_AN_APP = (
+    "from django_otp.plugins.otp_totp.models import TOTPDevice;"
+    "from core.models import User;"
+    "TOTPDevice.objects.create(user=User.objects.get(username='dr.okafor'), name='Journey app',"
+    f" confirmed=True, key='{PHYSICIAN_TOTP_KEY}')"
+)
+
+
+def physician_code() -> str:
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(bytes.fromhex(PHYSICIAN_TOTP_KEY)).token():06d}"
+
+
 def sign_in(browser: Browser, username: str) -> None:
     response = browser.post("/accounts/login/", {"username": username, "password": DEMO_PASSWORD})
+    if "/accounts/login/code/" in response.url:  # the second factor (required for physicians)
+        response = browser.post("/accounts/login/code/", {"otp_code": physician_code()})
     assert response.status_code == 200 and "/accounts/login/" not in response.url, response.text
     assert "Sign out" in response.text or "logout" in response.text
 
@@ -273,7 +302,7 @@ def open_case(browser: Browser) -> int:
             "family_name": "Journey",
             "date_of_birth": "1985-03-14",
             "mrn": "HTTP-0001",
-            "sex_at_birth": "female",
+            "sex_at_birth": "male",
             "email": "rowan.journey@example.invalid",
             "physician": physician.group(1),
         },
@@ -334,17 +363,23 @@ def record_intake(browser: Browser, case_id: int) -> None:
     transition(browser, case_id, "complete_medication_review", "medication_review")
 
 
-def invitation_link(mail_dir: Path) -> str:
+def invitation_link(mail_dir: Path, to: str = "rowan.journey@example.invalid") -> str:
+    """The signing link in the invitation sent to `to` (the demo's own invitations share the
+    folder: the outbox delivers them too)."""
     for message in sorted(mail_dir.glob("*.log")):
-        found = re.search(r"https?://[^/\s]+(/consent/s/[A-Za-z0-9_\-]+/)", message.read_text())
-        if found:
-            return found.group(1)
+        for part in message.read_text().split("\n-----"):
+            if f"To: {to}" not in part:
+                continue
+            found = re.search(r"https?://[^/\s]+(/consent/s/[A-Za-z0-9_\-]+/)", part)
+            if found:
+                return found.group(1)
     return ""
 
 
 def sign_as_patient(browser: Browser, link: str) -> None:
     """The patient's phone: date of birth, disclosure, read, questions, review, sign."""
-    assert browser.post(link, {"date_of_birth": "1985-03-14"}).status_code == 200
+    dob = browser.post(link, {"date_of_birth": "1985-03-14"})
+    assert dob.status_code == 200, dob.text[:3000]
     browser.post(f"{link}disclosure/", {"choice": "agree", "understood": "on"})
     read = browser.get(f"{link}read/").text
     version = re.search(r'name="version_id" value="(\d+)"', read)
