@@ -64,14 +64,39 @@ DEMO_PATIENTS = (
 )
 
 
+#: The demo's authenticator key (hex) for the roles that must use a second factor. Fictional and
+#: printed on purpose: `python manage.py demo_code USERNAME` shows the current code.
+DEMO_TOTP_KEY = "50617468776179206465646d6f20746f74702121"
+SECOND_FACTOR_ROLES = (Role.PHYSICIAN, Role.CLINIC_ADMIN)
+
+
 def seed_demo() -> list[DemoLogin]:
     """Create what is missing; running it again changes nothing."""
     with transaction.atomic():
         users = {login.role: _ensure_user(login) for login in DEMO_LOGINS}
+        for role in SECOND_FACTOR_ROLES:
+            _ensure_demo_app(users[role])
         consent_demo_document_seed(actor=users[Role.CLINIC_ADMIN])
         for given, family, born, mrn, steps in DEMO_PATIENTS:
             _ensure_patient_case(given, family, born, mrn, steps, users)
     return list(DEMO_LOGINS)
+
+
+def _ensure_demo_app(user: User) -> None:
+    """Physicians and clinic admins must sign in with a second factor: the demo gives theirs an
+    authenticator app whose codes `demo_code` prints (a clinic's staff enrol their own)."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    TOTPDevice.objects.get_or_create(
+        user=user, name="Demo app", defaults={"confirmed": True, "key": DEMO_TOTP_KEY}
+    )
+
+
+def demo_code() -> str:
+    """The demo authenticator's current one-time code."""
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(bytes.fromhex(DEMO_TOTP_KEY)).token():06d}"
 
 
 def _ensure_user(login: DemoLogin) -> User:

@@ -83,6 +83,11 @@ class Command(BaseCommand):
             f"  Demo logins (password for all: {DEMO_PASSWORD}):",
         ]
         lines += [f"    {login.role.label:<18} {login.username}" for login in DEMO_LOGINS]
+        lines += [
+            "",
+            "  The physician and the clinic admin also give a one-time code (a second factor):",
+            "  `.venv/bin/python manage.py demo_code` prints the current one.",
+        ]
         lines += ["", "  Press Ctrl-C to stop web, worker and beat.", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
