@@ -10,6 +10,7 @@ lock, refusal and revocation is in the audit trail.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
@@ -118,6 +119,15 @@ def link_revoke(*, link_id: int, actor: User | None, reason: str) -> PatientLink
     return link
 
 
+_on_locked: dict[str, Callable[[PatientLink], None]] = {}
+
+
+def register_on_locked(key: str, handler: Callable[[PatientLink], None]) -> None:
+    """`handler(link)` runs when a link locks after too many wrong dates of birth (the layer
+    that knows whom to tell registers it: planning tells the case's physician and on-call)."""
+    _on_locked[key] = handler
+
+
 def link_dob_check(*, link_id: int, date_of_birth: date) -> DobResult:
     """Compare the date of birth under the link's row lock; count a failure, lock at the limit.
 
@@ -140,6 +150,8 @@ def link_dob_check(*, link_id: int, date_of_birth: date) -> DobResult:
         _audit(link, "dob_failed", failures=link.dob_failures, limit=limit)
         if locked:
             _audit(link, "locked", failures=link.dob_failures)
+            for handler in _on_locked.values():
+                handler(link)  # in the same transaction: a notice is queued with the lock
     return DobResult(False, max(0, limit - link.dob_failures), locked, "locked" if locked else "")
 
 

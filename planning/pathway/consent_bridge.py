@@ -20,7 +20,8 @@ from consent import services as consent_services
 from consent.hooks import CaseFacts
 from consent.models import ConsentRequest, ConsentSignature, ConsentVersion, ConsentWithdrawal
 from consent.selectors import latest_signature_version_by_case, treatment_version
-from core.models import User
+from core.links import register_on_locked
+from core.models import LinkPurpose, PatientLink, User
 from planning.pathway import hooks, services, workflow
 from planning.pathway.models import Case
 from planning.pathway.notify import notify_staff
@@ -160,7 +161,24 @@ def has_current_signature(case: Case) -> list[str]:
     )
 
 
+def notify_link_locked(link: PatientLink) -> None:
+    """A consent or questionnaire link of a case locked: the case's physician and on-call are
+    told (the patient may need a call)."""
+    from planning.pathway.notify import notify_staff
+
+    case = Case.objects.select_related("physician").filter(pk=link.case_id).first()
+    if case is None:
+        return
+    what = "consent signing" if link.purpose == LinkPurpose.CONSENT else "questionnaire"
+    notify_staff(
+        case=case,
+        subject=f"A patient's {what} link locked",
+        body=f"The {what} link of case #{case.pk} locked after too many wrong dates of birth.",
+    )
+
+
 def register() -> None:
+    register_on_locked("planning.notify", notify_link_locked)
     consent_services.register_case_lookup(case_facts)
     consent_services.register_on_signed(on_signed)
     consent_services.register_on_declined(on_declined)

@@ -181,3 +181,27 @@ def test_locked_link_answers_403(link) -> None:
     with pytest.raises(LinkClosedError) as refused:
         link_require_open(row)
     assert refused.value.status == 403 and "call the clinic" in refused.value.message
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("purpose", ["consent", "followup"])
+def test_a_link_that_locks_tells_the_cases_physician_and_on_call(purpose: str) -> None:
+    from core.models import ClinicSettings, LinkPurpose, OutboundMessage
+    from core.roles import Role
+    from tests.conftest import make_user
+
+    ClinicSettings.objects.update_or_create(pk=1, defaults={"on_call_email": "oncall@x.invalid"})
+    physician = make_user(Role.PHYSICIAN, email="dr@x.invalid")
+    case = CaseFactory(physician=physician)
+    link, _ = link_create(
+        purpose=LinkPurpose(purpose),
+        patient=case.patient,
+        case_id=case.pk,
+        expires_at=timezone.now() + timedelta(days=1),
+    )
+    wrong = case.patient.date_of_birth.replace(year=1900)
+    for _ in range(ClinicSettings.current().link_max_dob_attempts):
+        link_dob_check(link_id=link.pk, date_of_birth=wrong)
+    notices = OutboundMessage.objects.filter(template="staff_notice", case_id=case.pk)
+    assert sorted(notices.values_list("to", flat=True)) == ["dr@x.invalid", "oncall@x.invalid"]
+    assert "locked" in notices.first().subject
