@@ -26,7 +26,12 @@ SRC=pathway_ops_drill_src_$$
 DST=pathway_ops_drill_restored_$$
 work=$(mktemp -d -t pathway-drill.XXXXXX)
 
+# The demo's records are sealed with the test PKI's time-stamps (as `make demo` does).
+PKI_PORT=$(( 20000 + $$ % 20000 ))
+pki_pid=""
+
 cleanup() {
+    [ -n "$pki_pid" ] && kill "$pki_pid" 2>/dev/null || true
     dropdb --if-exists --force "$SRC" 2>/dev/null || true
     dropdb --if-exists --force "$DST" 2>/dev/null || true
     rm -rf "$work"
@@ -39,6 +44,7 @@ as_instance() {
     env -u CONSENT_SEAL_KEY_PATH -u CONSENT_SEAL_CERT_PATH -u CONSENT_TRUST_ROOT_PATH \
         -u CELERY_BROKER_URL -u REDIS_URL \
         PATHWAY_ENV=development CELERY_TASK_ALWAYS_EAGER=true LOG_LEVEL=WARNING \
+        PATHWAY_TESTPKI_PORT="$PKI_PORT" \
         DATABASE_URL="postgres://$PGUSER@$PGHOST:$PGPORT/$db" PATHWAY_VAR_DIR="$var" \
         EMAIL_BACKEND=django.core.mail.backends.locmem.EmailBackend \
         "$PY" manage.py "$@"
@@ -48,9 +54,14 @@ echo "== 1. seed $SRC"
 createdb "$SRC"
 mkdir -p "$work/var" "$work/backup" "$work/restored-var" "$work/pdfs"
 as_instance "$SRC" "$work/var" migrate --noinput -v0
-as_instance "$SRC" "$work/var" make_clinic_certificate --if-missing
+as_instance "$SRC" "$work/var" make_clinic_certificate --if-missing --test-pki
+as_instance "$SRC" "$work/var" testpki_serve >"$work/testpki.log" 2>&1 &
+pki_pid=$!
+sleep 3
 as_instance "$SRC" "$work/var" seed_demo >/dev/null
 as_instance "$SRC" "$work/var" demo_journey --out "$work/journey" >/dev/null
+kill "$pki_pid" 2>/dev/null || true
+pki_pid=""
 
 echo "== 2. back up (pg_dump -Fc, tar of the var dir)"
 pg_dump -Fc -f "$work/backup/pathway.dump" "$SRC"

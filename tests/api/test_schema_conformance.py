@@ -4,6 +4,8 @@ response matches the schema (status documented, body and content type as declare
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
@@ -15,6 +17,20 @@ from tests.factories import CaseFactory
 
 # Generating the document touches no database, so it is loaded once, at collection.
 schema = schemathesis.openapi.from_wsgi("/api/schema", get_wsgi_application())
+
+
+@pytest.fixture(autouse=True)
+def _keep_the_test_connection() -> Iterator[None]:
+    """The WSGI handler closes the database connection after each request (Django's test client
+    does not): the test's transaction must survive, as with the client."""
+    from django.core import signals
+    from django.db import close_old_connections
+
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 @pytest.fixture
