@@ -78,13 +78,11 @@ echo "== 4. check the restored copy"
 as_instance "$DST" "$work/restored-var" audit_verify
 as_instance "$DST" "$work/restored-var" shell -c "
 from pathlib import Path
-from consent.models import ConsentPdf
-from planning.treatment.models import DosingPlan
+from records.models import SealedRecord
+from records.selectors import record_content
 out = Path('$work/pdfs')
-for row in ConsentPdf.objects.all():
-    (out / f'consent-{row.pk}.pdf').write_bytes(bytes(row.pdf))
-for plan in DosingPlan.objects.exclude(pdf=None):
-    (out / f'plan-{plan.pk}.pdf').write_bytes(bytes(plan.pdf))
+for row in SealedRecord.objects.all():
+    (out / f'{row.kind}-{row.pk}.pdf').write_bytes(record_content(row))
 "
 count=0
 for pdf in "$work"/pdfs/*.pdf; do
@@ -94,7 +92,7 @@ for pdf in "$work"/pdfs/*.pdf; do
     count=$((count + 1))
 done
 if [ "$count" -lt 2 ]; then
-    echo "expected at least a consent and a plan PDF in the restored database, found $count" >&2
+    echo "expected at least a consent and a plan record in the restored database, found $count" >&2
     exit 1
 fi
 echo "== restore drill passed: audit chain intact, $count sealed PDFs verified"
