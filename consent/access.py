@@ -142,6 +142,18 @@ def access_signature_pdf(user: Any, signature_id: int) -> SealedRecord:
     return record
 
 
+def may_see_record(user: Any, record: SealedRecord, *, action: str | Action) -> bool:
+    """May this user see which record an uploaded PDF is (the verify page)? The same rule as
+    the record's download: staff any, a patient their own."""
+    act = action if isinstance(action, Action) else get_action(action)
+    owner = (
+        Patient.objects.filter(pk=record.patient_id).values_list("user_id", flat=True).first()
+        if record.patient_id
+        else None
+    )
+    return act.allows(user, owner_user_id=owner)
+
+
 def may_see_signature(
     user: Any, signature: ConsentSignature, *, action: str | Action = "consent.pdf"
 ) -> bool:

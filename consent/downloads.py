@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404, HttpResponse
 
-from records.downloads import record_download, record_response
+from records.downloads import record_download
 from records.models import RecordKind, SealedRecord
 from records.selectors import record_latest
 
@@ -20,8 +20,3 @@ def link_download(signature_id: int, *, patient_name: str) -> HttpResponse:
         raise Http404("The sealed PDF is not ready yet. Please try again in a minute.")
     label = f"patient via consent link ({patient_name})"
     return record_download(record, actor=None, actor_label=label, via="link")
-
-
-def pdf_response(record: SealedRecord) -> HttpResponse:
-    """A signed-in download: `consent.access.access_signature_pdf` audited it already."""
-    return record_response(record)

@@ -17,13 +17,13 @@ from consent.access import (
     access_consent_request,
     access_paper_copy,
     access_signature_pdf,
+    may_see_record,
 )
-from consent.downloads import pdf_response
 from consent.forms import VerifyForm, WithdrawForm
 from core.access import access_action, current_action, request_user
 from core.audit import audit_record
 from core.errors import DomainError
-from core.models import Patient
+from records.downloads import record_response
 from records.verification import record_identify
 
 
@@ -74,7 +74,7 @@ def paper_copy_done(request: HttpRequest, paper_id: int) -> HttpResponse:
 
 @access_action("consent.pdf")
 def signature_pdf(request: HttpRequest, signature_id: int) -> HttpResponse:
-    return pdf_response(access_signature_pdf(request.user, signature_id))
+    return record_response(access_signature_pdf(request.user, signature_id))
 
 
 @access_action("consent.withdraw")
@@ -119,13 +119,9 @@ def verify(request: HttpRequest) -> HttpResponse:
 def _verify_upload(request: HttpRequest, data: bytes) -> dict[str, Any]:
     found = record_identify(data)
     record = found.record
-    act = current_action(request)
-    owner = (
-        Patient.objects.filter(pk=record.patient_id).values_list("user_id", flat=True).first()
-        if record is not None and record.patient_id
-        else None
+    visible = record is not None and may_see_record(
+        request.user, record, action=current_action(request)
     )
-    visible = record is not None and act.allows(request.user, owner_user_id=owner)
     audit_record(
         action="consent.pdf.verify",
         actor=request_user(request),

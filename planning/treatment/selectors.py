@@ -105,16 +105,6 @@ def _with_records(plans: Any) -> list[Any]:
     return rows
 
 
-def plan_record(case: Case, plan_id: int) -> Any:
-    """The sealed record of one of this case's plans, or None."""
-    from records.models import RecordKind
-    from records.selectors import record_latest
-
-    if not case.plans.filter(pk=plan_id).exists():
-        return None
-    return record_latest(RecordKind.PLAN, plan_id)
-
-
 def rems_record(case: Case, session_id: int) -> Any:
     """The latest sealed REMS form of one of this case's sessions, or None."""
     from records.models import RecordKind
