@@ -1,4 +1,5 @@
-"""Sealed records: one row per sealed PDF of any kind (consent, dosing plan, REMS form).
+"""Sealed records: one row per sealed PDF of any kind (consent, dosing plan, REMS form, case
+summary).
 
 records sits between core and consent and imports core only, so the owner of a record is named
 by plain values (`kind`, `owner_id`, `owner_label`, `case_id`, `patient_id`), like the audit
@@ -52,6 +53,7 @@ class RecordKind(models.TextChoices):
     CONSENT = "consent", "Consent signature"
     PLAN = "plan", "Dosing plan"
     REMS = "rems", "REMS patient monitoring form"
+    CASE_SUMMARY = "case_summary", "Case summary"
 
 
 class RecordOrigin(models.TextChoices):
@@ -64,7 +66,7 @@ class SealedRecord(InsertOnly):
     """What was sealed, for whom, when and how: everything but the bytes."""
 
     kind = models.CharField(max_length=16, choices=RecordKind.choices)
-    owner_id = models.PositiveBigIntegerField(help_text="Signature, plan or session id.")
+    owner_id = models.PositiveBigIntegerField(help_text="Signature, plan, session or case id.")
     owner_label = models.CharField(
         max_length=500, help_text="What the record is, as it stood when sealed."
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -14,9 +15,15 @@ from core.audit import audit_record
 from records import keys, sealing, validation
 from records.models import RecordKind, RecordOrigin, SealedRecord, SealedRecordContent
 from records.pipeline import RenderRequest, SealedPdf, SealVerificationFailed, render_seal_verify
-from records.selectors import record_content
+from records.selectors import record_content, record_latest
 
-__all__ = ["RecordOwner", "sealed_record_create", "sealed_record_renew", "sealed_records_renew_due"]
+__all__ = [
+    "RecordOwner",
+    "sealed_record_create",
+    "sealed_record_current",
+    "sealed_record_renew",
+    "sealed_records_renew_due",
+]
 
 
 @dataclass(frozen=True)
@@ -52,6 +59,31 @@ def sealed_record_create(
         raise
     source_sha256 = hashlib.sha256(render.html.encode("utf-8")).hexdigest()
     return _store(owner, sealed, layout_version, supersedes, origin, source_sha256)
+
+
+def sealed_record_current(
+    *,
+    kind: RecordKind,
+    owner_id: int,
+    owner: Callable[[int], RecordOwner],
+    render: RenderRequest,
+    layout_version: str,
+) -> tuple[SealedRecord, bool]:
+    """The owner's record for this content: the latest one when its HTML and layout are
+    unchanged (False), otherwise a new version superseding it (True). `owner(version)` names
+    the version about to be sealed (labels and file names carry it)."""
+    latest = record_latest(kind, owner_id)
+    source = hashlib.sha256(render.html.encode("utf-8")).hexdigest()
+    if latest and latest.source_sha256 == source and latest.layout_version == layout_version:
+        return latest, False
+    record = sealed_record_create(
+        owner=owner(latest.version + 1 if latest else 1),
+        render=render,
+        layout_version=layout_version,
+        supersedes=latest,
+        origin=RecordOrigin.REGENERATED if latest else RecordOrigin.SEALED,
+    )
+    return record, True
 
 
 def _store(

@@ -118,12 +118,13 @@ def test_the_clinical_pages_and_pdfs_are_audited_reads() -> None:
         "treatment:session_page",
         "treatment:rems_pdf",
         "consent_signature_pdf",
+        "followups:case_summary_pdf",
     }
 
 
 def _world(patient: User) -> dict[str, int | str]:
-    """An active case of `patient` with an approved, sealed plan, a session with a REMS form and
-    a sealed consent PDF: the ids every audited read needs."""
+    """An active case of `patient` with an approved, sealed plan, a session with a REMS form, a
+    sealed consent PDF and a sealed case summary: the ids every audited read needs."""
     physician = make_user(Role.PHYSICIAN)
     case = CaseFactory(state=CaseState.PLAN_PENDING, patient__user=patient)
     satisfy_intake(case, "complete_evaluation")
@@ -141,6 +142,9 @@ def _world(patient: User) -> dict[str, int | str]:
     signature = consent_signed_for(case)
     stored_record(
         RecordKind.CONSENT, signature.pk, case_id=case.pk, patient_id=case.patient_id, data=b"%c"
+    )
+    stored_record(
+        RecordKind.CASE_SUMMARY, case.pk, case_id=case.pk, patient_id=case.patient_id, data=b"%s"
     )
     return {
         "case_id": case.pk,

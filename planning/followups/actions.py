@@ -15,4 +15,15 @@ ACTIONS = (
         "Add, reschedule and complete a case's follow-ups",
         perm="planning.manage_followups",
     ),
+    Action(
+        "case.summary_seal",
+        "Seal the printable case summary (a new version only when the case changed)",
+        perm="planning.view_clinical",
+    ),
+    Action(
+        "case.summary_pdf",
+        "Download the sealed case summary",
+        perm="planning.view_clinical",
+        audit="record.view",
+    ),
 )

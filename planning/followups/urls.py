@@ -17,4 +17,6 @@ urlpatterns: list[URLPattern] = [
         views.followup_complete,
         name="complete",
     ),
+    path("cases/<int:case_id>/summary/", views.case_summary_pdf, name="case_summary_pdf"),
+    path("cases/<int:case_id>/summary/seal/", views.case_summary_seal, name="case_summary_seal"),
 ]

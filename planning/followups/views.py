@@ -18,9 +18,11 @@ from core.forms import add_domain_error
 from core.links import LinkClosedError, link_dob_check
 from planning.followups import link as followup_link
 from planning.followups import services as followup_services
-from planning.followups.access import access_followup
+from planning.followups.access import access_case_summary, access_followup
 from planning.followups.models import FollowUp, FollowUpKind
+from planning.followups.summary import case_summary_seal as seal_case_summary
 from planning.pathway.access import access_case
+from records.downloads import record_response
 
 DOB_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
 
@@ -170,3 +172,28 @@ def followup_complete(request: HttpRequest, case_id: int, followup_id: int) -> H
     except DomainError as exc:
         return _fail(request, case_id, exc)
     return _done(request, case_id, "Follow-up marked as done.")
+
+
+@access_action("case.summary_seal")
+@require_POST
+def case_summary_seal(request: HttpRequest, case_id: int) -> HttpResponse:
+    """Seal the case summary as the case stands; asked again with nothing changed, the latest
+    version is kept (no new record)."""
+    case = access_case(request.user, case_id, action=current_action(request))
+    try:
+        result = seal_case_summary(case_id=case.pk, actor=request_user(request))
+    except DomainError as exc:
+        messages.error(request, f"The case summary was not sealed: {exc.message}")
+    else:
+        version = result.record.version
+        if result.created:
+            messages.success(request, f"Sealed version {version} of the case summary.")
+        else:
+            messages.info(request, f"Nothing changed since version {version}; it is current.")
+    return redirect(reverse("pathway:case_detail", args=[case.pk]) + "#progress")
+
+
+@access_action("case.summary_pdf")
+def case_summary_pdf(request: HttpRequest, case_id: int) -> HttpResponse:
+    """The latest sealed case summary (the access function audits the download)."""
+    return record_response(access_case_summary(request.user, case_id))

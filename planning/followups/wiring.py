@@ -1,5 +1,6 @@
 """How follow-ups join the pathway: a case that reaches a final state cancels its open
-follow-ups (in the transition's transaction); the panel on the case page; due items on the board."""
+follow-ups (in the transition's transaction); the follow-ups and progress panels on the case
+page; due items on the board."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     from planning.followups.models import FollowUpKind
 
     return {"followups": selectors.followups_for_case(case), "followup_kinds": FollowUpKind.choices}
+
+
+def _progress_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from core.access import get_action
+    from planning.followups.progress import case_progress_context
+    from planning.followups.summary import case_summary_versions
+
+    if not get_action("case.summary_pdf").allows_any(request.user):
+        return {"progress": None}
+    return {**case_progress_context(case), "case_summaries": case_summary_versions(case)}
 
 
 def _board_context(request: HttpRequest, cases: QuerySet[Case]) -> dict[str, Any]:
@@ -76,6 +87,14 @@ def wire() -> None:
     hooks.register_case_panel(
         hooks.CasePanel(
             key="followups", template="followups/_panel.html", order=30, context=_panel_context
+        )
+    )
+    hooks.register_case_panel(
+        hooks.CasePanel(
+            key="progress",
+            template="followups/_progress_panel.html",
+            order=25,
+            context=_progress_context,
         )
     )
     hooks.register_board_context("followups.due", _board_context)

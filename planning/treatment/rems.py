@@ -10,8 +10,6 @@ the clinic can always show exactly what it submitted and what changed since.
 
 from __future__ import annotations
 
-import hashlib
-
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -20,10 +18,9 @@ from core.errors import NotFound
 from planning.treatment.models import TreatmentSession
 from planning.treatment.rems_form import FORM_VERSION
 from planning.treatment.selectors import rems_form_data
-from records.models import RecordKind, RecordOrigin, SealedRecord
+from records.models import RecordKind, SealedRecord
 from records.pipeline import RenderRequest
-from records.selectors import record_latest
-from records.services import RecordOwner, sealed_record_create
+from records.services import RecordOwner, sealed_record_current
 
 LAYOUT_VERSION = FORM_VERSION  # the form layout, versioned with its fields (rems_form.py)
 SEAL_REASON = "REMS patient monitoring form, sealed by the clinic"
@@ -46,15 +43,12 @@ def rems_form_seal(*, session_id: int) -> SealedRecord:
     """The current sealed REMS form of a signed-off esketamine session: the latest record when
     its content and layout are unchanged, otherwise a new version superseding it."""
     session = _signed_off_session(session_id)
-    html = rems_form_html(session)
-    latest = record_latest(RecordKind.REMS, session.pk)
-    source = hashlib.sha256(html.encode("utf-8")).hexdigest()
-    if latest and latest.source_sha256 == source and latest.layout_version == LAYOUT_VERSION:
-        return latest
     patient = session.case.patient
     treated = timezone.localtime(session.dosing_started_at or session.signed_off_at)
-    return sealed_record_create(
-        owner=RecordOwner(
+    record, _ = sealed_record_current(
+        kind=RecordKind.REMS,
+        owner_id=session.pk,
+        owner=lambda version: RecordOwner(
             kind=RecordKind.REMS,
             owner_id=session.pk,
             label=(
@@ -62,25 +56,20 @@ def rems_form_seal(*, session_id: int) -> SealedRecord:
                 f"{treated:%Y-%m-%d}, case #{session.case_id}, "
                 f"{patient.full_name} ({patient.mrn})"
             ),
-            file_name=f"rems-{session.case_id}-{session.number}-v{_next(latest)}.pdf",
+            file_name=f"rems-{session.case_id}-{session.number}-v{version}.pdf",
             case_id=session.case_id,
             patient_id=patient.pk,
         ),
         render=RenderRequest(
-            html=html,
+            html=rems_form_html(session),
             title=f"REMS patient monitoring form · session {session.number}",
             subject=f"Treatment session #{session.pk}, case #{session.case_id}",
             reason=SEAL_REASON,
             metadata={"PathwaySession": str(session.pk)},
         ),
         layout_version=LAYOUT_VERSION,
-        supersedes=latest,
-        origin=RecordOrigin.REGENERATED if latest else RecordOrigin.SEALED,
     )
-
-
-def _next(latest: SealedRecord | None) -> int:
-    return latest.version + 1 if latest else 1
+    return record
 
 
 def _signed_off_session(session_id: int) -> TreatmentSession:

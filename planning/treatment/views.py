@@ -19,6 +19,7 @@ from planning.pathway.access import access_case
 from planning.pathway.models import Case
 from planning.treatment import selectors
 from planning.treatment.access import access_plan_pdf, access_rems_form, access_session
+from planning.treatment.charts import session_vitals_charts
 from planning.treatment.forms import (
     ApproveForm,
     DeviationForm,
@@ -198,6 +199,7 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
         "rems": selectors.rems_form_data(session),
         **selectors.session_safety(request, case, session),
         "rems_records": selectors.rems_versions(session),
+        "vitals_charts": session_vitals_charts(session),
     }
     return render(request, "treatment/session.html", context, status=status)
 

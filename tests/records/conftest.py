@@ -81,12 +81,30 @@ def _rems(physician: Any, clinician: Any) -> Owner:
     )
 
 
-@pytest.fixture(params=[RecordKind.CONSENT, RecordKind.PLAN, RecordKind.REMS])
+def _case_summary(physician: Any, clinician: Any) -> Owner:
+    """A case with a plan, a signed-off session and its vitals: the summary draws charts."""
+    from planning.followups.summary import case_summary_seal
+
+    case, _ = signed_off_esketamine_session(physician, clinician)
+    return Owner(
+        RecordKind.CASE_SUMMARY,
+        case.pk,
+        case,
+        lambda: case_summary_seal(case_id=case.pk, actor=physician).record,
+        reverse("followups:case_summary_pdf", args=[case.pk]),
+    )
+
+
+@pytest.fixture(
+    params=[RecordKind.CONSENT, RecordKind.PLAN, RecordKind.REMS, RecordKind.CASE_SUMMARY]
+)
 def owner(request: Any, sealing: Any, physician: Any, clinician: Any) -> Owner:
     from tests.planning.treatment.helpers import active_case as _active_case
 
     if request.param == RecordKind.REMS:
         return _rems(physician, clinician)
+    if request.param == RecordKind.CASE_SUMMARY:
+        return _case_summary(physician, clinician)
     case = _active_case(physician)
     return _consent(case) if request.param == RecordKind.CONSENT else _plan(case)
 

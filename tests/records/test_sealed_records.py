@@ -1,4 +1,4 @@
-"""Every kind of sealed record (consent, plan, REMS form) goes through the one pipeline: it is
+"""Every kind of sealed record (consent, plan, REMS form, case summary) goes through the one pipeline: it is
 verified before it is stored, stored once, and every download is audited once."""
 
 from __future__ import annotations
