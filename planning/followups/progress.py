@@ -65,6 +65,8 @@ def case_scores(case: Case) -> dict[str, list[Score]]:
     )
     scores: dict[str, list[Score]] = {code: [] for code in SCALES}
     for code, recorded_at, total, evaluation_id, by_link in rows:
+        if total is None:  # filtered out above; says so to the type checker
+            continue
         source = (
             "evaluation"
             if evaluation_id is not None

@@ -1,5 +1,5 @@
-"""Every kind of sealed record (consent, plan, REMS form, case summary) goes through the one pipeline: it is
-verified before it is stored, stored once, and every download is audited once."""
+"""Every kind of sealed record (consent, plan, REMS form, case summary) goes through the one
+pipeline: it is verified before it is stored, stored once, and every download is audited once."""
 
 from __future__ import annotations
 
