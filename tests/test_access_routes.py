@@ -118,6 +118,7 @@ def test_the_clinical_pages_and_pdfs_are_audited_reads() -> None:
         "treatment:session_page",
         "treatment:rems_pdf",
         "consent_signature_pdf",
+        "pathway:own_record",
     }
 
 
@@ -139,11 +140,12 @@ def _world(patient: User) -> dict[str, int | str]:
         RecordKind.REMS, session.pk, case_id=case.pk, patient_id=case.patient_id, data=b"%r"
     )
     signature = consent_signed_for(case)
-    stored_record(
+    consent = stored_record(
         RecordKind.CONSENT, signature.pk, case_id=case.pk, patient_id=case.patient_id, data=b"%c"
     )
     return {
         "case_id": case.pk,
+        "record_id": consent.pk,
         "plan_id": plan.pk,
         "session_id": session.pk,
         "signature_id": signature.pk,

@@ -15,4 +15,9 @@ ACTIONS = (
         "Add, reschedule and complete a case's follow-ups",
         perm="planning.manage_followups",
     ),
+    Action(
+        "followup.answer",
+        "Answer one's own open questionnaire while signed in (the patient's page)",
+        own_perm="planning.view_own_case",
+    ),
 )

@@ -32,6 +32,12 @@ def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {"followups": selectors.followups_for_case(case), "followup_kinds": FollowUpKind.choices}
 
 
+def _patient_panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from planning.followups import selectors
+
+    return {"open": selectors.patient_open_questionnaires(case), "case": case}
+
+
 def _board_context(request: HttpRequest, cases: QuerySet[Case]) -> dict[str, Any]:
     from planning.followups import selectors
 
@@ -79,3 +85,11 @@ def wire() -> None:
         )
     )
     hooks.register_board_context("followups.due", _board_context)
+    hooks.register_patient_panel(
+        hooks.CasePanel(
+            key="followups.open",
+            template="followups/_patient_open.html",
+            order=20,
+            context=_patient_panel_context,
+        )
+    )
