@@ -237,6 +237,15 @@ OUTBOX_RETRY_BASE_SECONDS = env_int("OUTBOX_RETRY_BASE_SECONDS", 60)
 OUTBOX_RETRY_MAX_SECONDS = env_int("OUTBOX_RETRY_MAX_SECONDS", 3600)
 OUTBOX_LEASE_SECONDS = env_int("OUTBOX_LEASE_SECONDS", 300)
 OUTBOX_MESSAGE_ID_DOMAIN = env_str("OUTBOX_MESSAGE_ID_DOMAIN", "pathway.invalid")
+# The demo's mailbox: a readable copy of every message sent (links included) on a staff page
+# linked from the header. On by default in development (the demo) only; never in production.
+PATHWAY_DEMO_MAILBOX = env_bool("PATHWAY_DEMO_MAILBOX", default=PATHWAY_ENV == "development")
+if PRODUCTION and PATHWAY_DEMO_MAILBOX:
+    raise ConfigError("PATHWAY_DEMO_MAILBOX keeps patients' links readable: never in production.")
+# "Download all my records" (the patient's page): archives per patient in any hour [5], and
+# the largest archive built (bytes) [50 MB].
+PATHWAY_ARCHIVE_PER_HOUR = env_int("PATHWAY_ARCHIVE_PER_HOUR", 5)
+PATHWAY_ARCHIVE_MAX_BYTES = env_int("PATHWAY_ARCHIVE_MAX_BYTES", 50 * 1024 * 1024)
 # Text messages: the backend class (core.sms.ConsoleSmsBackend logs them; core.sms.
 # WebhookSmsBackend posts to a provider) and the provider's settings.
 PATHWAY_SMS_BACKEND = env_str("PATHWAY_SMS_BACKEND", "core.sms.ConsoleSmsBackend")

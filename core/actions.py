@@ -19,4 +19,9 @@ ACTIONS = (
         "Messages that failed or still wait, for staff to follow up",
         perm="core.view_outboundmessage",
     ),
+    Action(
+        "outbox.demo_mailbox",
+        "The demo's sent messages with their links (only where the demo mailbox is on)",
+        perm="core.view_outboundmessage",
+    ),
 )

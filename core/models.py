@@ -266,6 +266,37 @@ class ClinicSettings(models.Model):
     rems_certification_number = models.CharField(
         "esketamine REMS certification number", max_length=40, blank=True
     )
+    # How patients reach the clinic (issue 13): shown on every patient page and in every
+    # message to a patient. Blank fields are left out.
+    contact_phone = models.CharField("clinic phone number", max_length=40, blank=True)
+    contact_email = models.EmailField("clinic e-mail address patients may write to", blank=True)
+    contact_hours = models.CharField("opening hours", max_length=200, blank=True)
+    crisis_line = models.CharField(
+        "crisis line",
+        max_length=200,
+        blank=True,
+        help_text="Who to call out of hours or in a crisis, e.g. 988 (Suicide & Crisis Lifeline).",
+    )
+    # What a patient needs to know before a treatment session (the patient's page).
+    session_time = models.TimeField("usual arrival time for a session", null=True, blank=True)
+    session_place = models.CharField("where sessions take place", max_length=300, blank=True)
+    session_escort_rule = models.TextField(
+        "escort rule",
+        blank=True,
+        default="An adult must come with you or collect you; you cannot go home alone.",
+    )
+    session_driving_rule = models.TextField(
+        "no-driving rule",
+        blank=True,
+        default="Do not drive, cycle or operate machinery until the next day, after a "
+        "restful sleep.",
+    )
+    session_what_to_bring = models.TextField(
+        "what to bring",
+        blank=True,
+        default="A list of the medicines you take now, something to read or listen to, and a "
+        "light snack for afterwards. Please do not eat for two hours before the session.",
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
@@ -371,3 +402,22 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.template} to {self.to} ({self.status})"
+
+
+class DemoMessage(models.Model):
+    """A readable copy of a message as it was handed to the mail or text backend, link
+    included: kept only while `PATHWAY_DEMO_MAILBOX` is on (the demo; never in production), for
+    the staff page that shows the demo's messages."""
+
+    message = models.OneToOneField(
+        OutboundMessage, on_delete=models.CASCADE, related_name="demo_copy"
+    )
+    channel = models.CharField(max_length=8, choices=MessageChannel.choices)
+    to = models.CharField(max_length=254)
+    subject = models.CharField(max_length=300, blank=True)
+    body_text = models.TextField()
+    sent_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ("-sent_at", "-pk")
+        verbose_name = "demo message"

@@ -40,7 +40,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core.claims import claim_rows
-from core.models import MessageChannel, MessageStatus, OutboundMessage
+from core.models import ClinicSettings, DemoMessage, MessageChannel, MessageStatus, OutboundMessage
 from core.sms import send_sms
 
 logger = logging.getLogger(__name__)
@@ -80,12 +80,17 @@ class Rendered:
 
 def render_message(template: str, *, channel: str, context: dict[str, Any]) -> Rendered:
     """E-mail: `emails/<name>-subject.txt`, `-body.txt`, `-body.html`; SMS: `sms/<name>.txt`."""
-    ctx = {"clinic_name": settings.CLINIC_NAME, **context}
+    ctx = {"clinic_name": settings.CLINIC_NAME, "clinic_contact": _contact(), **context}
     if channel == MessageChannel.SMS:
         return Rendered("", " ".join(render_to_string(f"sms/{template}.txt", ctx).split()), "")
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
     text = render_to_string(f"emails/{template}-body.txt", ctx)
     return Rendered(subject, text, render_to_string(f"emails/{template}-body.html", ctx))
+
+
+def _contact() -> ClinicSettings:
+    """How a patient reaches the clinic, printed in every message to a patient."""
+    return ClinicSettings.current()
 
 
 def message_enqueue(
@@ -220,6 +225,8 @@ def _deliver_one(message_pk: int, token: str, now: datetime) -> str:
             logger.warning("Message %s to %s failed: %s", message.pk, message.to, exc)
             return _record_failure(message, exc, now)
         message.status, message.sent_at = MessageStatus.SENT, timezone.now()
+        if getattr(settings, "PATHWAY_DEMO_MAILBOX", False):
+            _keep_demo_copy(message)
         message.sealed_link, message.attachment = "", None
         message.claimed_until, message.claim_token = None, ""
         message.save()
@@ -240,9 +247,29 @@ def _record_failure(message: OutboundMessage, exc: Exception, now: datetime) -> 
     return "failed" if gave_up else "retried"
 
 
+def _sent_text(message: OutboundMessage) -> str:
+    """The text as the backend receives it, the patient's link filled in."""
+    link = _unseal(message.sealed_link) if message.sealed_link else ""
+    return message.body_text.replace(LINK_PLACEHOLDER, link)
+
+
+def _keep_demo_copy(message: OutboundMessage) -> None:
+    """The demo's readable copy (`PATHWAY_DEMO_MAILBOX`, refused in production by settings)."""
+    DemoMessage.objects.update_or_create(
+        message=message,
+        defaults={
+            "channel": message.channel,
+            "to": message.to,
+            "subject": message.subject,
+            "body_text": _sent_text(message),
+            "sent_at": message.sent_at or timezone.now(),
+        },
+    )
+
+
 def _send(message: OutboundMessage) -> None:
     link = _unseal(message.sealed_link) if message.sealed_link else ""
-    text = message.body_text.replace(LINK_PLACEHOLDER, link)
+    text = _sent_text(message)
     if message.channel == MessageChannel.SMS:
         send_sms(to=message.to, text=text, message_id=message.message_id)
         return

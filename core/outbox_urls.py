@@ -8,4 +8,5 @@ app_name = "core"
 
 urlpatterns = [
     path("staff/outbox/", views.outbox, name="outbox"),
+    path("staff/demo-mailbox/", views.demo_mailbox, name="demo_mailbox"),
 ]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from core.models import MessageStatus, OutboundMessage
+from core.models import DemoMessage, MessageStatus, OutboundMessage
 from core.outbox import max_attempts
 
 
@@ -25,3 +25,8 @@ def outbox_page(*, limit: int = 200) -> OutboxPage:
         ),
         max_attempts=max_attempts(),
     )
+
+
+def demo_messages(*, limit: int = 100) -> list[DemoMessage]:
+    """The demo mailbox, newest first."""
+    return list(DemoMessage.objects.order_by("-sent_at", "-pk")[:limit])

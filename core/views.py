@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.conf import settings
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 
 from core.access import access_action
 from core.account_views import SignInView
 from core.middleware import wants_json
 from core.navigation import start_page_for
-from core.selectors import outbox_page
+from core.selectors import demo_messages, outbox_page
 
 __all__ = ["SignInView", "csrf_failure", "healthz", "home"]
 
@@ -34,6 +35,15 @@ healthz = access_action("system.health")(liveness)
 def outbox(request: HttpRequest) -> HttpResponse:
     """Messages that failed for good, and those still waiting, with their retry counts."""
     return render(request, "core/outbox.html", {"page": outbox_page()})
+
+
+@access_action("outbox.demo_mailbox")
+def demo_mailbox(request: HttpRequest) -> HttpResponse:
+    """The demo's sent messages, readable, links clickable; a 404 wherever the demo mailbox is
+    off (production always)."""
+    if not getattr(settings, "PATHWAY_DEMO_MAILBOX", False):
+        raise Http404("There is no demo mailbox here.")
+    return render(request, "core/demo_mailbox.html", {"messages_sent": demo_messages()})
 
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:

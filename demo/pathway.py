@@ -7,13 +7,13 @@ pages use, so the demo's audit trail is real.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, time
 from decimal import Decimal
 
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from core.models import Patient, User
+from core.models import ClinicSettings, Patient, User
 from core.roles import Role
 from demo.consent import consent_demo_document_seed
 from planning.intake import services as intake_services
@@ -77,9 +77,29 @@ def seed_demo() -> list[DemoLogin]:
         for role in SECOND_FACTOR_ROLES:
             _ensure_demo_app(users[role])
         consent_demo_document_seed(actor=users[Role.CLINIC_ADMIN])
+        _ensure_clinic_contact()
         for given, family, born, mrn, steps in DEMO_PATIENTS:
             _ensure_patient_case(given, family, born, mrn, steps, users)
     return list(DEMO_LOGINS)
+
+
+#: How patients reach the demo clinic (fictional: 555-01xx numbers are reserved for fiction).
+DEMO_CLINIC_CONTACT = {
+    "contact_phone": "+1 555 0100",
+    "contact_email": "care@harbourlight.example",
+    "contact_hours": "Monday to Friday, 8:00 to 18:00",
+    "crisis_line": "call or text 988 (Suicide & Crisis Lifeline) at any hour; 911 in an emergency",
+    "session_time": time(9, 0),
+    "session_place": "Harbour Light Clinic, 12 Quay Street, 2nd floor, Treatment Suite B",
+}
+
+
+def _ensure_clinic_contact() -> None:
+    """Fill the clinic's contact and session details the clinic has left blank."""
+    row = ClinicSettings.current()
+    missing = {name: value for name, value in DEMO_CLINIC_CONTACT.items() if not getattr(row, name)}
+    if missing:
+        ClinicSettings.objects.filter(pk=row.pk).update(**missing)
 
 
 def _ensure_demo_app(user: User) -> None:

@@ -38,10 +38,12 @@ def record_download(
     return record_response(record)
 
 
-def record_response(record: SealedRecord) -> HttpResponse:
-    """The sealed bytes as an attachment (the one read of the bytes; no audit entry here)."""
+def record_response(record: SealedRecord, *, inline: bool = False) -> HttpResponse:
+    """The sealed bytes as an attachment, or `inline` to open in the browser's PDF viewer (the
+    one read of the bytes; no audit entry here)."""
     safe = "".join(c if c.isalnum() or c in "-._" else "_" for c in record.file_name)
     response = HttpResponse(record_content(record), content_type="application/pdf")
-    response["Content-Disposition"] = f'attachment; filename="{safe or "record.pdf"}"'
+    disposition = "inline" if inline else "attachment"
+    response["Content-Disposition"] = f'{disposition}; filename="{safe or "record.pdf"}"'
     response["Cache-Control"] = "no-store"
     return response

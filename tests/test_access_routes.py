@@ -119,6 +119,7 @@ def test_the_clinical_pages_and_pdfs_are_audited_reads() -> None:
         "treatment:rems_pdf",
         "consent_signature_pdf",
         "followups:case_summary_pdf",
+        "pathway:own_record",
     }
 
 
@@ -140,7 +141,7 @@ def _world(patient: User) -> dict[str, int | str]:
         RecordKind.REMS, session.pk, case_id=case.pk, patient_id=case.patient_id, data=b"%r"
     )
     signature = consent_signed_for(case)
-    stored_record(
+    consent = stored_record(
         RecordKind.CONSENT, signature.pk, case_id=case.pk, patient_id=case.patient_id, data=b"%c"
     )
     stored_record(
@@ -148,6 +149,7 @@ def _world(patient: User) -> dict[str, int | str]:
     )
     return {
         "case_id": case.pk,
+        "record_id": consent.pk,
         "plan_id": plan.pk,
         "session_id": session.pk,
         "signature_id": signature.pk,

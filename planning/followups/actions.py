@@ -26,4 +26,9 @@ ACTIONS = (
         perm="planning.view_clinical",
         audit="record.view",
     ),
+    Action(
+        "followup.answer",
+        "Answer one's own open questionnaire while signed in (the patient's page)",
+        own_perm="planning.view_own_case",
+    ),
 )

@@ -8,6 +8,7 @@ than last time or item 9 above zero raises a safety alert for staff.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
@@ -27,6 +28,18 @@ class LinkGone(DomainError):
     code = "link_gone"
 
 
+class AlreadyReceived(LinkGone):
+    """The answers came in already: the page thanks the patient and says when (not an error
+    page: opening the link again is what people do)."""
+
+    status = 200
+    code = "already_received"
+
+    def __init__(self, received_at: datetime | None) -> None:
+        super().__init__("This questionnaire was already completed. Thank you.")
+        self.received_at = received_at
+
+
 def followup_for_token(token: str) -> FollowUp:
     """The open follow-up a link points to, or a clear refusal. The link's own rules (expiry,
     revocation, the date-of-birth lock) are core.links'; the follow-up adds its own status."""
@@ -38,14 +51,19 @@ def followup_for_token(token: str) -> FollowUp:
     )
     if followup is None or followup.link is None:
         raise NotFound("This link is not valid. Please use the latest message from the clinic.")
+    followup_require_answerable(followup)
+    link_require_open(followup.link)
+    return followup
+
+
+def followup_require_answerable(followup: FollowUp) -> None:
+    """A completed questionnaire says when it was received; a closed one that it expired."""
     if followup.status == FollowUpStatus.COMPLETED:
-        raise LinkGone("This questionnaire was already completed. Thank you.")
+        raise AlreadyReceived(followup.completed_at)
     if followup.status not in (FollowUpStatus.REMINDED, FollowUpStatus.SCHEDULED) or (
         followup.window_ends_at <= timezone.now()
     ):
         raise LinkGone("This link has expired. The clinic will contact you.")
-    link_require_open(followup.link)
-    return followup
 
 
 def phq9_definition() -> QuestionnaireDefinition:
@@ -72,7 +90,7 @@ def followup_questionnaire_submit(*, followup_id: int, answers: dict[str, object
             FollowUp.objects.select_for_update().select_related("case__patient").get(pk=followup_id)
         )
         if followup.status == FollowUpStatus.COMPLETED:
-            raise LinkGone("This questionnaire was already completed. Thank you.")
+            raise AlreadyReceived(followup.completed_at)
         case = followup.case
         previous = (
             QuestionnaireResponse.objects.filter(case=case, definition__code="phq9")

@@ -6,6 +6,11 @@ app_name = "followups"
 
 urlpatterns: list[URLPattern] = [
     path("f/<str:token>/", views.followup_link_view, name="link"),
+    path(
+        "me/cases/<int:case_id>/questionnaires/<int:followup_id>/",
+        views.followup_answer,
+        name="answer",
+    ),
     path("cases/<int:case_id>/followups/add/", views.followup_add, name="add"),
     path(
         "cases/<int:case_id>/followups/<int:followup_id>/reschedule/",

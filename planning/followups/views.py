@@ -6,7 +6,7 @@ from datetime import datetime
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
@@ -19,7 +19,7 @@ from core.links import LinkClosedError, link_dob_check
 from planning.followups import link as followup_link
 from planning.followups import services as followup_services
 from planning.followups.access import access_case_summary, access_followup
-from planning.followups.models import FollowUp, FollowUpKind
+from planning.followups.models import PATIENT_KINDS, FollowUp, FollowUpKind
 from planning.followups.summary import case_summary_seal as seal_case_summary
 from planning.pathway.access import access_case
 from records.downloads import record_response
@@ -56,10 +56,35 @@ def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         followup = followup_link.followup_for_token(token)
     except DomainError as exc:
-        return render(request, "followups/gone.html", {"error": exc}, status=exc.status)
+        return _closed(request, exc)
     verified_key = f"followup-verified:{followup.pk}"
     if not request.session.get(verified_key):
         return _dob_step(request, followup, verified_key)
+    return _questionnaire(request, followup, verified_key)
+
+
+@never_cache
+@access_action("followup.answer")
+@require_http_methods(["GET", "POST"])
+def followup_answer(request: HttpRequest, case_id: int, followup_id: int) -> HttpResponse:
+    """The same questionnaire from the patient's own page: signing in is the credential."""
+    followup = access_followup(request.user, case_id, followup_id, action=current_action(request))
+    if followup.kind not in PATIENT_KINDS:
+        raise Http404("This follow-up is not a questionnaire.")
+    try:
+        followup_link.followup_require_answerable(followup)
+    except DomainError as exc:
+        return _closed(request, exc)
+    return _questionnaire(request, followup, "")
+
+
+def _closed(request: HttpRequest, exc: DomainError) -> HttpResponse:
+    if isinstance(exc, followup_link.AlreadyReceived):
+        return render(request, "followups/received.html", {"received_at": exc.received_at})
+    return render(request, "followups/gone.html", {"error": exc}, status=exc.status)
+
+
+def _questionnaire(request: HttpRequest, followup: FollowUp, verified_key: str) -> HttpResponse:
     form = _questionnaire_form(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         answers = {k: v for k, v in form.cleaned_data.items() if v not in (None, "")}
@@ -69,8 +94,11 @@ def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
             )
         except ValidationFailed as exc:
             add_domain_error(form, exc)
+        except DomainError as exc:
+            return _closed(request, exc)
         else:
-            request.session.pop(verified_key, None)
+            if verified_key:
+                request.session.pop(verified_key, None)
             return render(request, "followups/thanks.html", {"outcome": outcome})
     status = 400 if request.method == "POST" else 200
     return render(

@@ -41,6 +41,17 @@ def _progress_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     if not get_action("case.summary_pdf").allows_any(request.user):
         return {"progress": None}
     return {**case_progress_context(case), "case_summaries": case_summary_versions(case)}
+def _patient_panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from planning.followups import selectors
+
+    return {"open": selectors.patient_open_questionnaires(case), "case": case}
+
+
+def _patient_progress_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    """The patient's own score charts: the same charts staff see, without session vitals."""
+    from planning.followups.progress import case_progress
+
+    return {"scores": case_progress(case).scores}
 
 
 def _board_context(request: HttpRequest, cases: QuerySet[Case]) -> dict[str, Any]:
@@ -98,3 +109,19 @@ def wire() -> None:
         )
     )
     hooks.register_board_context("followups.due", _board_context)
+    hooks.register_patient_panel(
+        hooks.CasePanel(
+            key="followups.open",
+            template="followups/_patient_open.html",
+            order=20,
+            context=_patient_panel_context,
+        )
+    )
+    hooks.register_patient_panel(
+        hooks.CasePanel(
+            key="followups.progress",
+            template="followups/_patient_progress.html",
+            order=29,
+            context=_patient_progress_context,
+        )
+    )

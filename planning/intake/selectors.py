@@ -71,3 +71,11 @@ def open_alerts_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "alert_details": request.user.has_perm("planning.view_clinical"),
         "alert_next": request.get_full_path() or reverse("pathway:case_detail", args=[case.pk]),
     }
+
+
+def scored_responses(case: Case) -> list[Any]:
+    """The case's scored questionnaire answers, oldest first (the patient's history)."""
+    from planning.intake.models import QuestionnaireResponse
+
+    rows = QuestionnaireResponse.objects.filter(case=case).exclude(total=None)
+    return list(rows.select_related("definition").order_by("recorded_at", "pk")[:500])

@@ -26,6 +26,12 @@ def _alerts_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return selectors.open_alerts_context(request, case)
 
 
+def _patient_history_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from planning.intake import selectors
+
+    return {"responses": selectors.scored_responses(case), "case": case}
+
+
 def wire() -> None:
     from planning.intake import rules  # noqa: F401  (registers the intake steps' guards)
 
@@ -41,5 +47,13 @@ def wire() -> None:
             order=0,
             context=_alerts_context,
             header=True,
+        )
+    )
+    hooks.register_patient_panel(
+        hooks.CasePanel(
+            key="intake.history",
+            template="intake/_patient_history.html",
+            order=30,
+            context=_patient_history_context,
         )
     )

@@ -17,7 +17,9 @@ from django.db.models import QuerySet
 from django.http import Http404
 
 from core.access import Action, audit_access, audit_denied, get_action, require_action
+from core.models import Patient
 from planning.pathway.models import Case
+from records.models import SealedRecord
 
 
 def cases_visible_to(user: Any, action: str | Action) -> QuerySet[Case]:
@@ -52,3 +54,39 @@ def access_case(user: Any, case_id: int, *, action: str | Action) -> Case:
     case, act = reach_case(user, case_id, action)
     audit_case_access(user, act, case, target=f"case:{case.pk}")
     return case
+
+
+def own_patient_ids(user: Any, action: str | Action) -> list[int]:
+    """The patient records behind this login, for an own-records action (403 for a role
+    without it; staff hold none: they reach records through the case pages)."""
+    act = require_action(user, action, what="own records")
+    if not act.allows_own(user):
+        return []
+    return list(Patient.objects.filter(user=user).values_list("pk", flat=True))
+
+
+def own_records(user: Any, action: str | Action) -> list[SealedRecord]:
+    """Every sealed record of this login's patients, every version, newest first."""
+    patient_ids = own_patient_ids(user, action)
+    return list(SealedRecord.objects.filter(patient_id__in=patient_ids).order_by("-created_at"))
+
+
+def access_own_record(user: Any, record_id: int) -> SealedRecord:
+    """One sealed record of one's own for its view or download, audited once here; anything
+    else is a 404 that does not say whether it exists."""
+    act = get_action("record.own")
+    patient_ids = own_patient_ids(user, act)
+    record = SealedRecord.objects.filter(pk=record_id, patient_id__in=patient_ids).first()
+    if record is None:
+        audit_denied(user, what=f"{act.name} sealed_record:{record_id}")
+        raise Http404("No such record.")
+    data = {"kind": record.kind, "version": record.version, "sha256": record.sha256}
+    audit_access(
+        user,
+        act,
+        case_id=record.case_id,
+        patient_id=record.patient_id,
+        target=record.audit_target,
+        data={**data, "via": "patient-home"},
+    )
+    return record

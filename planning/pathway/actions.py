@@ -30,4 +30,16 @@ ACTIONS = (
         perm=BOARD,
         own_perm=OWN_CASE,
     ),
+    Action(
+        "record.own",
+        "View or download one of one's own sealed records",
+        own_perm=OWN_CASE,
+        audit="record.download",
+    ),
+    Action(
+        "record.archive",
+        "Download all one's own sealed records in one archive (rate-limited)",
+        own_perm=OWN_CASE,
+        audit="record.archive",
+    ),
 )

@@ -3,7 +3,9 @@ importing them. Each sub-domain registers here from `PlanningConfig.ready` (its 
 
 - transition handlers run inside the transition's transaction, under the case's row lock, after
   the new state is saved: if one raises, the transition rolls back with it;
-- panels add their part of the case page (and the board) for the users allowed to see it.
+- panels add their part of the case page (and the board) for the users allowed to see it;
+- patient panels add their part of the patient's own page, per case (the next session, open
+  questionnaires, their answers so far).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ class CasePanel:
 _on_transitioned: dict[str, TransitionHandler] = {}
 _case_panels: dict[str, CasePanel] = {}
 _board_context: dict[str, BoardContext] = {}
+_patient_panels: dict[str, CasePanel] = {}
 
 
 def register_on_transitioned(key: str, handler: TransitionHandler) -> None:
@@ -48,6 +51,12 @@ def register_on_transitioned(key: str, handler: TransitionHandler) -> None:
 
 def register_case_panel(panel: CasePanel) -> None:
     _case_panels[panel.key] = panel
+
+
+def register_patient_panel(panel: CasePanel) -> None:
+    """A part of the patient's own page for one of their cases (the case is theirs: the page
+    reached it through the access layer)."""
+    _patient_panels[panel.key] = panel
 
 
 def register_board_context(key: str, context: BoardContext) -> None:
@@ -75,3 +84,12 @@ def board_context(request: HttpRequest, cases: QuerySet[Case]) -> dict[str, Any]
     for provide in _board_context.values():
         context.update(provide(request, cases))
     return context
+
+
+def patient_panels(request: HttpRequest, case: Case) -> list[tuple[str, dict[str, Any]]]:
+    """(template, context) of each patient panel in page order; each panel's template sees its
+    own context under `panel`."""
+    return [
+        (panel.template, panel.context(request, case))
+        for panel in sorted(_patient_panels.values(), key=lambda p: p.order)
+    ]

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django.db import models
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class CaseState(models.TextChoices):
@@ -38,3 +40,54 @@ def state_label(value: str) -> str:
         return str(CaseState(value).label)
     except ValueError:
         return value
+
+
+# What a state means to the patient, and what happens next, in plain words (their own page).
+PATIENT_STATE_TEXT: dict[str, tuple[Promise, Promise]] = {
+    CaseState.CONSULTATION: (
+        _("You have had, or are about to have, your first consultation with the clinic."),
+        _("A clinician reviews your history and, if treatment may suit you, books an evaluation."),
+    ),
+    CaseState.EVALUATION: (
+        _("The clinic is evaluating whether this treatment is right for you."),
+        _("You answer a few questionnaires and the clinician checks your health and medicines."),
+    ),
+    CaseState.MEDICATION_REVIEW: (
+        _("A physician is reviewing your current medicines."),
+        _("When the review is done, the clinic sends you the consent document to read and sign."),
+    ),
+    CaseState.CONSENT_PENDING: (
+        _("The clinic is waiting for your consent."),
+        _("Read the consent document from the link in your message and sign it if you agree."),
+    ),
+    CaseState.PLAN_PENDING: (
+        _("You have given your consent. Your physician is preparing your treatment plan."),
+        _("Once the physician approves the plan, the clinic books your first session."),
+    ),
+    CaseState.ACTIVE: (
+        _("You are in treatment."),
+        _("Come to each session as planned and answer the short questionnaires we send you."),
+    ),
+    CaseState.ON_HOLD: (
+        _("Your treatment is paused."),
+        _("The clinic will contact you before anything continues. Call us with any question."),
+    ),
+    CaseState.COMPLETED: (
+        _("Your treatment course is complete."),
+        _("Your records stay available here. Contact the clinic if anything changes."),
+    ),
+    CaseState.WITHDRAWN: (
+        _("You have withdrawn from treatment."),
+        _("No further treatment will be given. Your records stay available here."),
+    ),
+    CaseState.INELIGIBLE: (
+        _("The clinic found that this treatment is not suitable for you at this time."),
+        _("Your clinician will discuss other options with you."),
+    ),
+}
+
+
+def patient_state_text(value: str) -> tuple[str, str]:
+    """(where things stand, what happens next) for the patient's page."""
+    now, then = PATIENT_STATE_TEXT.get(value, (state_label(value), ""))
+    return str(now), str(then)

@@ -10,4 +10,6 @@ urlpatterns: list[URLPattern] = [
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),
     path("cases/<int:case_id>/transition/", views.case_transition, name="case_transition"),
     path("me/", views.patient_home, name="patient_home"),
+    path("me/records/<int:record_id>/", views.own_record, name="own_record"),
+    path("me/records/all.zip", views.own_archive, name="own_archive"),
 ]

@@ -15,10 +15,12 @@ from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error, form_errors
 from core.roles import Role, has_role, is_staff_member
 from planning.pathway import hooks, selectors, services
-from planning.pathway.access import access_case, cases_visible_to
+from planning.pathway.access import access_case, access_own_record, cases_visible_to, own_records
+from planning.pathway.archive import archive_limit, archive_request
 from planning.pathway.forms import CaseOpenForm, TransitionForm
 from planning.pathway.models import Case
-from planning.pathway.states import CaseState, state_label
+from planning.pathway.states import CaseState, patient_state_text, state_label
+from records.downloads import record_response
 
 
 def start_page(user: Any) -> str | None:
@@ -85,8 +87,8 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
     return redirect("pathway:patient_home")
 
 
-def _render_case_page(request: HttpRequest, case: Case, *, status: int) -> HttpResponse:
-    if is_staff_member(request.user):
+def _render_case_page(request: HttpRequest, case: Case | None, *, status: int) -> HttpResponse:
+    if case is not None and is_staff_member(request.user):
         case.refresh_from_db()
         return render(
             request, "pathway/case_detail.html", _case_context(request, case), status=status
@@ -123,5 +125,38 @@ def _patient_context(request: HttpRequest) -> dict[str, Any]:
     rows = []
     for case in cases:
         actions = services.available_transitions(case, request_user(request))
-        rows.append({"case": case, "label": state_label(case.state), "actions": actions})
-    return {"rows": rows}
+        now, then = patient_state_text(case.state)
+        rows.append(
+            {
+                "case": case,
+                "label": state_label(case.state),
+                "stands": now,
+                "next": then,
+                "actions": actions,
+                "panels": hooks.patient_panels(request, case),
+            }
+        )
+    records = own_records(request.user, "record.own") if rows else []
+    return {"rows": rows, "records": records, "archive_per_hour": archive_limit()}
+
+
+@access_action("record.own")
+def own_record(request: HttpRequest, record_id: int) -> HttpResponse:
+    """One of the patient's own sealed PDFs: opened in the browser, or `?download=1`."""
+    record = access_own_record(request.user, record_id)
+    return record_response(record, inline=request.GET.get("download") != "1")
+
+
+@access_action("case.home", post="record.archive")
+@require_POST
+def own_archive(request: HttpRequest) -> HttpResponse:
+    """ "Download all my records": one ZIP, audited and rate-limited (`pathway.archive`)."""
+    try:
+        archive = archive_request(user=request_user(request))
+    except DomainError as exc:
+        messages.error(request, exc.message)
+        return _render_case_page(request, None, status=exc.status)
+    response = HttpResponse(archive.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{archive.file_name}"'
+    response["Cache-Control"] = "no-store"
+    return response

@@ -131,3 +131,15 @@ def rems_form_data(session: Any) -> dict[str, object] | None:
     if session.plan.route != Route.INTRANASAL_ESKETAMINE:
         return None
     return rems_content(session)
+
+
+def next_session(case: Case) -> Any:
+    """The patient's next scheduled session (today or later), or None."""
+    from planning.treatment.models import TreatmentSession
+
+    today = timezone.localdate()
+    return (
+        case.sessions.filter(status=TreatmentSession.Status.SCHEDULED, scheduled_for__gte=today)
+        .order_by("scheduled_for", "number")
+        .first()
+    )

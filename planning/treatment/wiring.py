@@ -22,6 +22,13 @@ def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     return {"treatment": selectors.treatment_summary(case) if clinical else None}
 
 
+def _patient_panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+    from core.models import ClinicSettings
+    from planning.treatment import selectors
+
+    return {"session": selectors.next_session(case), "clinic": ClinicSettings.current()}
+
+
 def _on_transitioned(case: Case, source: str, target: str, actor: User) -> None:
     """Leaving active treatment suspends (or, for a final state, cancels) every scheduled
     session and its follow-ups; resuming restores what is still due."""
@@ -42,5 +49,13 @@ def wire() -> None:
     hooks.register_case_panel(
         hooks.CasePanel(
             key="treatment", template="treatment/_panel.html", order=10, context=_panel_context
+        )
+    )
+    hooks.register_patient_panel(
+        hooks.CasePanel(
+            key="treatment.next_session",
+            template="treatment/_patient_next_session.html",
+            order=10,
+            context=_patient_panel_context,
         )
     )

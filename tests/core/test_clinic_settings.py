@@ -29,6 +29,10 @@ def test_change_in_admin_is_audited_with_old_and_new_values(clinic_admin) -> Non
         "session_early_days": 1,
         "childbearing_age_min": 12,
         "childbearing_age_max": 55,
+        **{
+            name: getattr(row, name)
+            for name in ("session_escort_rule", "session_driving_rule", "session_what_to_bring")
+        },
     }
     response = client.post(f"/admin/core/clinicsettings/{row.pk}/change/", form)
     assert response.status_code == 302

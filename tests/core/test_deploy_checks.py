@@ -95,6 +95,7 @@ def test_production_email_uses_tls_by_default(tmp_path) -> None:
         ({"DEBUG": "true"}, "DEBUG must be false in production"),
         ({"CONSENT_SEAL_KEY_PATH": "/nonexistent/key.pem"}, "The clinic seal key"),
         ({"CONSENT_SEAL_CERT_PATH": "/nonexistent/cert.pem"}, "The clinic seal certificate"),
+        ({"PATHWAY_DEMO_MAILBOX": "true"}, "PATHWAY_DEMO_MAILBOX keeps patients' links"),
     ],
 )
 def test_production_refuses_to_start(tmp_path, change, message) -> None:

@@ -10,6 +10,7 @@ import sys
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandParser
 
 from demo.pathway import DEMO_LOGINS, DEMO_PASSWORD
@@ -88,6 +89,13 @@ class Command(BaseCommand):
             "  The physician and the clinic admin also give a one-time code (a second factor):",
             "  `.venv/bin/python manage.py demo_code` prints the current one.",
         ]
+        if getattr(settings, "PATHWAY_DEMO_MAILBOX", False):
+            lines += [
+                "",
+                "  No message leaves this computer. Every e-mail and text the demo sends (a",
+                "  consent invitation's link too) is readable, signed in as staff, at",
+                f'    {url}staff/demo-mailbox/   ("Demo mailbox" in the header)',
+            ]
         lines += ["", "  Press Ctrl-C to stop web, worker and beat.", "=" * 64, ""]
         self.stdout.write("\n".join(lines))
         self.stdout.flush()
