@@ -41,6 +41,8 @@ def _progress_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     if not get_action("case.summary_pdf").allows_any(request.user):
         return {"progress": None}
     return {**case_progress_context(case), "case_summaries": case_summary_versions(case)}
+
+
 def _patient_panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     from planning.followups import selectors
 
