@@ -14,7 +14,7 @@ from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error, form_errors
 from core.roles import Role, has_role, is_staff_member
-from planning.pathway import hooks, selectors, services
+from planning.pathway import hooks, next_step, selectors, services, timeline
 from planning.pathway.access import access_case, cases_visible_to
 from planning.pathway.forms import CaseOpenForm, TransitionForm
 from planning.pathway.models import Case
@@ -49,19 +49,37 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     panels, panel_context = hooks.case_panels(request, case)
+    user = request_user(request)
+    step = next_step.next_step(case, user)
+    kept = _pop_kept_reason(request, case)
     return {
         **panel_context,
         "panels": panels,
         "case": case,
         "patient": case.patient,
-        "timeline": selectors.case_timeline(case),
-        "actions": [
-            spec
-            for spec in services.available_transitions(case, request_user(request))
-            if spec.staff_button
-        ],
+        **timeline.case_timeline_context(request, case),
+        "next_step": step,
+        "more_actions": next_step.other_transitions(
+            step, services.available_transitions(case, user)
+        ),
+        "kept": kept,
         "state_label": state_label(case.state),
     }
+
+
+_KEPT_REASON = "pathway.kept_reason"
+
+
+def _keep_reason(request: HttpRequest, case: Case, transition: str, reason: str) -> None:
+    """A refused step's typed reason, shown once on the case page it redirects to."""
+    request.session[_KEPT_REASON] = {"case": case.pk, "transition": transition, "reason": reason}
+
+
+def _pop_kept_reason(request: HttpRequest, case: Case) -> dict[str, str]:
+    kept = request.session.pop(_KEPT_REASON, None)
+    if not isinstance(kept, dict) or kept.get("case") != case.pk:
+        return {}
+    return {"transition": str(kept.get("transition", "")), "reason": str(kept.get("reason", ""))}
 
 
 @access_action("case.transition")
@@ -77,21 +95,20 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
             case_id=case.pk, actor=request_user(request), **form.cleaned_data
         )
     except DomainError as exc:
+        # Post/redirect/get: the message and the typed reason survive; a reload posts nothing.
         messages.error(request, exc.message)
-        return _render_case_page(request, case, status=exc.status)
+        _keep_reason(
+            request, case, str(request.POST.get("transition", "")), request.POST.get("reason", "")
+        )
+        return _back(request, case)
     messages.success(request, f"Done: the case is now {state_label(case.state)}.")
+    return _back(request, case)
+
+
+def _back(request: HttpRequest, case: Case) -> HttpResponse:
     if is_staff_member(request.user):
         return redirect("pathway:case_detail", case_id=case.pk)
     return redirect("pathway:patient_home")
-
-
-def _render_case_page(request: HttpRequest, case: Case, *, status: int) -> HttpResponse:
-    if is_staff_member(request.user):
-        case.refresh_from_db()
-        return render(
-            request, "pathway/case_detail.html", _case_context(request, case), status=status
-        )
-    return render(request, "pathway/patient_home.html", _patient_context(request), status=status)
 
 
 @access_action("case.open")
