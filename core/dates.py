@@ -31,6 +31,15 @@ def moment(value: datetime | None) -> str:
     return date_format(value, settings.CLINIC_DATETIME_FORMAT)
 
 
+def stamp(value: datetime | None) -> str:
+    """3 Dec 2026, 14:05:09: the clinic's day with the time to the second (audit pages)."""
+    if value is None:
+        return "—"
+    if timezone.is_aware(value):
+        value = timezone.localtime(value)
+    return f"{day(value)}, {date_format(value, 'H:i:s')}"
+
+
 def money(cents: int | None) -> str:
     """45000 -> "£450.00" (or "450.00 CHF" for a currency without a symbol here)."""
     if cents is None:

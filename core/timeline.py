@@ -82,8 +82,9 @@ class _Data(dict[str, Any]):
 
 def who(entry: AuditEntry) -> str:
     """The actor in plain words: the person's name, or what the trail says acted."""
-    if entry.actor_id is not None and entry.actor is not None:
-        name: str = entry.actor.display_name
+    actor = entry.actor  # no query when the entry has no actor; select_related it otherwise
+    if actor is not None:
+        name: str = actor.display_name
         return name
     label = entry.actor_label or "the system"
     return "the system" if label == "system" else label

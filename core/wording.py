@@ -27,6 +27,7 @@ SECURITY = {
     "account.change_refused": "A change to a staff account by {who} was refused",
     "esign.verified": "{who} confirmed their identity to sign ({meaning})",
     "esign.failed": "{who} failed to confirm their identity to sign ({meaning})",
+    "config.add": "{who} added a configuration entry",
     "config.change": "{who} changed the clinic's configuration",
     "config.delete": "{who} deleted a configuration entry",
     "audit.checkpoint": "The audit trail was checkpointed and signed",
