@@ -124,7 +124,36 @@ def case_open(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Case #{case.pk} opened for {case.patient.full_name}.")
             return redirect("pathway:case_detail", case_id=case.pk)
     status = 400 if form.errors else 200
-    return render(request, "pathway/case_open.html", {"form": form}, status=status)
+    return render(request, "pathway/case_open.html", _open_context(request, form), status=status)
+
+
+def _open_context(request: HttpRequest, form: CaseOpenForm) -> dict[str, Any]:
+    """The picker shows the search's matches (`?q=`), the patient already chosen, and, when
+    a registration looks like a duplicate, the patients it may duplicate."""
+    query = request.GET.get("q", "").strip()
+    found = selectors.patient_search(query) if query else []
+    chosen = form.cleaned_data.get("existing_patient") if form.is_bound and form.errors else None
+    lookalikes: list[Any] = []
+    if "confirm_duplicate" in form.errors:
+        born = form.cleaned_data.get("date_of_birth")
+        given, family = form.cleaned_data.get("given_name"), form.cleaned_data.get("family_name")
+        if born and given and family:
+            lookalikes = selectors.patients_like(given, family, born)
+    choices = list({p.pk: p for p in [*([chosen] if chosen else []), *lookalikes, *found]}.values())
+    return {"form": form, "query": query, "patients": choices, "chosen": chosen}
+
+
+@access_action("patient.search")
+@require_http_methods(["GET"])
+def patient_search(request: HttpRequest) -> HttpResponse:
+    """The picker's results as you type (an HTML fragment swapped into the open-case form)."""
+    query = request.GET.get("q", "").strip()[:100]
+    patients = selectors.patient_search(query) if len(query) >= 2 else []
+    return render(
+        request,
+        "pathway/_patient_results.html",
+        {"patients": patients, "query": query, "chosen": None},
+    )
 
 
 @access_action("case.home")
