@@ -10,3 +10,12 @@ class ApiConfig(AppConfig):
         from api import schema  # registers the token scheme with drf-spectacular
 
         del schema
+        from core.timeline import register_many
+
+        register_many(
+            "security",
+            {
+                "api.token.issue": "{who} issued an API token",
+                "api.token.revoke": "{who} revoked an API token",
+            },
+        )

@@ -109,6 +109,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "core.context_processors.clinic",
             ],
+            # |day, |moment, |money in every template: the clinic's one format (core.dates).
+            "builtins": ["core.templatetags.clinic"],
         },
     },
 ]
@@ -228,6 +230,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=PRODUCTION)
 EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", str(VAR_DIR / "mail"))
 
 CLINIC_NAME = env_str("CLINIC_NAME", "Harbour Light Clinic (demo)")
+# One date format per audience, the clinic's (core.dates): a day, and a day with a time.
+CLINIC_DATE_FORMAT = env_str("CLINIC_DATE_FORMAT", "j M Y")
+CLINIC_DATETIME_FORMAT = env_str("CLINIC_DATETIME_FORMAT", "j M Y, H:i")
+# ISO 4217 code of the clinic's prices (shown with every amount).
+CLINIC_CURRENCY = env_str("CLINIC_CURRENCY", "GBP")
 
 # The outbox (core.outbox): every e-mail and text goes through it. A failed delivery is retried
 # after BASE, 2xBASE, 4xBASE ... seconds (at most MAX) until MAX_ATTEMPTS failures mark it

@@ -14,3 +14,6 @@ class ConsentConfig(AppConfig):
         from core.access import register_actions
 
         register_actions("consent", ACTIONS)
+        from consent import wording
+
+        wording.register()

@@ -14,12 +14,14 @@ from consent.models import ConsentSignature
 from core.models import AuditEntry
 
 SEAL_REASON = "Informed consent record sealed by the clinic"
-LAYOUT_VERSION = "consent-1"
+LAYOUT_VERSION = "consent-2"  # 2: the audit page in plain words (core.timeline)
 
 
 def request_events(signature: ConsentSignature) -> list[AuditEntry]:
     targets = [signature.request.audit_target, signature.audit_target]
-    return list(AuditEntry.objects.filter(target__in=targets).order_by("seq"))
+    return list(
+        AuditEntry.objects.filter(target__in=targets).select_related("actor").order_by("seq")
+    )
 
 
 def record_html(signature: ConsentSignature, events: list[AuditEntry]) -> str:

@@ -15,3 +15,6 @@ class CoreConfig(AppConfig):
         from core.actions import ACTIONS
 
         register_actions("core", ACTIONS)
+        from core import wording
+
+        wording.register()

@@ -54,6 +54,17 @@ class RequestIdFilter(logging.Filter):
         return True
 
 
+class QuietClientErrors(logging.Filter):
+    """An ordinary 4xx (a refused or missing page) is one line, not a traceback: Django logs
+    403s with the exception attached. Server errors keep theirs."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        status = getattr(record, "status_code", None)
+        if isinstance(status, int) and 400 <= status < 500:
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, request_id, task, error."""
 
@@ -80,7 +91,10 @@ def logging_config(*, json_lines: bool, level: str) -> dict[str, Any]:
     return {
         "version": 1,
         "disable_existing_loggers": False,
-        "filters": {"request_id": {"()": "core.logs.RequestIdFilter"}},
+        "filters": {
+            "request_id": {"()": "core.logs.RequestIdFilter"},
+            "quiet_4xx": {"()": "core.logs.QuietClientErrors"},
+        },
         "formatters": {
             "json": {"()": "core.logs.JsonFormatter"},
             "text": {"format": text},
@@ -89,7 +103,7 @@ def logging_config(*, json_lines: bool, level: str) -> dict[str, Any]:
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "json" if json_lines else "text",
-                "filters": ["request_id"],
+                "filters": ["request_id", "quiet_4xx"],
             }
         },
         "root": {"handlers": ["console"], "level": level},

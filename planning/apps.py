@@ -30,9 +30,11 @@ class PlanningConfig(AppConfig):
 
         from planning.followups.wiring import wire as wire_followups
         from planning.intake.wiring import wire as wire_intake
+        from planning.pathway import wording
         from planning.pathway.consent_bridge import register as wire_consent
         from planning.treatment.wiring import wire as wire_treatment
 
+        wording.register()
         wire_consent()  # consent -> pathway hooks and the record_consent guard
         wire_intake()
         wire_treatment()

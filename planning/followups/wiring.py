@@ -95,6 +95,9 @@ def _register_treatment_events() -> None:
 
 
 def wire() -> None:
+    from planning.followups import wording
+
+    wording.register()
     _register_treatment_events()
     hooks.register_on_transitioned("followups.cancel_on_final", _on_transitioned)
     hooks.register_case_panel(

@@ -33,7 +33,14 @@ def _patient_history_context(request: HttpRequest, case: Case) -> dict[str, Any]
 
 
 def wire() -> None:
-    from planning.intake import rules  # noqa: F401  (registers the intake steps' guards)
+    from planning.intake import (
+        next_steps,
+        rules,  # noqa: F401  (registers the intake steps' guards)
+        wording,
+    )
+
+    next_steps.register()
+    wording.register()
 
     hooks.register_case_panel(
         hooks.CasePanel(

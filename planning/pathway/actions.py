@@ -10,6 +10,11 @@ OWN_CASE = "planning.view_own_case"
 ACTIONS = (
     Action("case.board", "The case board and its lists by state", perm=BOARD),
     Action("case.open", "Open a case for a new or an existing patient", perm="planning.open_case"),
+    Action(
+        "patient.search",
+        "Find a registered patient by name, record number or date of birth (to open a case)",
+        perm="planning.open_case",
+    ),
     Action("case.view", "The staff case page", perm=BOARD, audit="case.view"),
     Action(
         "case.read",

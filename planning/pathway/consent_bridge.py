@@ -22,7 +22,7 @@ from consent.models import ConsentRequest, ConsentSignature, ConsentVersion, Con
 from consent.selectors import latest_signature_version_by_case, treatment_version
 from core.links import register_on_locked
 from core.models import LinkPurpose, PatientLink, User
-from planning.pathway import hooks, services, workflow
+from planning.pathway import hooks, next_step, services, workflow
 from planning.pathway.models import Case
 from planning.pathway.notify import notify_staff
 from planning.pathway.states import CaseState, state_label
@@ -190,6 +190,54 @@ def register() -> None:
         hooks.CasePanel(
             key="consent", template="consent/_case_panel.html", order=20, context=_no_context
         )
+    )
+    next_step.register_step(CaseState.CONSENT_PENDING, "consent.invitation", consent_step)
+
+
+def consent_step(case: Case, user: User) -> next_step.NextStep | None:
+    """Send the invitation, or wait for the patient to sign the one sent."""
+    from django.urls import reverse
+
+    from core.access import get_action
+    from core.dates import day
+
+    if treatment_version() is None:
+        return next_step.NextStep(
+            title="Publish a consent document", waiting_on="a clinic administrator"
+        )
+    latest = (
+        ConsentRequest.objects.filter(case_id=case.pk)
+        .select_related("link")
+        .order_by("-created_at")
+    ).first()
+    if latest is not None and latest.status == ConsentRequest.Status.SIGNED:
+        return None
+    may_invite = get_action("consent.invite").allows_any(user)
+    invite = reverse("consent_invite", args=[case.pk])
+    if latest is not None and latest.status == ConsentRequest.Status.PENDING:
+        if latest.locked_at is None and not latest.is_expired():
+            sent = day(latest.created_at)
+            return next_step.NextStep(
+                title=f"Waiting for the patient to sign the consent sent on {sent}",
+                waiting_on=next_step.PATIENT,
+                detail=f"The link is valid until {day(latest.expires_at)}.",
+            )
+        why = "locked after wrong dates of birth" if latest.locked_at else "expired"
+        return next_step.NextStep(
+            title="Send a new consent invitation",
+            waiting_on=next_step.ADMIN,
+            can_act=may_invite,
+            post_url=invite,
+            detail=f"The link sent on {day(latest.created_at)} {why}.",
+        )
+    return next_step.NextStep(
+        title="Send the consent invitation",
+        waiting_on=next_step.ADMIN,
+        can_act=may_invite,
+        post_url=invite,
+        detail=""
+        if latest is None
+        else f"The last invitation was {latest.get_status_display().lower()}.",
     )
 
 

@@ -36,6 +36,10 @@ class CaseOpenForm(forms.Form):
     physician = forms.ModelChoiceField(
         queryset=physicians(), required=False, label="Treating physician"
     )
+    confirm_duplicate = forms.BooleanField(
+        required=False,
+        label="This is a different person with the same name and date of birth",
+    )
 
     NEW_FIELDS = ("given_name", "family_name", "date_of_birth", "mrn")
 

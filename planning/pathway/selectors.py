@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from django.db.models import Count, Min, Q, QuerySet
 
 from core.access import read_audit_actions
-from core.models import AuditEntry, User
+from core.models import AuditEntry, Patient, User
 from planning.pathway.models import Case
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, state_label
 
@@ -50,6 +51,38 @@ def case_timeline(case: Case) -> QuerySet[AuditEntry]:
         .select_related("actor")
         .order_by("-seq")
     )
+
+
+def patients_like(given_name: str, family_name: str, date_of_birth: date) -> list[Patient]:
+    """Patients registered with this name (any case) and date of birth: maybe the same person."""
+    return list(
+        Patient.objects.filter(
+            given_name__iexact=given_name.strip(),
+            family_name__iexact=family_name.strip(),
+            date_of_birth=date_of_birth,
+        ).order_by("pk")[:5]
+    )
+
+
+def patient_search(query: str, *, limit: int = 10) -> list[Patient]:
+    """The patient picker: every word must match a name or the record number; a date
+    (YYYY-MM-DD) matches the date of birth. One query; at most `limit` rows."""
+    words = query.split()[:5]
+    if not words:
+        return []
+    found = Patient.objects.all()
+    for word in words:
+        try:
+            born = date.fromisoformat(word)
+        except ValueError:
+            found = found.filter(
+                Q(given_name__icontains=word)
+                | Q(family_name__icontains=word)
+                | Q(mrn__istartswith=word)
+            )
+        else:
+            found = found.filter(date_of_birth=born)
+    return list(found.order_by("family_name", "given_name", "pk")[:limit])
 
 
 def physicians() -> QuerySet[User]:

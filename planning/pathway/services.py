@@ -11,7 +11,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import MessageChannel, Patient, User
-from planning.pathway import hooks, workflow
+from planning.pathway import hooks, selectors, workflow
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
 from planning.pathway.names import name_problem, normalise_name
@@ -128,7 +128,11 @@ def patient_create(
     sex_at_birth: str = "",
     contact_channel: str = "",
     actor: User,
+    confirm_duplicate: bool = False,
 ) -> Patient:
+    """Register a patient. One with the same name and date of birth may be the same person
+    registered before: refused (`confirm_duplicate` field) unless the actor confirmed that
+    this is someone else."""
     if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
         raise ValidationFailed({"mrn": "A patient with this record number already exists."})
     given_name, family_name = normalise_name(given_name), normalise_name(family_name)
@@ -139,6 +143,17 @@ def patient_create(
     }
     if problems:
         raise ValidationFailed(problems)
+    same = selectors.patients_like(given_name, family_name, date_of_birth)
+    if same and not confirm_duplicate:
+        who = "; ".join(f"{p.full_name}, record {p.mrn}" for p in same)
+        raise ValidationFailed(
+            {
+                "confirm_duplicate": (
+                    f"A patient with this name and date of birth is already registered ({who}). "
+                    "Choose them above, or confirm that this is a different person."
+                )
+            }
+        )
     patient = Patient.objects.create(
         given_name=given_name,
         family_name=family_name,
@@ -188,6 +203,7 @@ def case_open_for(
     phone: str = "",
     sex_at_birth: str = "",
     contact_channel: str = "",
+    confirm_duplicate: bool = False,
 ) -> Case:
     """Open a case for an existing patient, or register the patient and open it in one step."""
     with transaction.atomic():
@@ -205,6 +221,7 @@ def case_open_for(
                 sex_at_birth=sex_at_birth,
                 contact_channel=contact_channel,
                 actor=actor,
+                confirm_duplicate=confirm_duplicate,
             )
         case: Case = case_open(patient=patient, actor=actor, physician=physician)
     return case

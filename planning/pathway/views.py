@@ -14,7 +14,7 @@ from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error, form_errors
 from core.roles import Role, has_role, is_staff_member
-from planning.pathway import hooks, selectors, services
+from planning.pathway import hooks, next_step, selectors, services, timeline
 from planning.pathway.access import access_case, access_own_record, cases_visible_to, own_records
 from planning.pathway.archive import archive_limit, archive_request
 from planning.pathway.forms import CaseOpenForm, TransitionForm
@@ -51,19 +51,37 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     panels, panel_context = hooks.case_panels(request, case)
+    user = request_user(request)
+    step = next_step.next_step(case, user)
+    kept = _pop_kept_reason(request, case)
     return {
         **panel_context,
         "panels": panels,
         "case": case,
         "patient": case.patient,
-        "timeline": selectors.case_timeline(case),
-        "actions": [
-            spec
-            for spec in services.available_transitions(case, request_user(request))
-            if spec.staff_button
-        ],
+        **timeline.case_timeline_context(request, case),
+        "next_step": step,
+        "more_actions": next_step.other_transitions(
+            step, services.available_transitions(case, user)
+        ),
+        "kept": kept,
         "state_label": state_label(case.state),
     }
+
+
+_KEPT_REASON = "pathway.kept_reason"
+
+
+def _keep_reason(request: HttpRequest, case: Case, transition: str, reason: str) -> None:
+    """A refused step's typed reason, shown once on the case page it redirects to."""
+    request.session[_KEPT_REASON] = {"case": case.pk, "transition": transition, "reason": reason}
+
+
+def _pop_kept_reason(request: HttpRequest, case: Case) -> dict[str, str]:
+    kept = request.session.pop(_KEPT_REASON, None)
+    if not isinstance(kept, dict) or kept.get("case") != case.pk:
+        return {}
+    return {"transition": str(kept.get("transition", "")), "reason": str(kept.get("reason", ""))}
 
 
 @access_action("case.transition")
@@ -79,20 +97,24 @@ def case_transition(request: HttpRequest, case_id: int) -> HttpResponse:
             case_id=case.pk, actor=request_user(request), **form.cleaned_data
         )
     except DomainError as exc:
+        # Post/redirect/get: the message and the typed reason survive; a reload posts nothing.
         messages.error(request, exc.message)
-        return _render_case_page(request, case, status=exc.status)
+        _keep_reason(
+            request, case, str(request.POST.get("transition", "")), request.POST.get("reason", "")
+        )
+        return _back(request, case)
     messages.success(request, f"Done: the case is now {state_label(case.state)}.")
+    return _back(request, case)
+
+
+def _back(request: HttpRequest, case: Case) -> HttpResponse:
     if is_staff_member(request.user):
         return redirect("pathway:case_detail", case_id=case.pk)
     return redirect("pathway:patient_home")
 
 
-def _render_case_page(request: HttpRequest, case: Case | None, *, status: int) -> HttpResponse:
-    if case is not None and is_staff_member(request.user):
-        case.refresh_from_db()
-        return render(
-            request, "pathway/case_detail.html", _case_context(request, case), status=status
-        )
+def _patient_home(request: HttpRequest, *, status: int) -> HttpResponse:
+    """The patient's page with a refusal message (the archive's rate or size limit)."""
     return render(request, "pathway/patient_home.html", _patient_context(request), status=status)
 
 
@@ -109,7 +131,36 @@ def case_open(request: HttpRequest) -> HttpResponse:
             messages.success(request, f"Case #{case.pk} opened for {case.patient.full_name}.")
             return redirect("pathway:case_detail", case_id=case.pk)
     status = 400 if form.errors else 200
-    return render(request, "pathway/case_open.html", {"form": form}, status=status)
+    return render(request, "pathway/case_open.html", _open_context(request, form), status=status)
+
+
+def _open_context(request: HttpRequest, form: CaseOpenForm) -> dict[str, Any]:
+    """The picker shows the search's matches (`?q=`), the patient already chosen, and, when
+    a registration looks like a duplicate, the patients it may duplicate."""
+    query = request.GET.get("q", "").strip()
+    found = selectors.patient_search(query) if query else []
+    chosen = form.cleaned_data.get("existing_patient") if form.is_bound and form.errors else None
+    lookalikes: list[Any] = []
+    if "confirm_duplicate" in form.errors:
+        born = form.cleaned_data.get("date_of_birth")
+        given, family = form.cleaned_data.get("given_name"), form.cleaned_data.get("family_name")
+        if born and given and family:
+            lookalikes = selectors.patients_like(given, family, born)
+    choices = list({p.pk: p for p in [*([chosen] if chosen else []), *lookalikes, *found]}.values())
+    return {"form": form, "query": query, "patients": choices, "chosen": chosen}
+
+
+@access_action("patient.search")
+@require_http_methods(["GET"])
+def patient_search(request: HttpRequest) -> HttpResponse:
+    """The picker's results as you type (an HTML fragment swapped into the open-case form)."""
+    query = request.GET.get("q", "").strip()[:100]
+    patients = selectors.patient_search(query) if len(query) >= 2 else []
+    return render(
+        request,
+        "pathway/_patient_results.html",
+        {"patients": patients, "query": query, "chosen": None},
+    )
 
 
 @access_action("case.home")
@@ -155,7 +206,7 @@ def own_archive(request: HttpRequest) -> HttpResponse:
         archive = archive_request(user=request_user(request))
     except DomainError as exc:
         messages.error(request, exc.message)
-        return _render_case_page(request, None, status=exc.status)
+        return _patient_home(request, status=exc.status)
     response = HttpResponse(archive.data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{archive.file_name}"'
     response["Cache-Control"] = "no-store"

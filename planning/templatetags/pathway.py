@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from django import template
 
+from core.dates import money
+
 register = template.Library()
 
 
 @register.filter
 def cents(value: int | None) -> str:
-    """12345 -> "123.45" (money is stored in integer cents)."""
-    if value is None:
-        return "—"
-    return f"{int(value) / 100:,.2f}"
+    """12345 -> "£123.45" (money is stored in integer cents; the clinic's currency is shown)."""
+    return money(value)

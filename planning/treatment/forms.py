@@ -149,6 +149,21 @@ class VitalsForm(forms.Form):
     spo2_percent = forms.IntegerField(min_value=50, max_value=100, required=False, label="SpO2 (%)")
 
 
+# The CADSS-6 short form (items 1, 2, 6, 7, 15 and 22 of the 23-item CADSS), asked "at this
+# time, in this room". The wording follows the published scale; a clinic using a licensed
+# sheet with other wording changes it here (the scores are what the REMS form records).
+# Item 22 (an observer item) was written from secondary sources: check it against the sheet.
+CADSS_QUESTIONS = {
+    "cadss_1": "Do things seem to be moving in slow motion?",
+    "cadss_2": "Do things seem to be unreal to you, as if you are in a dream?",
+    "cadss_6": "Do you feel disconnected from your own body?",
+    "cadss_7": "Does your sense of your own body feel changed (unusually large or small)?",
+    "cadss_15": "Do you space out, or in some other way lose track of what is going on?",
+    "cadss_22": "Observer: did the patient seem to be separated or detached from what was "
+    "going on?",
+}
+
+
 class MonitoringForm(forms.Form):
     moaas = forms.IntegerField(min_value=0, max_value=5, label="MOAA/S sedation (0-5)")
     adverse_events = forms.CharField(required=False, widget=TEXTAREA)
@@ -158,8 +173,12 @@ class MonitoringForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for item in CADSS_ITEMS:
+            number = item.split("_")[1]
             self.fields[item] = forms.IntegerField(
-                min_value=0, max_value=4, label=f"CADSS item {item.split('_')[1]} (0-4)"
+                min_value=0,
+                max_value=4,
+                label=f"CADSS item {number}: {CADSS_QUESTIONS[item]}",
+                help_text="0 not at all, 1 slightly, 2 moderately, 3 considerably, 4 extremely",
             )
 
     def as_kwargs(self) -> dict[str, Any]:

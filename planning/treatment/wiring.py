@@ -42,7 +42,11 @@ def _on_transitioned(case: Case, source: str, target: str, actor: User) -> None:
 
 
 def wire() -> None:
+    from planning.treatment import next_steps, wording
     from planning.treatment.services import plans, sessions  # noqa: F401  (register guards)
+
+    next_steps.register()
+    wording.register()
 
     hooks.register_on_transitioned("treatment.sessions", _on_transitioned)
 

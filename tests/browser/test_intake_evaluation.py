@@ -18,7 +18,7 @@ def test_clinician_records_evaluation_and_completes_it(page, clinician, artifact
     satisfy_intake(case, "complete_consultation")
     sign_in(page, clinician.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")
-    page.get_by_role("link", name="Record the evaluation").click()
+    page.get_by_test_id("next-step").get_by_role("link", name="Record the evaluation").click()
 
     page.get_by_label("Systolic blood pressure (mmHg)").fill("124")
     page.get_by_label("Diastolic blood pressure (mmHg)").fill("79")

@@ -20,7 +20,7 @@ def test_physician_writes_reviews_and_signs_the_plan(page, physician, sealing, a
     satisfy_intake(case, "complete_evaluation")
     sign_in(page, physician.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")
-    page.get_by_role("link", name="Write the dosing plan").click()
+    page.get_by_test_id("next-step").get_by_role("link", name="Write the dosing plan").click()
 
     page.get_by_label("Route", exact=True).select_option("iv")
     page.get_by_label("Dose (mg/kg for weight-based routes, mg otherwise)").fill("0.5")

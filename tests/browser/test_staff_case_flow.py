@@ -24,7 +24,7 @@ def test_clinician_moves_a_case_and_sees_it_on_the_timeline(page, clinician, art
     assert page.get_by_test_id("case-state").inner_text() == "Evaluation"
     assert "Done: the case is now Evaluation." in page.get_by_role("status").inner_text()
     timeline = page.get_by_test_id("timeline").inner_text()
-    assert "consultation → evaluation" in timeline and "Tove Lind" in timeline
+    assert "Tove Lind moved the case from Consultation to Evaluation" in timeline
     page.screenshot(path=str(artifacts / "staff-case-after-transition.png"), full_page=True)
     assert Case.objects.get(pk=case.pk).state == CaseState.EVALUATION
 
@@ -40,7 +40,7 @@ def test_admin_staff_opens_a_case_for_a_new_patient(page, admin_staff, physician
     page.get_by_label("Treating physician").select_option(label=physician.display_name)
     page.get_by_role("button", name="Open case").click()
     assert page.get_by_test_id("case-state").inner_text() == "Consultation"
-    assert "case.open" in page.get_by_test_id("timeline").inner_text()
+    assert "opened the case" in page.get_by_test_id("timeline").inner_text()
     assert Case.objects.get(patient__mrn="BROWSER-1").physician == physician
 
 
@@ -49,8 +49,9 @@ def test_hold_needs_a_reason_in_the_browser(page, admin_staff) -> None:
     case = CaseFactory()
     sign_in(page, admin_staff.username, PASSWORD)
     page.goto(f"/cases/{case.pk}/")
+    page.get_by_text("More steps").click()
     form = page.locator('form[data-transition="hold"]')
-    form.get_by_label("Reason (required)").fill("Patient travelling for two weeks")
+    form.get_by_label("Why put on hold? (required)").fill("Patient travelling for two weeks")
     form.get_by_role("button", name="Put on hold").click()
     assert page.get_by_test_id("case-state").inner_text() == "On hold"
     assert "Patient travelling for two weeks" in page.get_by_test_id("timeline").inner_text()

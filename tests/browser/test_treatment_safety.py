@@ -21,7 +21,7 @@ def _record_dose(page, session_url: str) -> None:  # type: ignore[no-untyped-def
     form.get_by_label("Dosing started at").fill(timezone.localtime().strftime("%Y-%m-%dT%H:%M"))
     form.get_by_label("Dose given (mg)").fill("36.25")
     form.get_by_label("Lot number").fill("LOT-B1")
-    form.get_by_role("button", name="Save").click()
+    form.get_by_role("button", name="Save the dose given").click()
 
 
 @pytest.mark.django_db(transaction=True)

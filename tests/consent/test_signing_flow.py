@@ -73,6 +73,8 @@ def test_whole_flow_signs_moves_the_case_and_seals_a_pdf(
     assert "The next day, after a full night's sleep" in text  # the comprehension answers
     assert "Audit trail of this consent request" in text
     assert "consent.signed" in text
+    # The audit page reads like the case page's timeline (core.timeline).
+    assert f"Consent {version.label} signed by the patient" in " ".join(text.split())
     assert len(verify_pdf(pdf, trust_root_pem=Path(_cert()).read_bytes()).problems) == 0
 
     # The transition is on the case's trail, attributed to the signing link.

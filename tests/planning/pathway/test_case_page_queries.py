@@ -57,3 +57,44 @@ def test_case_page_query_budget(clinician, django_assert_max_num_queries) -> Non
     client.force_login(clinician)
     with django_assert_max_num_queries(60):
         client.get(reverse("pathway:case_detail", args=[case.pk]))
+
+
+def _events(case, count: int) -> None:
+    """`count` audit entries of many kinds, by different people, some naming sealed PDFs."""
+    from core.audit import audit_record
+    from tests.factories import UserFactory
+
+    actions = (
+        ("case.transition", {"from": "consultation", "to": "evaluation", "reason": ""}),
+        ("plan.approve", {"version": 1, "meaning": "approved as treating physician"}),
+        ("record.sealed", {"kind": "plan", "owner_id": 1, "version": 1}),
+        ("record.sealed", {"kind": "consent", "owner_id": 1, "version": 1}),
+        ("consent.signed", {"version": "v1", "typed_name": "A B"}),
+        ("session.vitals", {"number": 1, "minute": 40}),
+        ("followup.remind", {"kind": "phq9"}),
+        ("access.denied", {}),
+    )
+    for i in range(count):
+        action, data = actions[i % len(actions)]
+        audit_record(action=action, actor=UserFactory(), case_id=case.pk, target="t", data=data)
+
+
+@pytest.mark.parametrize("kind", ["", "plan", "access"])
+def test_case_page_queries_do_not_grow_with_events(
+    clinician, kind, django_assert_max_num_queries
+) -> None:
+    """10 or 100 events on the timeline (any filter): the same number of queries."""
+    case = CaseFactory(state=CaseState.ACTIVE)
+    client = Client()
+    client.force_login(clinician)
+    url = reverse("pathway:case_detail", args=[case.pk]) + (f"?kind={kind}" if kind else "")
+    _events(case, 10)
+    client.get(url)
+    with django_assert_max_num_queries(60) as ten:
+        page = client.get(url)
+    assert page.status_code == 200
+    _events(case, 90)
+    with django_assert_max_num_queries(len(ten.captured_queries)):
+        page = client.get(url)
+    rows = page.content.decode().count("<tr data-kind=")
+    assert rows >= (100 if not kind else 1)

@@ -56,37 +56,62 @@ def test_transition_through_the_page_is_on_the_timeline(clinician) -> None:
     )
     assert response.status_code == 302
     page = client.get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
-    assert "consultation → evaluation" in page
+    assert "moved the case from Consultation to Evaluation" in page
     assert Case.objects.get(pk=case.pk).state == CaseState.EVALUATION
 
 
 @pytest.mark.parametrize(
-    ("state", "transition", "status", "text"),
+    ("state", "transition", "text"),
     [
-        (CaseState.ACTIVE, "complete_consultation", 409, "not possible while the case is Active"),
-        (CaseState.PLAN_PENDING, "approve_plan", 403, "may not"),
-        (CaseState.CONSULTATION, "hold", 400, "reason"),
-        (CaseState.CONSULTATION, "fly", 409, "no step"),
+        (CaseState.ACTIVE, "complete_consultation", "not possible while the case is Active"),
+        (CaseState.PLAN_PENDING, "approve_plan", "may not"),
+        (CaseState.CONSULTATION, "hold", "reason"),
+        (CaseState.CONSULTATION, "fly", "no step"),
     ],
 )
-def test_refusals_are_4xx_with_the_reason(clinician, state, transition, status, text) -> None:
+def test_refusals_redirect_back_with_the_reason(clinician, state, transition, text) -> None:
+    """Post/redirect/get: the refusal is a message on the case page; a reload posts nothing."""
     case = CaseFactory(state=state)
-    response = _client(clinician).post(
+    client = _client(clinician)
+    response = client.post(
         reverse("pathway:case_transition", args=[case.pk]), {"transition": transition}
     )
-    assert response.status_code == status
-    assert text in response.content.decode()
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pathway:case_detail", args=[case.pk])
+    assert text in client.get(response["Location"]).content.decode()
     assert Case.objects.get(pk=case.pk).state == state
 
 
-def test_stale_page_is_told_the_case_changed(clinician) -> None:
+def test_refused_step_keeps_the_typed_reason_once(clinician) -> None:
     case = CaseFactory(state=CaseState.EVALUATION)
-    response = _client(clinician).post(
-        reverse("pathway:case_transition", args=[case.pk]),
-        {"transition": "hold", "reason": "x", "expected_state": "consultation"},
+    client = _client(clinician)
+    url = reverse("pathway:case_transition", args=[case.pk])
+    response = client.post(
+        url,
+        {
+            "transition": "hold",
+            "reason": "Patient travelling <abroad>",
+            "expected_state": "consultation",
+        },
+        follow=True,
     )
-    assert response.status_code == 409
-    assert "changed while you were looking" in response.content.decode()
+    page = response.content.decode()
+    assert response.redirect_chain == [(reverse("pathway:case_detail", args=[case.pk]), 302)]
+    assert "changed while you were looking" in page
+    kept = re.search(r'<textarea id="reason-hold"[^>]*>([^<]*)</textarea>', page)
+    assert kept is not None and kept.group(1) == "Patient travelling &lt;abroad&gt;"
+    assert re.search(r'<details class="more" open', page)
+    again = client.get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
+    assert re.search(r'<textarea id="reason-hold"[^>]*></textarea>', again)
+    assert Case.objects.get(pk=case.pk).state == CaseState.EVALUATION
+
+
+def test_patient_refusal_goes_back_to_their_page(own_case, patient_user) -> None:
+    response = _client(patient_user).post(
+        reverse("pathway:case_transition", args=[own_case.pk]), {"transition": "withdraw"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == reverse("pathway:patient_home")
 
 
 def test_api_refusals_are_json(clinician) -> None:

@@ -1,0 +1,58 @@
+"""Intake's part of the case page's "Next step" panel (registered by `wiring.wire`)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from django.urls import reverse
+
+from planning.pathway import next_step as ns
+from planning.pathway.states import CaseState
+
+if TYPE_CHECKING:
+    from core.models import User
+    from planning.pathway.models import Case
+
+
+def _intake_step(case: Case, user: User, title: str, url_name: str) -> ns.NextStep:
+    return ns.NextStep(
+        title=title,
+        waiting_on=ns.NURSE,
+        can_act=user.has_perm("planning.record_intake"),
+        href=reverse(url_name, args=[case.pk]),
+    )
+
+
+def consultation_step(case: Case, user: User) -> ns.NextStep | None:
+    if case.consultations.exists():
+        return None
+    return _intake_step(case, user, "Record the consultation", "intake:consultation")
+
+
+def evaluation_step(case: Case, user: User) -> ns.NextStep | None:
+    if not case.evaluations.exists():
+        return _intake_step(case, user, "Record the evaluation", "intake:evaluation")
+    alerts = case.alerts.filter(decided_at=None).count()
+    if alerts:
+        return ns.NextStep(
+            title=f"Review the open safety alert{'s' if alerts > 1 else ''} ({alerts})",
+            waiting_on=ns.PHYSICIAN,
+            can_act=user.has_perm("planning.decide_alert"),
+            href="#open-alerts",
+            detail="A physician decides each alert before the evaluation can be completed.",
+        )
+    return None
+
+
+def medication_step(case: Case, user: User) -> ns.NextStep | None:
+    if case.medication_confirmations.exists():
+        return None
+    return _intake_step(
+        case, user, "Review the medications and confirm the list", "intake:medications"
+    )
+
+
+def register() -> None:
+    ns.register_step(CaseState.CONSULTATION, "intake.consultation", consultation_step)
+    ns.register_step(CaseState.EVALUATION, "intake.evaluation", evaluation_step)
+    ns.register_step(CaseState.MEDICATION_REVIEW, "intake.medications", medication_step)
