@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest
 
+from core.navigation import nav_links_for
 from core.roles import is_staff_member, user_roles
 
 
@@ -12,4 +13,5 @@ def clinic(request: HttpRequest) -> dict[str, object]:
         "clinic_name": settings.CLINIC_NAME,
         "user_roles": sorted(role.label for role in roles),
         "is_staff_member": is_staff_member(getattr(request, "user", None)),
+        "nav_links": lambda: nav_links_for(getattr(request, "user", None)),
     }
