@@ -172,14 +172,15 @@ def with_facts(cases: QuerySet[Any], *, now: datetime) -> QuerySet[Any]:
         name: (_providers[name](now) if name in _providers else fact.default)
         for name, fact in FACTS.items()
     }
-    return cases.annotate(**annotations)
+    annotated: QuerySet[Any] = cases.annotate(**annotations)
+    return annotated
 
 
 def with_waiting(cases: QuerySet[Any], *, now: datetime | None = None) -> QuerySet[Any]:
     """The cases with every fact, `waiting_on` and `waiting_for` annotated (no extra query)."""
     now = now or timezone.now()
     rules = _rules(now)
-    return with_facts(cases, now=now).annotate(
+    annotated: QuerySet[Any] = with_facts(cases, now=now).annotate(
         waiting_on=models.Case(
             *[When(cond, then=Value(step.who)) for cond, step in rules],
             default=Value(WaitingOn.NOBODY),
@@ -191,6 +192,7 @@ def with_waiting(cases: QuerySet[Any], *, now: datetime | None = None) -> QueryS
             output_field=models.CharField(),
         ),
     )
+    return annotated
 
 
 def overdue_q(now: datetime) -> Q:
