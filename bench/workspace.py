@@ -176,7 +176,44 @@ def _seed_cases(n: int, doctors: list[int]) -> None:
     )
 
 
+def _without_indexes(table: str) -> tuple[list[str], list[str]]:
+    """Drops the table's secondary indexes and unique constraints (a bulk load then builds each
+    index once, sorted, instead of maintaining it row by row); returns the statements that
+    restore them."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+            "WHERE conrelid = %s::regclass AND contype = 'u'",
+            [table],
+        )
+        constraints = cursor.fetchall()
+        cursor.execute(
+            "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s "
+            "AND i.indexname NOT IN (SELECT conname FROM pg_constraint "
+            "WHERE conrelid = %s::regclass)",
+            [table, table],
+        )
+        indexes = cursor.fetchall()
+    drops = [f'ALTER TABLE {table} DROP CONSTRAINT "{name}"' for name, _ in constraints]
+    drops += [f'DROP INDEX "{name}"' for name, _ in indexes]
+    restores = [f'ALTER TABLE {table} ADD CONSTRAINT "{n}" {d}' for n, d in constraints]
+    restores += [definition for _, definition in indexes]
+    return drops, restores
+
+
 def _seed_audit() -> None:
+    drops, restores = _without_indexes("core_auditentry")
+    for statement in drops:
+        _exec(statement)
+    _exec("SET maintenance_work_mem = '256MB'")
+    _insert_audit()
+    for statement in restores:
+        _exec(statement)
+
+
+def _insert_audit() -> None:
     _exec(
         """
         INSERT INTO core_auditentry (seq, created_at, actor_label, action, case_id, patient_id,
