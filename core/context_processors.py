@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.functional import SimpleLazyObject
 
 from core.models import ClinicSettings
+from core.navigation import nav_links_for
 from core.roles import is_staff_member, user_roles
 
 
@@ -17,4 +18,5 @@ def clinic(request: HttpRequest) -> dict[str, object]:
         "demo_mailbox": bool(getattr(settings, "PATHWAY_DEMO_MAILBOX", False)),
         # read only by the pages that show how to reach the clinic (patients' pages)
         "clinic_contact": SimpleLazyObject(ClinicSettings.current),
+        "nav_links": lambda: nav_links_for(getattr(request, "user", None)),
     }

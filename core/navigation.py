@@ -22,3 +22,22 @@ def start_page_for(user: Any) -> str | None:
         if url:
             return url
     return None
+
+
+NavLink = Callable[[Any], "tuple[str, str] | None"]
+_nav_links: dict[str, tuple[int, NavLink]] = {}
+
+
+def register_nav_link(key: str, order: int, link: NavLink) -> None:
+    """`link(user)` returns (label, url) for the users it serves, or None; the header shows
+    them in `order` (lower first)."""
+    _nav_links[key] = (order, link)
+
+
+def nav_links_for(user: Any) -> list[tuple[str, str]]:
+    links = []
+    for _, link in sorted(_nav_links.values(), key=lambda entry: entry[0]):
+        found = link(user)
+        if found:
+            links.append(found)
+    return links

@@ -27,6 +27,10 @@ class PlanningConfig(AppConfig):
         from planning.pathway.views import start_page
 
         register_start_page("planning", start_page)
+        from core.navigation import register_nav_link
+        from planning.pathway.views import work_queue_link
+
+        register_nav_link("planning.work_queue", 10, work_queue_link)
 
         from planning.followups.wiring import wire as wire_followups
         from planning.intake.wiring import wire as wire_intake
@@ -39,3 +43,16 @@ class PlanningConfig(AppConfig):
         wire_intake()
         wire_treatment()
         wire_followups()
+
+        from planning.followups import workspace as followups_workspace
+        from planning.intake import workspace as intake_workspace
+        from planning.pathway import workspace as pathway_workspace
+        from planning.treatment import workspace as treatment_workspace
+
+        for workspace in (
+            pathway_workspace,
+            intake_workspace,
+            treatment_workspace,
+            followups_workspace,
+        ):
+            workspace.wire()  # the board's facts and the work queues' sections

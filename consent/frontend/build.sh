@@ -2,11 +2,14 @@
 # Bring the pinned signature_pad (package-lock.json: exact version and sha512 integrity, checked
 # by `npm ci`) into static/consent/vendor/, where the signing page loads it. The file is built,
 # never committed. Safe to run again: it does nothing when the lock file has not changed.
+# The dev dependency axe-core stays in node_modules/ for the browser tests' accessibility check
+# (tests/browser/test_workspace.py); it is never served.
 set -euo pipefail
 cd "$(dirname "$0")"
 dest=../../static/consent/vendor
 stamp="$dest/.built-$(sha256sum package-lock.json | cut -c1-16)"
-if [ -f "$stamp" ] && [ -f "$dest/signature_pad.umd.min.js" ]; then
+if [ -f "$stamp" ] && [ -f "$dest/signature_pad.umd.min.js" ] \
+    && [ -f node_modules/axe-core/axe.min.js ]; then
     exit 0
 fi
 if ! command -v npm >/dev/null; then

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import Http404
 
@@ -90,3 +91,20 @@ def access_own_record(user: Any, record_id: int) -> SealedRecord:
         data={**data, "via": "patient-home"},
     )
     return record
+
+
+def access_queue(user: Any, queue: str) -> list[str]:
+    """The work queues this user may open, `queue` first when given and allowed (403 when it
+    is another role's queue, audited; unknown names are 404)."""
+    from core.roles import user_roles
+    from planning.pathway.queues import QUEUE_ROLES, queues_for
+
+    allowed = queues_for({r.value for r in user_roles(user)}, superuser=user.is_superuser)
+    if queue and queue not in QUEUE_ROLES:
+        raise Http404("No such work queue.")
+    if queue and queue not in allowed:
+        audit_denied(user, what=f"case.queue {queue}")
+        raise PermissionDenied("This work queue belongs to another role.")
+    if not allowed:
+        raise PermissionDenied("Your role has no work queue.")
+    return [queue, *[q for q in allowed if q != queue]] if queue else allowed

@@ -9,6 +9,7 @@ OWN_CASE = "planning.view_own_case"
 
 ACTIONS = (
     Action("case.board", "The case board and its lists by state", perm=BOARD),
+    Action("case.queue", "The work queues per role (physician, nurse, admin staff)", perm=BOARD),
     Action("case.open", "Open a case for a new or an existing patient", perm="planning.open_case"),
     Action(
         "patient.search",

@@ -13,7 +13,7 @@ from django.db import models
 from django_fsm import RETURN_VALUE, ConcurrentTransitionMixin, FSMField, transition
 
 from core.models import Patient
-from planning.pathway.states import HOLDABLE_STATES, NON_FINAL_STATES, CaseState
+from planning.pathway.states import FINAL_STATES, HOLDABLE_STATES, NON_FINAL_STATES, CaseState
 from planning.pathway.workflow import guard_condition, permission_for
 
 
@@ -45,7 +45,16 @@ class Case(ConcurrentTransitionMixin, models.Model):
 
     class Meta:
         ordering = ("-created_at",)
-        indexes: ClassVar = [models.Index(fields=["state", "state_changed_at"])]
+        indexes: ClassVar = [
+            models.Index(fields=["state", "state_changed_at"]),
+            # The board's open list, oldest change first, without the closed cases that pile
+            # up for ever (planning.pathway.board; the same state list, in the same order).
+            models.Index(
+                fields=["state_changed_at", "id"],
+                name="case_open_by_age",
+                condition=~models.Q(state__in=sorted(FINAL_STATES)),
+            ),
+        ]
         permissions: ClassVar = [
             ("view_case_board", "Can see the case board and any case"),
             ("open_case", "Can open a case"),

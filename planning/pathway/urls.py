@@ -6,6 +6,7 @@ app_name = "pathway"
 
 urlpatterns: list[URLPattern] = [
     path("cases/", views.case_board, name="case_board"),
+    path("cases/work/", views.work_queue, name="work_queue"),
     path("cases/new/", views.case_open, name="case_open"),
     path("cases/new/patients/", views.patient_search, name="patient_search"),
     path("cases/<int:case_id>/", views.case_detail, name="case_detail"),

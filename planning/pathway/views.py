@@ -8,18 +8,27 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error, form_errors
-from core.roles import Role, has_role, is_staff_member
+from core.roles import Role, has_role, is_staff_member, user_roles
 from planning.pathway import hooks, next_step, selectors, services, timeline
-from planning.pathway.access import access_case, access_own_record, cases_visible_to, own_records
+from planning.pathway.access import (
+    access_case,
+    access_own_record,
+    access_queue,
+    cases_visible_to,
+    own_records,
+)
 from planning.pathway.archive import archive_limit, archive_request
+from planning.pathway.board import BoardFilterForm, board_page
 from planning.pathway.forms import CaseOpenForm, TransitionForm
 from planning.pathway.models import Case
-from planning.pathway.states import CaseState, patient_state_text, state_label
+from planning.pathway.queues import Queue, queue_sections, queues_for
+from planning.pathway.states import patient_state_text, state_label
 from records.downloads import record_response
 
 
@@ -34,13 +43,49 @@ def start_page(user: Any) -> str | None:
 
 @access_action("case.board")
 def case_board(request: HttpRequest) -> HttpResponse:
+    """The board: a GET form of filters; htmx (HX-Request) gets only the table back."""
     visible = cases_visible_to(request.user, current_action(request))
-    state = request.GET.get("state", "")
-    if state in CaseState.values:
-        context = {"cases": visible.filter(state=state), "state_label": state_label(state)}
-        return render(request, "pathway/case_list.html", context)
-    context = {"columns": selectors.case_board(visible), **hooks.board_context(request, visible)}
-    return render(request, "pathway/board.html", context)
+    form = BoardFilterForm(request.GET or None)
+    if request.GET and not form.is_valid():
+        return render(request, "pathway/board.html", {"form": form}, status=400)
+    data = form.cleaned_data if request.GET else {}
+    context = {
+        "form": form,
+        "board": board_page(visible, data),
+        "query": _query_without_page(request),
+    }
+    if request.headers.get("HX-Request") == "true":
+        return render(request, "pathway/_board_table.html", context)
+    return render(
+        request, "pathway/board.html", {**context, **hooks.board_context(request, visible)}
+    )
+
+
+def _query_without_page(request: HttpRequest) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+@access_action("case.queue")
+def work_queue(request: HttpRequest) -> HttpResponse:
+    allowed = access_queue(request.user, request.GET.get("queue", ""))
+    visible = cases_visible_to(request.user, current_action(request))
+    context = {
+        "queue": allowed[0],
+        "queue_label": Queue(allowed[0]).label,
+        "tabs": [(q, Queue(q).label) for q in sorted(allowed, key=list(Queue.values).index)],
+        "sections": queue_sections(allowed[0], visible, timezone.now()),
+    }
+    return render(request, "pathway/work_queue.html", context)
+
+
+def work_queue_link(user: Any) -> tuple[str, str] | None:
+    """The header's link to the user's work queue (registered with core.navigation)."""
+    roles = {r.value for r in user_roles(user)}
+    if queues_for(roles, superuser=getattr(user, "is_superuser", False)):
+        return ("My work", reverse("pathway:work_queue"))
+    return None
 
 
 @access_action("case.view")

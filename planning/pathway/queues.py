@@ -1,0 +1,109 @@
+"""Work queues per role: the physician's, the nurse's and admin staff's lists of things to do.
+
+A queue is a list of sections; each sub-domain registers the sections it owns from its
+`workspace.wire()` (the pathway never imports them). A section reads its items with one bounded
+query (`LIMIT`), so a queue page costs a fixed number of queries whatever the number of cases.
+Each item links to the page where the work is done.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
+    from planning.pathway.models import Case
+
+
+class Queue(models.TextChoices):
+    PHYSICIAN = "physician", "Physician"
+    NURSE = "nurse", "Nurse"
+    ADMIN_STAFF = "admin_staff", "Admin staff"
+
+
+# Which roles (core.roles.Role values) see which queue.
+QUEUE_ROLES: dict[str, tuple[str, ...]] = {
+    Queue.PHYSICIAN: ("physician",),
+    Queue.NURSE: ("clinician", "physician"),
+    Queue.ADMIN_STAFF: ("admin_staff", "clinic_admin"),
+}
+
+SECTION_LIMIT = 50
+
+
+@dataclass(frozen=True)
+class QueueItem:
+    case_id: int
+    patient: str
+    mrn: str
+    what: str
+    url: str
+    when: date | datetime | None = None
+    overdue: bool = False
+
+
+Items = Callable[["QuerySet[Case]", datetime, int], list[QueueItem]]
+
+
+@dataclass(frozen=True)
+class QueueSection:
+    """`items(cases, now, limit)` returns at most `limit` items among `cases` (one query)."""
+
+    key: str
+    queue: str
+    title: str
+    order: int
+    items: Items
+    empty: str = "Nothing to do."
+
+
+@dataclass(frozen=True)
+class FilledSection:
+    key: str
+    title: str
+    items: list[QueueItem]
+    more: bool
+    empty: str
+
+
+_sections: dict[str, QueueSection] = {}
+
+
+def register_section(section: QueueSection) -> None:
+    _sections[section.key] = section
+
+
+def sections_of(queue: str) -> list[QueueSection]:
+    return sorted((s for s in _sections.values() if s.queue == queue), key=lambda s: s.order)
+
+
+def queue_sections(queue: str, cases: QuerySet[Case], now: datetime) -> list[FilledSection]:
+    """Every section of `queue` with up to SECTION_LIMIT items (one query each)."""
+    filled = []
+    for section in sections_of(queue):
+        items = section.items(cases, now, SECTION_LIMIT + 1)
+        filled.append(
+            FilledSection(
+                section.key,
+                section.title,
+                items[:SECTION_LIMIT],
+                len(items) > SECTION_LIMIT,
+                section.empty,
+            )
+        )
+    return filled
+
+
+def queues_for(roles: set[str], *, superuser: bool = False) -> list[str]:
+    return [q for q, allowed in QUEUE_ROLES.items() if superuser or roles & set(allowed)]
+
+
+def item(case: Any, what: str, url: str, **kwargs: Any) -> QueueItem:
+    """An item for `case` (its patient loaded with select_related)."""
+    return QueueItem(case.pk, case.patient.full_name, case.patient.mrn, what, url, **kwargs)

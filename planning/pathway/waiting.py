@@ -1,0 +1,258 @@
+"""What a case waits for, and on whom: one derivation for the board, the work queues and the
+case page's next-step panel.
+
+The answer is computed in SQL, as two `CASE WHEN` annotations (`waiting_on`, `waiting_for`)
+over a handful of *facts*, so that the board can filter and page on it without a query per
+row. A fact is an annotation on the case queryset with a fixed name and a neutral default
+(`FACTS`). The pathway supplies the facts it can read itself (consent invitations, patient
+links, failed messages); intake, treatment and follow-ups register theirs from their `wiring`
+with `register_fact`, so this module never imports them. A fact nobody registered keeps its
+default and its rules simply never match.
+
+Use:
+- `with_waiting(cases, now=...)` annotates a queryset with every fact plus `waiting_on`
+  (one of `WaitingOn`) and `waiting_for` (a `STEPS` key);
+- `waiting_for_case(case)` returns a `Waiting` for one case (one query), e.g. for the case
+  page's next-step panel: `Waiting.who`, `.step`, `.label`;
+- `due_items(case)` lists a row's due facts (label, when, overdue) for display.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from typing import Any
+
+from django.db import models
+from django.db.models import Q, QuerySet, Value
+from django.db.models.expressions import Combinable, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from planning.pathway.states import FINAL_STATES, CaseState
+
+
+class WaitingOn(models.TextChoices):
+    PATIENT = "patient", "Patient"
+    NURSE = "nurse", "Nurse"
+    PHYSICIAN = "physician", "Physician"
+    ADMIN_STAFF = "admin_staff", "Admin staff"
+    NOBODY = "nobody", "Nobody"
+
+
+FactExpression = Callable[[datetime], Any]
+
+
+@dataclass(frozen=True)
+class Fact:
+    """A named annotation with the value it has when no sub-domain provides it. `due` marks a
+    date or datetime by which something must be done (it counts towards "overdue")."""
+
+    name: str
+    default: Any
+    due_label: str = ""
+
+
+def _false() -> Any:
+    return Value(False, output_field=models.BooleanField())
+
+
+def _zero() -> Any:
+    return Value(0, output_field=models.IntegerField())
+
+
+def _no_time() -> Any:
+    return Value(None, output_field=models.DateTimeField())
+
+
+FACTS: dict[str, Fact] = {
+    fact.name: fact
+    for fact in (
+        # The pathway's own (consent invitations, links, outbox).
+        Fact("consent_requested", _false()),
+        Fact("consent_link_blocked", _false()),
+        Fact("failed_messages", _zero()),
+        # intake
+        Fact("open_alerts", _zero()),
+        Fact("first_alert_at", _no_time()),
+        Fact("override_count", _zero()),
+        # treatment
+        Fact("plan_drafted", _false()),
+        Fact("clearance_asked", _false()),
+        Fact("session_due_on", Value(None, output_field=models.DateField()), "Session"),
+        Fact("rems_due_at", _no_time(), "REMS form"),
+        # follow-ups
+        Fact("followup_due_at", _no_time(), "Follow-up"),
+        Fact("patient_reminded", _false()),
+        Fact("followup_link_blocked", _false()),
+    )
+}
+
+_providers: dict[str, FactExpression] = {}
+
+
+def register_fact(name: str, expression: FactExpression) -> None:
+    """`expression(now)` returns the annotation for `name` (a key of `FACTS`), typically an
+    `Exists` or a `Subquery` on `OuterRef("pk")` so that the board stays one query."""
+    if name not in FACTS:
+        raise KeyError(f"unknown fact {name!r}: add it to planning.pathway.waiting.FACTS")
+    _providers[name] = expression
+
+
+@dataclass(frozen=True)
+class Step:
+    key: str
+    who: str
+    label: str
+
+
+W = WaitingOn
+# In order: the first step whose condition holds is what the case waits for.
+STEP_ORDER = (
+    Step("closed", W.NOBODY, "Nothing: the case is closed"),
+    Step("review_alerts", W.PHYSICIAN, "Decide on the open safety alert"),
+    Step("clear_vitals", W.PHYSICIAN, "Clear or refuse the pre-dose vitals"),
+    Step("decide_hold", W.PHYSICIAN, "Resume or close the case on hold"),
+    Step("record_consultation", W.NURSE, "Record the consultation"),
+    Step("record_evaluation", W.NURSE, "Record the evaluation and screening"),
+    Step("review_medications", W.NURSE, "Review the medications"),
+    Step(
+        "resend_invitation", W.ADMIN_STAFF, "Resend the consent invitation (link locked or expired)"
+    ),
+    Step("sign_consent", W.PATIENT, "Read and sign the consent"),
+    Step("send_invitation", W.ADMIN_STAFF, "Send the consent invitation"),
+    Step("approve_plan", W.PHYSICIAN, "Approve the dosing plan"),
+    Step("draft_plan", W.PHYSICIAN, "Write the dosing plan"),
+    Step("followup_due", W.NURSE, "Do the follow-up that is due"),
+    Step("run_session", W.NURSE, "Run the session that is due"),
+    Step("submit_rems", W.ADMIN_STAFF, "Submit the REMS monitoring form"),
+    Step("answer_questionnaire", W.PATIENT, "Answer the follow-up questionnaire"),
+    Step("attend_session", W.PATIENT, "Come to the next session"),
+    Step("complete_treatment", W.PHYSICIAN, "Complete the treatment (no session left)"),
+)
+
+
+def _conditions(now: datetime) -> dict[str, Q]:
+    today = timezone.localdate(now)
+    s, active = CaseState, Q(state=CaseState.ACTIVE)
+    return {
+        "closed": Q(state__in=FINAL_STATES),
+        "review_alerts": Q(open_alerts__gt=0),
+        "clear_vitals": Q(clearance_asked=True),
+        "decide_hold": Q(state=s.ON_HOLD),
+        "record_consultation": Q(state=s.CONSULTATION),
+        "record_evaluation": Q(state=s.EVALUATION),
+        "review_medications": Q(state=s.MEDICATION_REVIEW),
+        "resend_invitation": Q(state=s.CONSENT_PENDING, consent_link_blocked=True),
+        "sign_consent": Q(state=s.CONSENT_PENDING, consent_requested=True),
+        "send_invitation": Q(state=s.CONSENT_PENDING),
+        "approve_plan": Q(state=s.PLAN_PENDING, plan_drafted=True),
+        "draft_plan": Q(state=s.PLAN_PENDING),
+        "followup_due": active & Q(followup_due_at__lte=now),
+        "run_session": active & Q(session_due_on__lte=today),
+        "submit_rems": active & Q(rems_due_at__isnull=False),
+        "answer_questionnaire": active & Q(patient_reminded=True),
+        "attend_session": active & Q(session_due_on__isnull=False),
+        "complete_treatment": active,
+    }
+
+
+def _rules(now: datetime) -> list[tuple[Q, Step]]:
+    """Written once here; the board, the queues and the case page all read it."""
+    conditions = _conditions(now)
+    return [(conditions[step.key], step) for step in STEP_ORDER]
+
+
+STEPS: dict[str, Step] = {step.key: step for step in STEP_ORDER}
+
+
+def with_facts(cases: QuerySet[Any], *, now: datetime) -> QuerySet[Any]:
+    annotations = {
+        name: (_providers[name](now) if name in _providers else fact.default)
+        for name, fact in FACTS.items()
+    }
+    annotated: QuerySet[Any] = cases.annotate(**annotations)
+    return annotated
+
+
+def with_waiting(cases: QuerySet[Any], *, now: datetime | None = None) -> QuerySet[Any]:
+    """The cases with every fact, `waiting_on` and `waiting_for` annotated (no extra query)."""
+    now = now or timezone.now()
+    rules = _rules(now)
+    annotated: QuerySet[Any] = with_facts(cases, now=now).annotate(
+        waiting_on=models.Case(
+            *[When(cond, then=Value(step.who)) for cond, step in rules],
+            default=Value(WaitingOn.NOBODY),
+            output_field=models.CharField(),
+        ),
+        waiting_for=models.Case(
+            *[When(cond, then=Value(step.key)) for cond, step in rules],
+            default=Value(""),
+            output_field=models.CharField(),
+        ),
+    )
+    return annotated
+
+
+def overdue_q(now: datetime) -> Q:
+    """Cases with anything past due: a session before today, a follow-up or a REMS form."""
+    today = timezone.localdate(now)
+    return Q(session_due_on__lt=today) | Q(followup_due_at__lt=now) | Q(rems_due_at__lt=now)
+
+
+def next_due_expression() -> Combinable:
+    """For sorting by what is due first (nulls last)."""
+    far = datetime(9999, 1, 1, tzinfo=timezone.get_current_timezone())
+    return Coalesce("followup_due_at", "rems_due_at", Value(far))
+
+
+@dataclass(frozen=True)
+class Waiting:
+    who: str
+    step: str
+    label: str
+
+    @property
+    def who_label(self) -> str:
+        return str(WaitingOn(self.who).label)
+
+
+def waiting_of(row: Any) -> Waiting:
+    step = STEPS.get(getattr(row, "waiting_for", ""))
+    if step is None:
+        return Waiting(WaitingOn.NOBODY, "", "")
+    return Waiting(step.who, step.key, step.label)
+
+
+def waiting_for_case(case: Any) -> Waiting:
+    """One query: what this case waits for now."""
+    row = with_waiting(type(case).objects.filter(pk=case.pk)).first()
+    return waiting_of(row)
+
+
+@dataclass(frozen=True)
+class DueItem:
+    label: str
+    due: datetime
+    overdue_days: int
+
+
+def _as_datetime(value: date | datetime) -> datetime:
+    if isinstance(value, datetime):
+        return value
+    return timezone.make_aware(datetime.combine(value, time.min))
+
+
+def due_items(row: Any, *, now: datetime | None = None) -> list[DueItem]:
+    """The row's due facts, soonest first, with how many whole days each is overdue."""
+    now = now or timezone.now()
+    items = []
+    for fact in FACTS.values():
+        value = getattr(row, fact.name, None) if fact.due_label else None
+        if value is None:
+            continue
+        due = _as_datetime(value)
+        late = (timezone.localdate(now) - timezone.localdate(due)).days if due < now else 0
+        items.append(DueItem(fact.due_label, due, max(late, 0)))
+    return sorted(items, key=lambda item: item.due)
