@@ -79,6 +79,16 @@ def sign_in(page: Any, username: str, password: str) -> None:
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if "/accounts/login/code/" in page.url:
+        # The account already has an authenticator app (e.g. given by tests.support.esign).
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.support.twofactor import totp_code
+
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.locator("#id_otp_code").fill(totp_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
     if "/account/security/app/" in page.url:
         # Physicians and clinic admins must set up an authenticator app first.
         from tests.support.twofactor import code_for_secret
