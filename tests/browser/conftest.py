@@ -73,13 +73,15 @@ def phone_page(chromium: Any, live_server: Any, _service_markers: None) -> Itera
     context.close()
 
 
-def sign_in(page: Any, username: str, password: str) -> None:
+def sign_in(page: Any, username: str, password: str, *, second_step: bool = True) -> None:
+    """Sign in; with `second_step`, also type the code of an authenticator app the account
+    already has (else stop at the code page)."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
-    if "/accounts/login/code/" in page.url:
+    if second_step and "/accounts/login/code/" in page.url:
         # The account already has an authenticator app (e.g. given by tests.support.esign).
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
