@@ -7,10 +7,12 @@ the audit trail (`esign.verified` / `esign.failed`, never the password or the co
 failures count toward the account lockout: `ESIGN_FAILURE_LIMIT` failed attempts lock the
 account for `LOGIN_FAILURE_WINDOW_SECONDS` (sign-in and signing) unless a clinic admin lifts it.
 
-Call `esignature_verify` right before the service's transaction (not inside it: the
-`esign.failed` entry must survive the refusal that follows), e.g. first thing in
-`plan_approve`, with `meaning="approved as treating physician"` and the case id.
-`core.forms.ESignatureFormMixin` gives the form that collects the components.
+A signer whose role requires a second factor (physicians, clinic admins) and who has no
+confirmed authenticator app cannot sign at all (`SecondFactorMissing`, pointing at the Security
+page). This is the one e-signature path: services take an `ESignature` (the components, with
+the request whose session they belong to) and verify it under the case lock
+(`planning.pathway.esign.signing`); `core.forms.ESignatureFormMixin` collects the components
+and builds the `ESignature`.
 """
 
 from __future__ import annotations
@@ -18,12 +20,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.http import HttpRequest
+from django.urls import reverse
 
 from core import ratelimit
 from core.audit import audit_record
 from core.errors import AccessDenied, AccountLocked, ValidationFailed
 from core.models import User
-from core.twofactor import has_second_factor, verify_code
+from core.twofactor import has_second_factor, second_factor_required, verify_code
 
 #: Session key: set after the first successful signing of this session.
 SIGNED_IN_SESSION_KEY = "pathway_esign_done"
@@ -34,16 +37,59 @@ LOCKED_MESSAGE = (
 )
 
 
+class SecondFactorMissing(AccessDenied):
+    """The signer's role requires a second factor and they have none: they cannot sign."""
+
+    code = "second_factor_missing"
+
+    def __init__(self) -> None:
+        url = reverse("security")
+        super().__init__(
+            "Set up two-factor sign-in (an authenticator app) on your Security page "
+            f"({url}) before you sign. Nothing was signed.",
+            details={"setup_url": url},
+        )
+
+
 @dataclass(frozen=True)
 class ESignatureRequirements:
     username: bool
     otp_code: bool
+    #: The signer must set up a second factor before any signing.
+    second_factor_missing: bool = False
+
+
+@dataclass(frozen=True)
+class ESignature:
+    """The components a signer entered, with the request whose session and address they came
+    from. Services verify it (`esignature_verify`) before they write anything."""
+
+    request: HttpRequest
+    password: str
+    username: str | None = None
+    otp_code: str | None = None
+
+    def verify(self, *, user: User, meaning: str, case_id: int | None = None) -> None:
+        esignature_verify(
+            request=self.request,
+            user=user,
+            username=self.username,
+            password=self.password,
+            otp_code=self.otp_code,
+            meaning=meaning,
+            case_id=case_id,
+        )
 
 
 def esignature_requirements(*, request: HttpRequest, user: User) -> ESignatureRequirements:
     """Which components the next signing by `user` in this session needs (the password always)."""
     first = not request.session.get(SIGNED_IN_SESSION_KEY)
-    return ESignatureRequirements(username=first, otp_code=not first and has_second_factor(user))
+    has_factor = has_second_factor(user)
+    return ESignatureRequirements(
+        username=first,
+        otp_code=not first and has_factor,
+        second_factor_missing=not has_factor and second_factor_required(user),
+    )
 
 
 def esignature_verify(
@@ -66,6 +112,11 @@ def esignature_verify(
             request, user, needs, "account locked", count=False, meaning=meaning, case_id=case_id
         )
         raise AccountLocked(LOCKED_MESSAGE)
+    if needs.second_factor_missing:
+        _failed(
+            request, user, needs, "no second factor", count=False, meaning=meaning, case_id=case_id
+        )
+        raise SecondFactorMissing()
     problem = _check(user, needs, username=username, password=password, otp_code=otp_code)
     if problem is not None:
         field, message = problem

@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.conf import settings
@@ -11,6 +11,9 @@ from core import ratelimit
 from core.audit import audit_record
 from core.errors import DomainError, ValidationFailed
 from core.models import User
+
+if TYPE_CHECKING:
+    from core.esign import ESignature
 
 
 def locked_message() -> str:
@@ -64,12 +67,17 @@ class PasswordConfirmForm(forms.Form):
         return password
 
 
+#: The signature components' field names (not part of the decision's own data).
+ESIGN_FIELDS = frozenset({"username", "password", "otp_code"})
+
+
 class ESignatureFormMixin(forms.Form):
     """The components of an electronic signature, for a form that signs something (plan
     approval...). Build it with `esign_request=request`; the user-ID field is there only at the
     session's first signing and the one-time-code field only when a code is needed. In the
-    view, after `is_valid()`, call `form.verify_esignature()` (raises a DomainError; show it
-    with `add_domain_error(form, exc)`)."""
+    view, after `is_valid()`, pass `form.esignature()` to the service, which verifies it (a
+    DomainError; show it with `add_domain_error(form, exc)`). `form.esign_needs` tells the
+    template whether the signer must first set up a second factor."""
 
     username = forms.CharField(
         label="Your user ID",
@@ -95,6 +103,7 @@ class ESignatureFormMixin(forms.Form):
         self.esign_request = esign_request
         user: User = esign_request.user  # type: ignore[assignment]
         needs = esignature_requirements(request=esign_request, user=user)
+        self.esign_needs = needs
         if needs.username:
             self.fields["username"].required = True
         else:
@@ -104,17 +113,15 @@ class ESignatureFormMixin(forms.Form):
         else:
             del self.fields["otp_code"]
 
-    def verify_esignature(self, *, meaning: str = "", case_id: int | None = None) -> None:
-        from core.esign import esignature_verify
+    def esignature(self) -> ESignature:
+        """The components entered, for the service that signs (it verifies them)."""
+        from core.esign import ESignature
 
-        esignature_verify(
+        return ESignature(
             request=self.esign_request,
-            user=self.esign_request.user,  # type: ignore[arg-type]
             username=self.cleaned_data.get("username"),
             password=self.cleaned_data.get("password") or "",
             otp_code=self.cleaned_data.get("otp_code"),
-            meaning=meaning,
-            case_id=case_id,
         )
 
 

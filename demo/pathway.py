@@ -13,6 +13,7 @@ from decimal import Decimal
 from django.contrib.auth.models import Group
 from django.db import transaction
 
+from core.esign import ESignature
 from core.models import ClinicSettings, Patient, User
 from core.roles import Role
 from demo.consent import consent_demo_document_seed
@@ -110,6 +111,21 @@ def _ensure_demo_app(user: User) -> None:
     TOTPDevice.objects.get_or_create(
         user=user, name="Demo app", defaults={"confirmed": True, "key": DEMO_TOTP_KEY}
     )
+
+
+def demo_esignature(user: User) -> ESignature:
+    """`user` signing from a fresh session of their own: the first signing, user ID and demo
+    password (core.esign checks it like any other; a later signing would need a code)."""
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.http import HttpRequest
+
+    request = HttpRequest()
+    request.method, request.user = "POST", user
+    request.META["REMOTE_ADDR"] = "127.0.0.1"
+    request.session = import_module(settings.SESSION_ENGINE).SessionStore()
+    return ESignature(request=request, username=user.username, password=DEMO_PASSWORD)
 
 
 def demo_code() -> str:

@@ -1,7 +1,8 @@
 """A case as one FHIR R4 Bundle (collection): the patient, the clinic, the practitioners named,
 each consent with its sealed PDF and signature provenance, each approved plan as a CarePlan and
-its MedicationRequest with provenance, every questionnaire response with its score, and the
-vital signs. Every resource is checked with the fhir.resources R4B models."""
+its MedicationRequest with provenance, every questionnaire response with its score, the vital
+signs, and what an imported Bundle brought (as received, interop.ImportedResource). Every
+resource is checked with the fhir.resources R4B models."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from consent.models import ConsentSignature, ConsentWithdrawal
 from core.errors import ValidationFailed
 from core.models import User
 from interop.fhir import resources as r
+from interop.models import ImportedResource
 from planning.intake.models import Evaluation, QuestionnaireResponse
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
@@ -27,6 +29,7 @@ Resource = dict[str, Any]
 REFERENCE = re.compile(
     r"^(?P<type>[A-Z][A-Za-z]+)/(?P<id>[A-Za-z0-9\-.]{1,64})(/_history/(?P<v>.+))?$"
 )
+LOCAL_USER = re.compile(r"^user-[0-9]{1,18}$")  # imported practitioners are kept as received
 PLAN_STATUS = {
     CaseState.COMPLETED: "completed",
     CaseState.WITHDRAWN: "revoked",
@@ -64,6 +67,7 @@ def case_bundle(case: Case) -> Resource:
     resources += _plans(case)
     resources += _questionnaires(case)
     resources += _vitals(case)
+    resources += _imported(case)
     resources[2:2] = _practitioners(resources)
     bundle: Resource = {
         "resourceType": "Bundle",
@@ -140,8 +144,11 @@ def _plans(case: Case) -> list[Resource]:
 
 def _questionnaires(case: Case) -> list[Resource]:
     found: list[Resource] = []
+    imported = ImportedResource.objects.filter(case=case).exclude(local_response=None)
+    imported_ids = imported.values("local_response")
     responses = (
         QuestionnaireResponse.objects.filter(case=case)
+        .exclude(pk__in=imported_ids)  # exported as received, with their source authorship
         .select_related("definition", "case")
         .order_by("recorded_at", "pk")
     )
@@ -169,9 +176,18 @@ def _vitals(case: Case) -> list[Resource]:
     return found
 
 
+def _imported(case: Case) -> list[Resource]:
+    """What an imported Bundle brought, as received (interop.ImportedResource)."""
+    return [row.resource for row in ImportedResource.objects.filter(case=case).order_by("position")]
+
+
 def _practitioners(resources: list[Resource]) -> list[Resource]:
     ids = sorted(
-        {int(found["id"][5:]) for found in references(resources) if found["type"] == "Practitioner"}
+        {
+            int(found["id"][5:])
+            for found in references(resources)
+            if found["type"] == "Practitioner" and LOCAL_USER.match(found["id"])
+        }
     )
     return [r.practitioner_resource(user) for user in User.objects.filter(pk__in=ids)]
 

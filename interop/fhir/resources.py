@@ -154,7 +154,7 @@ def plan_ids(plan: DosingPlan) -> tuple[str, str]:
 
 
 def plan_provenance(plan: DosingPlan) -> Resource:
-    """The physician's approval (password re-entered): authorship of the plan and its order."""
+    """The physician's approval (an electronic signature): authorship of the plan and its order."""
     assert plan.approved_by_id is not None and plan.approved_at is not None
     who = ref("Practitioner", practitioner_id(plan.approved_by_id))
     care_plan, order = plan_ids(plan)

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from core.forms import ESignatureFormMixin
 from planning.intake.models import (
     AlertDecision,
     ContraindicationType,
@@ -176,9 +177,15 @@ class ReasonForm(forms.Form):
     reason = forms.CharField(max_length=4000, widget=TEXTAREA)
 
 
-class AlertDecisionForm(forms.Form):
-    """A physician's decision on a safety alert, signed by re-entering the password."""
+class AlertDecisionForm(ESignatureFormMixin):
+    """A physician's decision on a safety alert, electronically signed."""
 
     decision = forms.ChoiceField(choices=AlertDecision.choices, widget=forms.RadioSelect)
     reason = forms.CharField(max_length=4000, widget=TEXTAREA)
-    password = forms.CharField(widget=forms.PasswordInput)
+
+    def as_kwargs(self) -> dict[str, Any]:
+        return {
+            "decision": self.cleaned_data["decision"],
+            "reason": self.cleaned_data["reason"],
+            "signature": self.esignature(),
+        }

@@ -58,6 +58,8 @@ def open_alerts_context(request: HttpRequest, case: Case) -> dict[str, object]:
     Staff without clinical access see that there are alerts, not what they say."""
     from django.urls import reverse
 
+    from core.access import request_user
+    from core.esign import esignature_requirements
     from planning.intake.models import AlertDecision
 
     alerts = list(
@@ -70,6 +72,9 @@ def open_alerts_context(request: HttpRequest, case: Case) -> dict[str, object]:
         "alert_decisions": AlertDecision.choices,
         "alert_details": request.user.has_perm("planning.view_clinical"),
         "alert_next": request.get_full_path() or reverse("pathway:case_detail", args=[case.pk]),
+        "alert_esign": esignature_requirements(request=request, user=request_user(request))
+        if alerts
+        else None,
     }
 
 

@@ -13,6 +13,7 @@ from django.db.models import Model
 from django.utils import timezone
 
 from core.errors import AccessDenied, NotFound, ValidationFailed
+from core.esign import ESignature
 from core.models import User
 from planning.intake import rules as intake_rules
 from planning.intake import scoring
@@ -34,7 +35,7 @@ from planning.intake.models import (
     VersionedRecord,
 )
 from planning.pathway.audit import audit_case
-from planning.pathway.esign import reauthenticate
+from planning.pathway.esign import signing
 from planning.pathway.models import Case
 from planning.pathway.notify import notify_staff
 from planning.pathway.services import available_transitions, case_lock, case_transition
@@ -273,8 +274,17 @@ def alert_acknowledge(*, case: Case, alert_id: int, actor: User, note: str) -> S
     return alert
 
 
+ALERT_DECISION_MEANING = "decided on a safety alert as physician"
+
+
 def alert_decide(
-    *, case: Case, alert_id: int, actor: User, decision: str, reason: str, password: str
+    *,
+    case: Case,
+    alert_id: int,
+    actor: User,
+    decision: str,
+    reason: str,
+    signature: ESignature,
 ) -> SafetyAlert:
     """A physician's signed decision on an alert: continue, hold or refer (both hold the case
     when it can be held). Until then the alert blocks the next dose."""
@@ -283,15 +293,7 @@ def alert_decide(
         raise ValidationFailed({"decision": "Choose continue, hold or refer."})
     if not reason.strip():
         raise ValidationFailed({"reason": "Please write the reason for the decision."})
-    reauthenticate(
-        actor=actor,
-        password=password,
-        case=case,
-        action="alert.decide",
-        target=f"safetyalert:{alert_id}",
-    )
-    with transaction.atomic():
-        locked = Case.objects.select_for_update().get(pk=case.pk)
+    with signing(signature, actor=actor, case=case, meaning=ALERT_DECISION_MEANING) as locked:
         alert = SafetyAlert.objects.select_for_update().filter(case=locked, pk=alert_id).first()
         if alert is None:
             raise NotFound("No such alert on this case.")

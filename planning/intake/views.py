@@ -199,12 +199,13 @@ def alert_acknowledge(request: HttpRequest, case_id: int, alert_id: int) -> Http
 @require_POST
 def alert_decide(request: HttpRequest, case_id: int, alert_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
+    form = AlertDecisionForm(request.POST, esign_request=request)
     return _post_action(
         request,
         case,
-        AlertDecisionForm(request.POST),
-        lambda **data: intake_services.alert_decide(
-            case=case, alert_id=alert_id, actor=request_user(request), **data
+        form,
+        lambda **_: intake_services.alert_decide(
+            case=case, alert_id=alert_id, actor=request_user(request), **form.as_kwargs()
         ),
         "Decision recorded.",
     )

@@ -7,6 +7,7 @@ from typing import Any
 
 from django import forms
 
+from core.forms import ESIGN_FIELDS, ESignatureFormMixin
 from planning.intake.models import PregnancyStatus
 from planning.treatment.models import ClinicProtocol, Route
 from planning.treatment.services.plans import PlanInput
@@ -71,11 +72,7 @@ class PlanForm(forms.Form):
         return PlanInput(cost_per_session_cents=cents, **data)
 
 
-class ApproveForm(forms.Form):
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Re-enter your password to sign",
-    )
+class ApproveForm(ESignatureFormMixin):
     plan_id = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -110,21 +107,22 @@ class PreDoseForm(forms.Form):
         return PreDose(**self.cleaned_data)
 
 
-class PhysicianSignForm(forms.Form):
-    """A physician's decision signed by re-entering the password (clearance, deviation)."""
+class PhysicianSignForm(ESignatureFormMixin):
+    """A physician's electronically signed decision (clearance, deviation)."""
 
     reason = forms.CharField(max_length=4000, widget=TEXTAREA)
-    password = forms.CharField(
-        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
-        label="Re-enter your password to sign",
-    )
+    field_order: tuple[str, ...] = ("reason", "username", "password", "otp_code")
+
+    def as_kwargs(self) -> dict[str, Any]:
+        data = {k: v for k, v in self.cleaned_data.items() if k not in ESIGN_FIELDS}
+        return {**data, "signature": self.esignature()}
 
 
 class DeviationForm(PhysicianSignForm):
     dose_mg = forms.DecimalField(
         min_value=Decimal("0.01"), max_digits=7, decimal_places=2, label="Dose to give (mg)"
     )
-    field_order = ("dose_mg", "reason", "password")
+    field_order = ("dose_mg", "reason", "username", "password", "otp_code")
 
 
 class DosingForm(forms.Form):

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
-from core.forms import add_domain_error
+from core.forms import ESignatureFormMixin, add_domain_error, form_errors
 from planning.intake import rules as intake_rules
 from planning.pathway.access import access_case
 from planning.pathway.models import Case
@@ -62,7 +62,15 @@ def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "Draft saved. Review it, then sign to approve.")
             return redirect("treatment:plan_page", case_id=case.pk)
-    context = {"case": case, "form": form, **selectors.plan_context(case)}
+    approve_form = ApproveForm(
+        initial={"plan_id": draft.pk if draft else None}, esign_request=request
+    )
+    context = {
+        "case": case,
+        "form": form,
+        "approve_form": approve_form,
+        **selectors.plan_context(case),
+    }
     status = 400 if request.method == "POST" else 200
     return render(request, "treatment/plan.html", context, status=status)
 
@@ -71,15 +79,15 @@ def plan_page(request: HttpRequest, case_id: int) -> HttpResponse:
 @require_POST
 def plan_approve(request: HttpRequest, case_id: int) -> HttpResponse:
     case = _clinical_case(request, case_id)
-    form = ApproveForm(request.POST)
+    form = ApproveForm(request.POST, esign_request=request)
     try:
         if not form.is_valid():
-            raise ValidationFailed({"password": "Re-enter your password to sign."})
+            raise ValidationFailed(form_errors(form))
         plan_services.plan_approve(
             case=case,
             plan_id=form.cleaned_data["plan_id"],
             actor=request_user(request),
-            password=form.cleaned_data["password"],
+            signature=form.esignature(),
         )
     except DomainError as exc:
         add_domain_error(form, exc)
@@ -149,14 +157,23 @@ def treatment_complete_early(request: HttpRequest, case_id: int) -> HttpResponse
 
 SESSION_FORMS: dict[str, tuple[type[forms.Form], Any, str]] = {
     "predose": (PreDoseForm, lambda f: {"data": f.as_record()}, "session_predose_record"),
-    "clearance": (PhysicianSignForm, lambda f: dict(f.cleaned_data), "session_bp_clearance"),
-    "deviation": (DeviationForm, lambda f: dict(f.cleaned_data), "session_deviation_record"),
+    "clearance": (PhysicianSignForm, lambda f: f.as_kwargs(), "session_bp_clearance"),
+    "deviation": (DeviationForm, lambda f: f.as_kwargs(), "session_deviation_record"),
     "dosing": (DosingForm, lambda f: {"data": f.as_record()}, "session_record_dosing"),
     "vitals": (VitalsForm, lambda f: dict(f.cleaned_data), "session_vitals_add"),
     "monitoring": (MonitoringForm, lambda f: f.as_kwargs(), "session_monitoring"),
     "note": (NoteForm, lambda f: dict(f.cleaned_data), "session_physician_note"),
     "discharge": (DischargeForm, lambda f: {"discharge": f.as_discharge()}, "session_sign_off"),
 }
+
+
+def _session_form(
+    form_class: type[forms.Form], request: HttpRequest, *, bound: bool, prefix: str
+) -> forms.Form:
+    data = request.POST if bound else None
+    if issubclass(form_class, ESignatureFormMixin):  # a physician's signed decision
+        return form_class(data, prefix=prefix, esign_request=request)
+    return form_class(data, prefix=prefix)
 
 
 @access_action("session.view", post="session.record")
@@ -166,7 +183,7 @@ def session_page(request: HttpRequest, case_id: int, session_id: int) -> HttpRes
     case = session.case
     step = request.POST.get("step", "") if request.method == "POST" else ""
     forms_ = {
-        name: form_class(request.POST if name == step else None, prefix=name)
+        name: _session_form(form_class, request, bound=name == step, prefix=name)
         for name, (form_class, _, _) in SESSION_FORMS.items()
     }
     if session.plan.route != Route.INTRANASAL_ESKETAMINE:

@@ -73,12 +73,24 @@ def phone_page(chromium: Any, live_server: Any, _service_markers: None) -> Itera
     context.close()
 
 
-def sign_in(page: Any, username: str, password: str) -> None:
+def sign_in(page: Any, username: str, password: str, *, second_step: bool = True) -> None:
+    """Sign in; with `second_step`, also type the code of an authenticator app the account
+    already has (else stop at the code page)."""
     page.goto("/accounts/login/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Sign in").click()
     page.wait_for_load_state()
+    if second_step and "/accounts/login/code/" in page.url:
+        # The account already has an authenticator app (e.g. given by tests.support.esign).
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.support.twofactor import totp_code
+
+        device = TOTPDevice.objects.get(user__username=username, confirmed=True)
+        page.locator("#id_otp_code").fill(totp_code(device))
+        page.get_by_role("button", name="Continue").click()
+        page.wait_for_load_state()
     if "/account/security/app/" in page.url:
         # Physicians and clinic admins must set up an authenticator app first.
         from tests.support.twofactor import code_for_secret

@@ -55,7 +55,7 @@ def test_clinician_registers_a_passkey_and_signs_in_with_it(
     assert WebAuthnCredential.objects.filter(user=clinician, confirmed=True).exists()
     assert AuditEntry.objects.filter(action="auth.passkey_registered", actor=clinician).exists()
     page.get_by_role("button", name="Sign out", exact=True).click()
-    sign_in(page, clinician.username, PASSWORD)
+    sign_in(page, clinician.username, PASSWORD, second_step=False)
     assert "/accounts/login/code/" in page.url
     page.get_by_role("button", name="Use a passkey").click()
     page.wait_for_url("**/cases/**")

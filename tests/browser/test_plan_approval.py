@@ -1,4 +1,5 @@
-"""A physician reviews a dosing plan and approves it by re-entering the password."""
+"""A physician reviews a dosing plan and approves it with an electronic signature (user ID and
+password at the session's first signing)."""
 
 from __future__ import annotations
 
@@ -31,11 +32,13 @@ def test_physician_writes_reviews_and_signs_the_plan(page, physician, sealing, a
     page.get_by_role("button", name="Save draft").click()
     assert page.get_by_test_id("dose-mg").inner_text() == "36.25 mg"
 
+    page.get_by_label("Your user ID").fill(physician.username)
     page.get_by_label("Re-enter your password to sign").fill("wrong password")
     page.get_by_role("button", name="Sign and approve").click()
     assert "password is not correct" in page.content()
     assert DosingPlan.objects.get(case=case).status == "draft"
 
+    page.get_by_label("Your user ID").fill(physician.username)
     page.get_by_label("Re-enter your password to sign").fill(PASSWORD)
     page.screenshot(path=str(artifacts / "plan-review.png"), full_page=True)
     page.get_by_role("button", name="Sign and approve").click()

@@ -61,8 +61,9 @@ def test_an_open_alert_stops_the_nurse_until_the_physician_decides(
     decide = page.get_by_test_id("alert-decide")
     decide.get_by_label("Continue treatment").check()
     decide.get_by_label("Reason (required)").fill("Seen today; passive thoughts, no plan.")
+    decide.get_by_label("Your user ID").fill(physician.username)
     decide.get_by_label("Re-enter your password to sign").fill(PASSWORD)
-    decide.get_by_role("button", name="Record the decision").click()
+    decide.get_by_role("button", name="Sign and record the decision").click()
     assert "Decision recorded." in page.content()
     assert page.get_by_test_id("safety-alert").count() == 0
 

@@ -12,9 +12,17 @@ from core.esign import SIGNED_IN_SESSION_KEY, esignature_requirements, esignatur
 from core.forms import ESignatureFormMixin, add_domain_error
 from core.models import AuditEntry
 from tests.factories import PASSWORD
-from tests.support.twofactor import give_totp, totp_code
+from tests.support.esign import authenticator
+from tests.support.twofactor import totp_code
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def physician(physician):  # type: ignore[no-untyped-def]
+    """A physician as they must be to sign: with a confirmed authenticator app."""
+    authenticator(physician)
+    return physician
 
 
 def _request(user):
@@ -67,7 +75,7 @@ def test_wrong_password_is_refused_and_audited_without_the_password(physician) -
 
 def test_later_signings_need_password_and_code_when_a_device_exists(physician, settings) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's own delay after a wrong code
-    device = give_totp(physician)
+    device = authenticator(physician)
     request = _request(physician)
     _verify(request, physician, username=physician.username)
     needs = esignature_requirements(request=request, user=physician)
@@ -86,7 +94,7 @@ def test_later_signings_need_password_and_code_when_a_device_exists(physician, s
 
 def test_a_code_cannot_be_replayed(physician, settings) -> None:
     settings.OTP_TOTP_THROTTLE_FACTOR = 0
-    device = give_totp(physician)
+    device = authenticator(physician)
     request = _request(physician)
     _verify(request, physician, username=physician.username)
     code = totp_code(device)
@@ -161,7 +169,6 @@ class _ApproveForm(ESignatureFormMixin):
 
 
 def test_form_mixin_shows_the_user_id_only_at_the_first_signing(physician) -> None:
-    give_totp(physician)
     request = _request(physician)
     first = _ApproveForm(esign_request=request)
     assert set(first.fields) == {"username", "password"}
@@ -170,14 +177,14 @@ def test_form_mixin_shows_the_user_id_only_at_the_first_signing(physician) -> No
     )
     assert form.is_valid()
     with pytest.raises(ValidationFailed) as exc:
-        form.verify_esignature(meaning="approved as treating physician")
+        form.esignature().verify(user=physician, meaning="approved as treating physician")
     add_domain_error(form, exc.value)
     assert "password" in form.errors
     form = _ApproveForm(
         {"username": physician.username, "password": PASSWORD}, esign_request=request
     )
     assert form.is_valid()
-    form.verify_esignature()
+    form.esignature().verify(user=physician, meaning="approved")
     later = _ApproveForm(esign_request=request)
     assert set(later.fields) == {"password", "otp_code"}
     assert later.fields["otp_code"].required

@@ -105,7 +105,7 @@ def test_the_scan_finds_the_actions_it_should() -> None:
         "account.deactivated",
         "consent.link.dob_ok",
         "followup.link.locked",
-        "plan.approve_refused",
+        "esign.failed",
         "record.sealed",
         "audit.checkpoint",
         "case.view",

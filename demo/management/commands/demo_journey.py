@@ -88,7 +88,7 @@ class Command(BaseCommand):
 
         from django.utils import timezone
 
-        from demo.pathway import DEMO_PASSWORD
+        from demo.pathway import demo_esignature
         from planning.treatment.pdf import plan_pdf_ensure
         from planning.treatment.services import plans as plan_services
 
@@ -105,7 +105,7 @@ class Command(BaseCommand):
             ),
         )
         plan = plan_services.plan_approve(
-            case=case, plan_id=draft.pk, actor=doctor, password=DEMO_PASSWORD
+            case=case, plan_id=draft.pk, actor=doctor, signature=demo_esignature(doctor)
         )
         record = plan_pdf_ensure(plan_id=plan.pk)
         assert record is not None  # approved just above

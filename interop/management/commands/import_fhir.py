@@ -1,4 +1,5 @@
-"""Open a case from a FHIR Patient or Bundle file (see interop.fhir.importer for what comes in)."""
+"""Open a case from a FHIR Patient or Bundle file (see interop.fhir.importer for what comes in
+and what is kept as imported history)."""
 
 from __future__ import annotations
 

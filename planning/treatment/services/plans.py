@@ -19,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
+from core.esign import ESignature
 from core.models import User
 from planning.intake import rules as intake_rules
 from planning.pathway.audit import audit_case
-from planning.pathway.esign import reauthenticate
+from planning.pathway.esign import signing
 from planning.pathway.models import Case
 from planning.pathway.services import case_lock, case_transition
 from planning.pathway.states import CaseState
@@ -193,18 +194,12 @@ def content_hash(content: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def plan_approve(*, case: Case, plan_id: int, actor: User, password: str) -> DosingPlan:
-    """Sign the draft: re-authenticate, freeze, hash, and move the case to active."""
+def plan_approve(*, case: Case, plan_id: int, actor: User, signature: ESignature) -> DosingPlan:
+    """Sign the draft (a first plan or an amended version): verify the electronic signature,
+    freeze, hash, and move the case to active."""
     _require_physician(actor, "planning.approve_plan", "approve a dosing plan")
-    reauthenticate(
-        actor=actor,
-        password=password,
-        case=case,
-        action="plan.approve",
-        target=f"dosingplan:{plan_id}",
-    )
-    with transaction.atomic():
-        locked = case_lock(case.pk)  # the case first, then the plan: one lock order everywhere
+    # the case first, then the plan: one lock order everywhere
+    with signing(signature, actor=actor, case=case, meaning=SIGNATURE_MEANING) as locked:
         plan = DosingPlan.objects.select_for_update().filter(pk=plan_id, case=case).first()
         if plan is None:
             raise NotFound("No such plan on this case.")

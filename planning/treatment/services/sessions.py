@@ -15,11 +15,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.errors import AccessDenied, TransitionRefused, ValidationFailed
+from core.esign import ESignature
 from core.models import ClinicSettings, User
 from planning.intake import rules as intake_rules
 from planning.intake.models import MedicationKind, PregnancyStatus
 from planning.pathway.audit import audit_case
-from planning.pathway.esign import reauthenticate
+from planning.pathway.esign import signing
 from planning.pathway.models import Case
 from planning.pathway.services import case_transition
 from planning.pathway.states import state_label
@@ -262,26 +263,22 @@ def _raise_checklist_findings(case: Case, session: TreatmentSession, actor: User
         )
 
 
+CLEARANCE_MEANING = "cleared dosing above the blood-pressure limits"
+DEVIATION_MEANING = "decided a dose other than the approved plan's"
+
 PREGNANCY_FINDINGS = frozenset(
     {PregnancyStatus.PREGNANT, PregnancyStatus.BREASTFEEDING, PregnancyStatus.UNKNOWN}
 )
 
 
 def session_bp_clearance(
-    *, case: Case, session_id: int, actor: User, reason: str, password: str
+    *, case: Case, session_id: int, actor: User, reason: str, signature: ESignature
 ) -> TreatmentSession:
     """A physician clears dosing despite pre-dose vitals above the clinic's limits; the
     clearance is bound to the pressure it cleared (new vitals need a new clearance)."""
     _require_physician_reason(actor, reason, "clear dosing above the blood-pressure limits")
-    reauthenticate(
-        actor=actor,
-        password=password,
-        case=case,
-        action="session.bp_clearance",
-        target=f"session:{session_id}",
-    )
-    with transaction.atomic():
-        session = _open_session(session_id, _lock_case(case), actor)
+    with signing(signature, actor=actor, case=case, meaning=CLEARANCE_MEANING) as locked:
+        session = _open_session(session_id, locked, actor)
         if not gates.vitals_above_limits(session, ClinicSettings.current()):
             raise ValidationFailed({"reason": "The pre-dose vitals are within the limits."})
         session.bp_clearance_for = f"{session.pre_systolic}/{session.pre_diastolic}"
@@ -299,20 +296,19 @@ def session_bp_clearance(
 
 
 def session_deviation_record(
-    *, case: Case, session_id: int, actor: User, dose_mg: Decimal, reason: str, password: str
+    *,
+    case: Case,
+    session_id: int,
+    actor: User,
+    dose_mg: Decimal,
+    reason: str,
+    signature: ESignature,
 ) -> TreatmentSession:
     """A physician's decision to give a dose other than the approved plan's, with the reason;
     printed on the session record and the REMS form."""
     _require_physician_reason(actor, reason, "record a dose deviation")
-    reauthenticate(
-        actor=actor,
-        password=password,
-        case=case,
-        action="session.deviation",
-        target=f"session:{session_id}",
-    )
-    with transaction.atomic():
-        session = _open_session(session_id, _lock_case(case), actor)
+    with signing(signature, actor=actor, case=case, meaning=DEVIATION_MEANING) as locked:
+        session = _open_session(session_id, locked, actor)
         if not gates.dose_deviates(session.plan.dose_mg, dose_mg, ClinicSettings.current()):
             raise ValidationFailed({"dose_mg": "This dose is within the plan's tolerance."})
         session.deviation_dose_mg, session.deviation_reason = dose_mg, reason.strip()

@@ -29,7 +29,8 @@ from planning.pathway.states import CaseState
 from planning.treatment.services import plans as plan_services
 from records.models import RecordKind
 from tests.consent.helpers import make_link
-from tests.factories import PASSWORD, CaseFactory, satisfy_intake
+from tests.factories import CaseFactory, satisfy_intake
+from tests.support.esign import esign
 from tests.support.records import count, latest
 
 pytestmark = pytest.mark.django_db
@@ -51,7 +52,10 @@ def _approve(case, physician, *, sessions=6, frequency="twice weekly", start=dat
     )
     with mock.patch("planning.treatment.services.plans._queue_plan_pdf"):
         return plan_services.plan_approve(
-            case=Case.objects.get(pk=case.pk), plan_id=plan.pk, actor=physician, password=PASSWORD
+            case=Case.objects.get(pk=case.pk),
+            plan_id=plan.pk,
+            actor=physician,
+            signature=esign(physician),
         )
 
 
@@ -104,7 +108,10 @@ def test_amendment_regenerates_without_duplicates(physician) -> None:
     )
     with mock.patch("planning.treatment.services.plans._queue_plan_pdf"):
         plan_services.plan_approve(
-            case=Case.objects.get(pk=case.pk), plan_id=draft.pk, actor=physician, password=PASSWORD
+            case=Case.objects.get(pk=case.pk),
+            plan_id=draft.pk,
+            actor=physician,
+            signature=esign(physician),
         )
     keys = _keys(case)
     assert len(keys) == len(set(keys))

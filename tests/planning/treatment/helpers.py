@@ -15,12 +15,15 @@ from planning.treatment.services import plans as plan_services
 from planning.treatment.services import sessions as session_services
 from planning.treatment.services.sessions import CADSS_ITEMS, Discharge, DosingRecord, PreDose
 from tests.consent.helpers import consent_signed_for
-from tests.factories import PASSWORD, CaseFactory, satisfy_intake
+from tests.factories import CaseFactory, satisfy_intake
+from tests.support.esign import esign
 
 
 def approve(case: Case, physician, plan) -> None:  # type: ignore[no-untyped-def]
     with mock.patch("planning.treatment.services.plans._queue_plan_pdf"):
-        plan_services.plan_approve(case=case, plan_id=plan.pk, actor=physician, password=PASSWORD)
+        plan_services.plan_approve(
+            case=case, plan_id=plan.pk, actor=physician, signature=esign(physician)
+        )
 
 
 def active_case(physician, route="iv", dose="0.5", sessions=2, frequency="weekly", **patient):  # type: ignore[no-untyped-def]

@@ -28,8 +28,8 @@ from planning.treatment.services import plans as plan_services
 from planning.treatment.services import sessions as session_services
 from planning.treatment.services.sessions import DosingRecord, GateRefused
 from tests.consent.helpers import consent_signed_for, published_version
-from tests.factories import PASSWORD
 from tests.planning.treatment.helpers import active_case, approve, next_session, predose
+from tests.support.esign import esign
 
 pytestmark = pytest.mark.django_db
 
@@ -73,18 +73,26 @@ def test_vitals_above_the_limits_need_a_physicians_signed_clearance(physician, c
     _refused(case, clinician, session, "pre-dose blood pressure 150/85 is above the clinic's")
     with pytest.raises(AccessDenied):
         session_services.session_bp_clearance(
-            case=case, session_id=session.pk, actor=clinician, reason="ok", password=PASSWORD
+            case=case,
+            session_id=session.pk,
+            actor=clinician,
+            reason="ok",
+            signature=esign(clinician),
         )
     with pytest.raises(ValidationFailed, match="password"):
         session_services.session_bp_clearance(
-            case=case, session_id=session.pk, actor=physician, reason="ok", password="wrong"
+            case=case,
+            session_id=session.pk,
+            actor=physician,
+            reason="ok",
+            signature=esign(physician, password="wrong"),
         )
     session_services.session_bp_clearance(
         case=case,
         session_id=session.pk,
         actor=physician,
         reason="Anxious on arrival; repeat 148/84 after rest.",
-        password=PASSWORD,
+        signature=esign(physician),
     )
     predose(case, clinician, session, bp=(160, 95))  # new vitals: the clearance does not carry
     _refused(case, clinician, session, "160/95")
@@ -106,7 +114,7 @@ def test_a_dose_other_than_the_plans_needs_a_recorded_deviation(physician, clini
             actor=physician,
             dose_mg=Decimal("37"),
             reason="x",
-            password=PASSWORD,
+            signature=esign(physician),
         )
     session_services.session_deviation_record(
         case=case,
@@ -114,7 +122,7 @@ def test_a_dose_other_than_the_plans_needs_a_recorded_deviation(physician, clini
         actor=physician,
         dose_mg=Decimal("40.00"),
         reason="Weight re-measured at 80 kg today.",
-        password=PASSWORD,
+        signature=esign(physician),
     )
     _refused(case, clinician, session, "39.00 mg differs", mg="39.00")  # bound to that dose
     assert _dose(case, clinician, session, mg="40.00").dose_given_mg == Decimal("40.00")
@@ -139,7 +147,7 @@ def test_an_open_alert_blocks_the_dose_until_a_physician_decides(physician, clin
             actor=clinician,
             decision="continue",
             reason="x",
-            password=PASSWORD,
+            signature=esign(clinician),
         )
     alert_decide(
         case=case,
@@ -147,7 +155,7 @@ def test_an_open_alert_blocks_the_dose_until_a_physician_decides(physician, clin
         actor=physician,
         decision="continue",
         reason="Seen today; no suicidal intent; continue.",
-        password=PASSWORD,
+        signature=esign(physician),
     )
     assert _dose(case, clinician, session).dose_given_mg is not None
 
@@ -161,7 +169,7 @@ def test_a_hold_decision_holds_the_case_and_suspends_its_sessions(physician, cli
         actor=physician,
         decision="refer",
         reason="Referred to cardiology.",
-        password=PASSWORD,
+        signature=esign(physician),
     )
     assert Case.objects.get(pk=case.pk).state == CaseState.ON_HOLD
     assert set(case.sessions.values_list("status", flat=True)) == {"suspended"}

@@ -1,4 +1,4 @@
-"""The physician's plan: form, checks, signature by re-entered password, PDF, amendment."""
+"""The physician's plan: form, checks, electronic signature, PDF, amendment."""
 
 from __future__ import annotations
 
@@ -20,11 +20,13 @@ from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from planning.treatment.models import DosingPlan, TreatmentSession
 from planning.treatment.services import plans as plan_services
+from planning.treatment.services.plans import SIGNATURE_MEANING
 from records.models import RecordKind
 from records.render import pdf_text
 from records.validation import verify_pdf
 from tests.conftest import make_user
-from tests.factories import PASSWORD, CaseFactory, satisfy_intake
+from tests.factories import CaseFactory, satisfy_intake
+from tests.support.esign import authenticator, esign, esign_post
 from tests.support.records import count, pdf_of
 
 
@@ -122,20 +124,25 @@ def test_wrong_password_signs_nothing_and_clinician_cannot_approve(physician, cl
     case = _plan_case()
     _client(physician).post(reverse("treatment:plan_page", args=[case.pk]), _form())
     plan = DosingPlan.objects.get(case=case)
+    authenticator(physician)
     response = _client(physician).post(
         reverse("treatment:plan_approve", args=[case.pk]),
-        {"plan_id": plan.pk, "password": "not-it"},
+        {"plan_id": plan.pk, "username": physician.username, "password": "not-it"},
     )
     assert response.status_code == 400 and "password is not correct" in response.content.decode()
     plan.refresh_from_db()
     assert plan.status == "draft" and plan.approved_at is None
     assert Case.objects.get(pk=case.pk).state == CaseState.PLAN_PENDING
-    assert AuditEntry.objects.filter(action="plan.approve_refused").count() == 1
+    refused = AuditEntry.objects.get(action="esign.failed")
+    assert refused.case_id == case.pk and refused.data["meaning"] == SIGNATURE_MEANING
     with pytest.raises(AccessDenied):
-        plan_services.plan_approve(case=case, plan_id=plan.pk, actor=clinician, password=PASSWORD)
-    response = _client(clinician).post(
+        plan_services.plan_approve(
+            case=case, plan_id=plan.pk, actor=clinician, signature=esign(clinician)
+        )
+    client = _client(clinician)
+    response = client.post(
         reverse("treatment:plan_approve", args=[case.pk]),
-        {"plan_id": plan.pk, "password": PASSWORD},
+        {"plan_id": plan.pk, **esign_post(client, clinician)},
     )
     assert response.status_code == 403
     assert DosingPlan.objects.get(pk=plan.pk).status == "draft"
@@ -155,7 +162,7 @@ def test_approval_signs_seals_schedules_and_freezes(
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("treatment:plan_approve", args=[case.pk]),
-            {"plan_id": plan.pk, "password": PASSWORD},
+            {"plan_id": plan.pk, **esign_post(client, physician)},
         )
     assert response.status_code == 302
     plan.refresh_from_db()
@@ -202,7 +209,7 @@ def test_amendment_chain(physician, sealing, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("treatment:plan_approve", args=[case.pk]),
-            {"plan_id": v1.pk, "password": PASSWORD},
+            {"plan_id": v1.pk, **esign_post(client, physician)},
         )
     response = client.post(reverse("treatment:plan_amend", args=[case.pk]), {"reason": ""})
     assert Case.objects.get(pk=case.pk).state == CaseState.ACTIVE
@@ -216,7 +223,7 @@ def test_amendment_chain(physician, sealing, django_capture_on_commit_callbacks)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
             reverse("treatment:plan_approve", args=[case.pk]),
-            {"plan_id": v2.pk, "password": PASSWORD},
+            {"plan_id": v2.pk, **esign_post(client, physician)},
         )
     assert response.status_code == 302
     v1.refresh_from_db()
@@ -254,7 +261,10 @@ def test_two_physicians_approving_at_once_one_wins(settings) -> None:
         try:
             barrier.wait(timeout=10)
             plan_services.plan_approve(
-                case=Case.objects.get(pk=case.pk), plan_id=plan.pk, actor=actor, password=PASSWORD
+                case=Case.objects.get(pk=case.pk),
+                plan_id=plan.pk,
+                actor=actor,
+                signature=esign(actor),
             )
             outcomes.append("approved")
         except CaseChanged as exc:
@@ -310,7 +320,7 @@ def test_verify_pdf_names_the_plan(
     with django_capture_on_commit_callbacks(execute=True):
         client.post(
             reverse("treatment:plan_approve", args=[case.pk]),
-            {"plan_id": plan.pk, "password": PASSWORD},
+            {"plan_id": plan.pk, **esign_post(client, physician)},
         )
     plan.refresh_from_db()
     path = tmp_path / "plan.pdf"

@@ -20,8 +20,8 @@ from planning.treatment.rems_form import rems_content
 from planning.treatment.services import sessions as session_services
 from planning.treatment.services.sessions import CADSS_ITEMS, DosingRecord
 from records.render import pdf_text
-from tests.factories import PASSWORD
 from tests.planning.treatment.helpers import active_case, discharge, next_session, predose
+from tests.support.esign import esign
 
 pytestmark = pytest.mark.django_db
 
@@ -124,7 +124,7 @@ def test_hypertensive_session_dosed_after_clearance(esketamine_case, physician, 
         session_id=session.pk,
         actor=physician,
         reason="Repeat after rest 146/92; no symptoms.",
-        password=PASSWORD,
+        signature=esign(physician),
     )
     _dose_and_monitor(case, clinician, session, start, at_40=(158, 96))
     with pytest.raises(ValidationFailed, match="discharge blood pressure 150/92"):

@@ -37,8 +37,8 @@ from planning.treatment.services import sessions as session_services
 from planning.treatment.services.sessions import DosingRecord
 from tests.conftest import make_user
 from tests.consent.helpers import consent_signed_for
-from tests.factories import PASSWORD
 from tests.planning.treatment.helpers import active_case, approve, predose
+from tests.support.esign import esign
 
 EARLY_DAYS = 3
 
@@ -240,7 +240,7 @@ class TreatmentSafety(RuleBasedStateMachine):
                     actor=self.physician,
                     decision="continue",
                     reason="seen",
-                    password=PASSWORD,
+                    signature=esign(self.physician),
                 )
             )
         else:
@@ -267,7 +267,7 @@ class TreatmentSafety(RuleBasedStateMachine):
                     session_id=session.pk,
                     actor=self.physician,
                     reason="repeat reading acceptable",
-                    password=PASSWORD,
+                    signature=esign(self.physician),
                 )
             )
 
@@ -281,7 +281,7 @@ class TreatmentSafety(RuleBasedStateMachine):
                     actor=self.physician,
                     dose_mg=Decimal("30.00"),
                     reason="tolerability",
-                    password=PASSWORD,
+                    signature=esign(self.physician),
                 )
             )
 
