@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_entry, audit_record_many
+from core.bulk import bulk_insert
 from core.errors import DomainError
 from core.models import AuditEntry, ClinicSettings, LinkPurpose, Patient, PatientLink, User
 from core.tokens import new_token, token_hash
@@ -94,7 +95,7 @@ def links_create(
     if len(links) == 1:
         links[0].save(force_insert=True)
     else:
-        PatientLink.objects.bulk_create(links)
+        bulk_insert(links)
     entries = [
         _audit_entry(link, "created", actor=actor, expires_at=link.expires_at.isoformat())
         for link in links

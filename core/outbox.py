@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.bulk import bulk_insert
 from core.claims import claim_rows
 from core.models import MessageChannel, MessageStatus, OutboundMessage
 from core.sms import send_sms
@@ -149,7 +150,7 @@ def messages_enqueue(drafts: list[MessageDraft]) -> list[OutboundMessage]:
     new = [_build(draft) for draft in drafts if draft.dedupe_key not in stored]
     if not new:
         return []
-    created = OutboundMessage.objects.bulk_create(new)
+    created = bulk_insert(new)
     transaction.on_commit(_nudge)
     return created
 

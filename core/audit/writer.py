@@ -16,6 +16,7 @@ from core import request_context
 from core.audit.hashing import content_hash
 from core.audit.scrub import scrub
 from core.audit.sequencer import sequence_batch
+from core.bulk import bulk_insert
 from core.models import AuditEntry, User
 
 
@@ -94,7 +95,7 @@ def _insert(entries: list[AuditEntry]) -> list[AuditEntry]:
     if len(entries) == 1:
         entries[0].save(force_insert=True)
         return entries
-    created = AuditEntry.objects.bulk_create(entries)
+    created = bulk_insert(entries)
     if any(entry.pk is None for entry in created):  # a database without INSERT ... RETURNING
         raise RuntimeError("audit_record_many needs a database that returns inserted ids.")
     return created
