@@ -3,7 +3,9 @@
 process that renders is the one measured and nothing recycles it (in production
 `worker_max_tasks_per_child` and `worker_max_memory_per_child` bound it as well). The same
 run repeats this with a fresh WeasyPrint font configuration per render (the old way) for
-comparison. Broker: CELERY_BROKER_URL (Redis) if set, else the filesystem broker.
+comparison (full scale, or BENCH_OLD_FONTS=1). BENCH_SEALS overrides the number of seals
+(a seal takes 0.3 s to 3 s depending on the machine's load). Broker: CELERY_BROKER_URL
+(Redis) if set, else the filesystem broker.
 Goal (issue 15): flat within 10 % from 50 to 500 seals.
 """
 
@@ -26,16 +28,16 @@ def run(scale: Scale) -> list[Row]:
     django_setup()
     from records.sealing import make_self_signed_certificate
 
-    last = scale.pick(200, 500)
+    last = int(os.environ.get("BENCH_SEALS", 0)) or scale.pick(200, 500)
+    ways = [("shared font configuration", "0")]
+    if scale.full or os.environ.get("BENCH_OLD_FONTS") == "1":
+        ways.append(("font config per render (old)", "1"))
     rows: list[Row] = []
     with tempfile.TemporaryDirectory() as tmp:
         key, cert = make_self_signed_certificate(common_name="Bench seal", organization="Bench")
         (Path(tmp) / "key.pem").write_bytes(key)
         (Path(tmp) / "cert.pem").write_bytes(cert)
-        for label, fresh in (
-            ("shared font configuration", "0"),
-            ("font config per render (old)", "1"),
-        ):
+        for label, fresh in ways:
             first_mib, last_mib, seconds = _one_worker(Path(tmp), last, fresh)
             base = f"worker RSS after {FIRST} seals, {label}"
             rows.append(Row("worker_memory", base, "MiB", [first_mib]))
