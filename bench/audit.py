@@ -8,64 +8,56 @@ In the pending design a sequencer process chains entries every 0.5 s while the w
 is reported too, and the chain is verified at the end of every run.
 
 Run: DATABASE_URL=postgres://postgres@127.0.0.1:5432/pathway .venv/bin/python -m bench audit
+(300 actions a writer quick, 600 full)
 (creates and drops a test database). Writers are processes, so the GIL does not cap them.
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
-import os
-import statistics
 import time
 from collections.abc import Callable
 from typing import Any
 
+from bench.harness import Row, Scale, needs_postgres, scratch_database
+
 WRITERS = 8
 PER_WRITER = 600
-REPEATS = 5
 
 
-def main(writers: int = WRITERS, per_writer: int = PER_WRITER, repeats: int = REPEATS) -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
-
-    settings.DEBUG = False
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
-        if connection.vendor != "postgresql":
-            print("bench/audit.py measures PostgreSQL: set DATABASE_URL=postgres://...")
-            return
+def run(scale: Scale) -> list[Row]:
+    per_writer = scale.pick(300, PER_WRITER)
+    with scratch_database() as vendor:
+        skipped = needs_postgres("audit", vendor)
+        if skipped:
+            return skipped
         _create_plain_table()
         # The old design is an order of magnitude slower: a fifth of the actions gives its rate.
         results = {
-            name: _repeat(kind, writers, count, repeats)
+            name: _repeat(kind, WRITERS, count, scale.repeats)
             for name, kind, count in (
                 ("plain insert (baseline)", "plain", per_writer),
                 ("audited, pending + sequencer", "pending", per_writer),
                 ("audited, lock per entry (old)", "inline", max(per_writer // 5, 1)),
             )
         }
-    finally:
-        teardown_databases(old, verbosity=0)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(f"database: {connection.vendor}; debug={settings.DEBUG}; cpus={os.cpu_count()}")
-    print(f"load average during the run: {load} (other work on this machine skews the rates)")
-    print(f"{writers} writers x {per_writer} actions, {repeats} runs; actions per second:")
-    base = statistics.median(r for r, _ in results["plain insert (baseline)"])
+    base = f"{WRITERS} writers, plain insert (baseline)"
+    rows = []
     for name, runs in results.items():
-        rates = [r for r, _ in runs]
         tail = max(t for _, t in runs)
-        print(
-            f"  {name:<31} min {min(rates):7.0f}  median {statistics.median(rates):7.0f}  "
-            f"max {max(rates):7.0f}  ratio to baseline {statistics.median(rates) / base:5.2f}"
-            + (f"  (chaining the rest after: max {tail * 1000:.0f} ms)" if tail else "")
+        rows.append(
+            Row(
+                "audit",
+                f"{WRITERS} writers, {name}",
+                "actions/s",
+                [rate for rate, _ in runs],
+                baseline="" if name.startswith("plain") else base,
+                goal=">= 2,000/s" if "pending" in name else "",
+                higher_is_better=True,
+                note=f"chaining the rest after: max {tail * 1000:.0f} ms" if tail else "",
+            )
         )
+    return rows
 
 
 def _create_plain_table() -> None:

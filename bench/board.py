@@ -2,44 +2,39 @@
 near 1 because the board runs a fixed number of bounded queries.
 
 Runs against a throwaway database: SQLite by default, PostgreSQL when DATABASE_URL says so
-(the database named there plus a `_bench` suffix is created and dropped).
+(`test_<name>` is created and dropped). 100 against 10,000 quick, 100,000 full; the
+workspace benchmark (bench/workspace.py) goes to 1,000,000.
 """
 
 from __future__ import annotations
 
-import os
-import statistics
 import time
 from itertools import cycle
 
-
-def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
-
-    django.setup()
+from bench.harness import Row, Scale, scratch_database
 
 
-def main(small: int = 100, large: int = 10_000, repeats: int = 15) -> None:
-    _setup()
-    from django.conf import settings
-    from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+def run(scale: Scale) -> list[Row]:
+    small, large = 100, scale.pick(10_000, 100_000)
+    repeats = max(scale.repeats * 5, 15)  # one page view is short: more runs per row
+    with scratch_database():
+        small_runs = _measure(small, repeats)
+        large_runs = _measure(large, repeats)
+    base = f"case board, {small:,} cases"
+    return [
+        Row("board", base, "ms", small_runs),
+        Row(
+            "board",
+            f"case board, {large:,} cases",
+            "ms",
+            large_runs,
+            baseline=base,
+            goal="about 1x",
+        ),
+    ]
 
-    setup_test_environment()
-    old = setup_databases(verbosity=0, interactive=False)
-    try:
-        small_ms = _measure(small, repeats)
-        large_ms = _measure(large, repeats)
-    finally:
-        teardown_databases(old, verbosity=0)
-    print(f"database: {connection.vendor}; debug={settings.DEBUG}")
-    print(f"board with {small:>6} cases: {small_ms:8.2f} ms (median of {repeats})")
-    print(f"board with {large:>6} cases: {large_ms:8.2f} ms (median of {repeats})")
-    print(f"ratio {large}/{small}: {large_ms / small_ms:.2f}")
 
-
-def _measure(n_cases: int, repeats: int) -> float:
+def _measure(n_cases: int, repeats: int) -> list[float]:
     from django.contrib.auth.models import Group
     from django.test import Client
 
@@ -71,4 +66,4 @@ def _measure(n_cases: int, repeats: int) -> float:
         response = client.get("/cases/")
         timings.append((time.perf_counter() - start) * 1000)
         assert response.status_code == 200
-    return statistics.median(timings)
+    return timings

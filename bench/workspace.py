@@ -47,6 +47,8 @@ class Row:
     page_p95_ms: float
     sql_p50_ms: float
     sql_p95_ms: float
+    page_runs: tuple[float, ...] = ()
+    sql_runs: tuple[float, ...] = ()
 
     @property
     def ratio(self) -> float:
@@ -86,6 +88,31 @@ def rows(scales: list[int] | None = None, repeats: int | None = None) -> list[Ro
         return measured
     finally:
         teardown_databases(old, verbosity=0)
+
+
+def run(scale: Any) -> list[Any]:
+    """The rows for `make bench` (bench/harness.py): each page beside its hand-written SQL, at
+    10,000 cases (quick) or 10,000 and 1,000,000 (full); WORKSPACE_BENCH_SCALES overrides."""
+    from bench.harness import Row as TableRow
+
+    scales = _scales() if "WORKSPACE_BENCH_SCALES" in os.environ else [10_000]
+    if scale.full and "WORKSPACE_BENCH_SCALES" not in os.environ:
+        scales = [10_000, 1_000_000]
+    table: list[Any] = []
+    for r in rows(scales, repeats=max(10, scale.repeats * 5)):
+        sql_what = f"hand-written SQL for the {r.page}, {r.cases:,} cases"
+        table.append(TableRow("workspace", sql_what, "ms", list(r.sql_runs)))
+        table.append(
+            TableRow(
+                "workspace",
+                f"{r.page}, {r.cases:,} cases (p95 {r.page_p95_ms:.0f} ms)",
+                "ms",
+                list(r.page_runs),
+                baseline=sql_what,
+                goal="within 3x",
+            )
+        )
+    return table
 
 
 def main() -> None:
@@ -319,14 +346,18 @@ def _seed_open_facts(author_id: int) -> None:
 # --- measuring -----------------------------------------------------------------------------
 
 
-def _timed(call: Callable[[], Any], repeats: int) -> tuple[float, float]:
+def _timed(call: Callable[[], Any], repeats: int) -> list[float]:
+    """Milliseconds of each of `repeats` calls after one warm-up call, sorted."""
     call()  # warm
     timings = []
     for _ in range(repeats):
         started = time.perf_counter()
         call()
         timings.append((time.perf_counter() - started) * 1000)
-    timings.sort()
+    return sorted(timings)
+
+
+def _p50_p95(timings: list[float]) -> tuple[float, float]:
     return statistics.median(timings), timings[max(0, round(0.95 * len(timings)) - 1)]
 
 
@@ -413,7 +444,6 @@ def _measure(n: int, context: dict[str, Any], repeats: int) -> list[Row]:
             if response.status_code != 200:
                 raise RuntimeError(f"{url}: {response.status_code}")
 
-        page_p50, page_p95 = _timed(get, repeats)
-        sql_p50, sql_p95 = _timed(raw, repeats)
-        measured.append(Row(n, name, page_p50, page_p95, sql_p50, sql_p95))
+        page, sql = _timed(get, repeats), _timed(raw, repeats)
+        measured.append(Row(n, name, *_p50_p95(page), *_p50_p95(sql), tuple(page), tuple(sql)))
     return measured

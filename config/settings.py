@@ -289,8 +289,8 @@ CELERY_TASK_TIME_LIMIT = env_int("CELERY_TASK_TIME_LIMIT", 300)
 CELERY_TASK_SOFT_TIME_LIMIT = env_int("CELERY_TASK_SOFT_TIME_LIMIT", 240)
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", default=False)
 CELERY_TASK_DEFAULT_QUEUE = env_str("CELERY_QUEUE", "celery")
-# Seconds a follow-up sweep holds the rows it claimed (a killed worker's rows return after it).
-FOLLOWUP_CLAIM_SECONDS = env_int("FOLLOWUP_CLAIM_SECONDS", 300)
+# Follow-ups the sweep reminds per transaction (planning/followups/sweep.py).
+FOLLOWUP_SWEEP_BATCH = env_int("FOLLOWUP_SWEEP_BATCH", 500)
 # Recycle a worker's child process after this many tasks or above this resident memory (KiB),
 # so a leak in PDF rendering cannot grow without bound.
 CELERY_WORKER_MAX_TASKS_PER_CHILD = env_int("CELERY_WORKER_MAX_TASKS_PER_CHILD", 200)

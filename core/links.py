@@ -18,9 +18,10 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
-from core.audit import audit_record
+from core.audit import audit_entry, audit_record_many
+from core.bulk import bulk_insert
 from core.errors import DomainError
-from core.models import ClinicSettings, LinkPurpose, Patient, PatientLink, User
+from core.models import AuditEntry, ClinicSettings, LinkPurpose, Patient, PatientLink, User
 from core.tokens import new_token, token_hash
 
 CLOSED_MESSAGES = {
@@ -65,16 +66,45 @@ def link_create(
     actor: User | None = None,
 ) -> tuple[PatientLink, str]:
     """A new link; returns it and the token, which is never stored."""
-    token, token_sha256 = new_token()
-    link = PatientLink.objects.create(
-        purpose=purpose,
-        patient=patient,
-        case_id=case_id,
-        token_sha256=token_sha256,
-        expires_at=expires_at,
-    )
-    _audit(link, "created", actor=actor, expires_at=expires_at.isoformat())
-    return link, token
+    return links_create(purpose, [(patient, case_id, expires_at)], actor=actor)[0]
+
+
+def links_create(
+    purpose: LinkPurpose,
+    specs: list[tuple[Patient, int | None, datetime]],
+    *,
+    actor: User | None = None,
+    audit: list[AuditEntry] | None = None,
+) -> list[tuple[PatientLink, str]]:
+    """New links for (patient, case id, expires at) each, in one INSERT (a batch job's);
+    returns (link, token) in the order given. Their audit entries are appended now, or, when
+    the caller passes an `audit` list, added to it for the caller to append with its own
+    entries in one go (`audit_record_many`) in the same transaction."""
+    made = []
+    for patient, case_id, expires_at in specs:
+        token, token_sha256 = new_token()
+        link = PatientLink(
+            purpose=purpose,
+            patient=patient,
+            case_id=case_id,
+            token_sha256=token_sha256,
+            expires_at=expires_at,
+        )
+        made.append((link, token))
+    links = [link for link, _ in made]
+    if len(links) == 1:
+        links[0].save(force_insert=True)
+    else:
+        bulk_insert(links)
+    entries = [
+        _audit_entry(link, "created", actor=actor, expires_at=link.expires_at.isoformat())
+        for link in links
+    ]
+    if audit is None:
+        audit_record_many(entries)
+    else:
+        audit.extend(entries)
+    return made
 
 
 def link_for_token(token: str, *, purpose: LinkPurpose) -> PatientLink | None:
@@ -156,7 +186,13 @@ def link_dob_check(*, link_id: int, date_of_birth: date) -> DobResult:
 
 
 def _audit(link: PatientLink, event: str, *, actor: User | None = None, **data: Any) -> None:
-    audit_record(
+    audit_record_many([_audit_entry(link, event, actor=actor, **data)])
+
+
+def _audit_entry(
+    link: PatientLink, event: str, *, actor: User | None = None, **data: Any
+) -> AuditEntry:
+    return audit_entry(
         action=f"{link.purpose}.link.{event}",
         actor=actor,
         actor_label="" if actor else f"patient via link ({link.patient.full_name})",

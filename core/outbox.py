@@ -39,6 +39,7 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.bulk import bulk_insert
 from core.claims import claim_rows
 from core.models import ClinicSettings, DemoMessage, MessageChannel, MessageStatus, OutboundMessage
 from core.sms import send_sms
@@ -91,6 +92,19 @@ def render_message(template: str, *, channel: str, context: dict[str, Any]) -> R
 def _contact() -> ClinicSettings:
     """How a patient reaches the clinic, printed in every message to a patient."""
     return ClinicSettings.current()
+@dataclass(frozen=True)
+class MessageDraft:
+    """One message to enqueue; the arguments of `message_enqueue`."""
+
+    template: str
+    to: str
+    dedupe_key: str
+    context: dict[str, Any]
+    channel: str = MessageChannel.EMAIL
+    link: str = ""
+    attachment: tuple[str, bytes, str] | None = None
+    case_id: int | None = None
+    patient_id: int | None = None
 
 
 def message_enqueue(
@@ -110,39 +124,69 @@ def message_enqueue(
     `dedupe_key` names the decision (`consent-invitation-12`), letters, digits, dots and
     hyphens only; it also makes the stable Message-ID. `link`, if given, is shown where the
     template says `{{ link }}`."""
-    if not _KEY_SHAPE.match(dedupe_key):
-        raise ValueError(f"dedupe_key {dedupe_key!r}: letters, digits, dots and hyphens only")
-    if not to:
-        raise ValueError("A message needs a recipient.")
-    existing = OutboundMessage.objects.filter(dedupe_key=dedupe_key).first()
+    draft = MessageDraft(
+        template, to, dedupe_key, context, channel, link, attachment, case_id, patient_id
+    )
+    existing = OutboundMessage.objects.filter(dedupe_key=_checked(draft).dedupe_key).first()
     if existing is not None:
         return existing
-    if link:
-        context = {**context, "link": LINK_PLACEHOLDER}
-    rendered = render_message(template, channel=channel, context=context)
-    name, data, mime = attachment or ("", None, "")
     try:
         with transaction.atomic():
-            message = OutboundMessage.objects.create(
-                channel=channel,
-                dedupe_key=dedupe_key,
-                template=template,
-                to=to,
-                subject=rendered.subject,
-                body_text=rendered.text,
-                body_html=rendered.html,
-                attachment_name=name,
-                attachment_mime=mime,
-                attachment=data,
-                sealed_link=_seal(link) if link else "",
-                message_id=f"<{dedupe_key}@{_domain()}>",
-                case_id=case_id,
-                patient_id=patient_id,
-            )
+            message = _build(draft)
+            message.save(force_insert=True)
     except IntegrityError:  # enqueued concurrently under the same key: keep the first
         return OutboundMessage.objects.get(dedupe_key=dedupe_key)
     transaction.on_commit(_nudge)
     return message
+
+
+def messages_enqueue(drafts: list[MessageDraft]) -> list[OutboundMessage]:
+    """Store many messages in one INSERT (a batch job's), skipping keys already stored; returns
+    the new ones. Call inside the transaction that decides them: a key enqueued concurrently
+    raises IntegrityError and the caller's whole batch rolls back (no second message)."""
+    for draft in drafts:
+        _checked(draft)
+    keys = [draft.dedupe_key for draft in drafts]
+    stored = set(
+        OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
+    )
+    new = [_build(draft) for draft in drafts if draft.dedupe_key not in stored]
+    if not new:
+        return []
+    created = bulk_insert(new)
+    transaction.on_commit(_nudge)
+    return created
+
+
+def _checked(draft: MessageDraft) -> MessageDraft:
+    if not _KEY_SHAPE.match(draft.dedupe_key):
+        raise ValueError(f"dedupe_key {draft.dedupe_key!r}: letters, digits, dots and hyphens only")
+    if not draft.to:
+        raise ValueError("A message needs a recipient.")
+    return draft
+
+
+def _build(draft: MessageDraft) -> OutboundMessage:
+    """The unsaved message: templates rendered now, the link sealed."""
+    context = {**draft.context, "link": LINK_PLACEHOLDER} if draft.link else draft.context
+    rendered = render_message(draft.template, channel=draft.channel, context=context)
+    name, data, mime = draft.attachment or ("", None, "")
+    return OutboundMessage(
+        channel=draft.channel,
+        dedupe_key=draft.dedupe_key,
+        template=draft.template,
+        to=draft.to,
+        subject=rendered.subject,
+        body_text=rendered.text,
+        body_html=rendered.html,
+        attachment_name=name,
+        attachment_mime=mime,
+        attachment=data,
+        sealed_link=_seal(draft.link) if draft.link else "",
+        message_id=f"<{draft.dedupe_key}@{_domain()}>",
+        case_id=draft.case_id,
+        patient_id=draft.patient_id,
+    )
 
 
 def _domain() -> str:

@@ -1,35 +1,37 @@
 """The sweep beat runs every minute. The database says what is due; the broker only nudges.
 
-1. Claim due rows: `select_for_update(skip_locked=True)` picks rows no other sweep holds, and
-   a claim (token + expiry) marks them; a claim left by a killed worker simply expires.
-2. Remind each: in one transaction, check the claim is still ours and the row still scheduled,
-   make the patient's link, enqueue the message (its dedupe key names the follow-up) and set
-   the status. Exactly one reminder is decided per follow-up, however many sweeps run or die.
-   A patient's reminder is a message in core's outbox (core.outbox), which delivers it; the
-   sweep never sends anything itself, so a refused address cannot delay its other jobs.
-3. Mark open follow-ups whose window has ended as missed.
-4. Re-drive PDF work whose message was lost: signatures and approved plans without a PDF.
+1. Remind due follow-ups in batches, each batch one transaction: lock up to `batch` due rows
+   that no other sweep holds (`SELECT ... FOR UPDATE OF planning_followup SKIP LOCKED`),
+   decide each (the patient's channel, or a task for staff), create the patients' links in one
+   INSERT, the messages in one INSERT (core.outbox.messages_enqueue; a message's dedupe key
+   names its follow-up), set the states in one `UPDATE ... FROM (VALUES ...) RETURNING` that
+   re-checks each row is still scheduled, and append the audit entries in one go. The claim,
+   the messages and the audit entries commit together: a worker killed mid-batch leaves
+   nothing, its row locks go with its connection, and the next sweep takes the rows again.
+   Exactly one reminder is decided per follow-up, however many sweeps run or die. The sweep
+   never sends anything itself (the outbox delivers), so a refused address cannot delay it.
+2. Mark open follow-ups whose window has ended as missed.
+3. Re-drive PDF work whose message was lost: signatures and approved plans without a PDF.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.urls import reverse
 from django.utils import timezone
 
-from core.claims import claim_rows
-from core.links import link_create
-from core.models import LinkPurpose, MessageChannel
-from core.outbox import message_enqueue
+from core.audit import audit_entry, audit_record_many
+from core.links import links_create
+from core.models import AuditEntry, LinkPurpose, MessageChannel
+from core.outbox import MessageDraft, messages_enqueue
 from planning.followups.models import (
     OPEN_STATUSES,
     PATIENT_KINDS,
@@ -37,15 +39,9 @@ from planning.followups.models import (
     FollowUpKind,
     FollowUpStatus,
 )
-from planning.pathway.audit import audit_case
 from planning.treatment.models import DosingPlan
 
 logger = logging.getLogger(__name__)
-
-
-def _claim_for() -> timedelta:
-    """How long a sweep holds a row; a killed worker's rows come back after this."""
-    return timedelta(seconds=getattr(settings, "FOLLOWUP_CLAIM_SECONDS", 300))
 
 
 PDF_GRACE = timedelta(minutes=3)
@@ -58,13 +54,16 @@ class SweepResult:
     redriven: list[str] = field(default_factory=list)
 
 
-def sweep(*, now: datetime | None = None, batch: int = 500) -> SweepResult:
+def sweep(*, now: datetime | None = None, batch: int = 500, limit: int = 20_000) -> SweepResult:
+    """One run: up to `limit` reminders, `batch` per transaction."""
     now = now or timezone.now()
     result = SweepResult()
     _unsigned_consent_followups(now)
-    token = uuid.uuid4().hex
-    for followup_id in _claim(_due(now), now, token, batch):
-        result.reminded += _remind(followup_id, token, now)
+    while result.reminded < limit:
+        done = _remind_batch(now, min(batch, limit - result.reminded))
+        result.reminded += done
+        if done < batch:  # nothing more due, or the rest held by another sweep
+            break
     result.missed = _mark_missed(now)
     result.redriven = _redrive_pdfs(now)
     return result
@@ -113,34 +112,73 @@ def _due(now: datetime) -> Q:
     return Q(status=FollowUpStatus.SCHEDULED, due_at__lte=now, window_ends_at__gt=now)
 
 
-def _claim(where: Q, now: datetime, token: str, batch: int) -> list[int]:
-    return claim_rows(FollowUp, where, now=now, lease=_claim_for(), token=token, batch=batch)
+class _ClaimLost(Exception):
+    """A row changed under the batch (only where rows cannot be locked: SQLite with two
+    processes); the batch rolls back and the next sweep decides those rows."""
 
 
-def _remind(followup_id: int, token: str, now: datetime) -> int:
-    with transaction.atomic():
-        followup = (
-            FollowUp.objects.select_for_update()
-            .select_related("case__patient")
-            .filter(pk=followup_id, claim_token=token, status=FollowUpStatus.SCHEDULED)
-            .first()
-        )
-        if followup is None:
-            return 0
-        channel = _patient_channel(followup)
-        if channel:
-            _enqueue_reminder(followup, channel)
-        followup.status = FollowUpStatus.REMINDED if channel else FollowUpStatus.DUE
-        followup.reminded_at, followup.claimed_until = now, None
-        followup.save(update_fields=["status", "reminded_at", "claimed_until", "link"])
-        audit_case(
-            action="followup.remind",
-            actor_label="system",
-            case=followup.case,
-            target=f"followup:{followup.pk}",
-            data={"kind": followup.kind, "to_patient": bool(channel), "channel": channel},
-        )
-    return 1
+def _remind_batch(now: datetime, size: int) -> int:
+    try:
+        with transaction.atomic():
+            rows = _lock_due(now, size)
+            channels = [_patient_channel(followup) for followup in rows]
+            audit: list[AuditEntry] = []
+            _enqueue_reminders([(f, c) for f, c in zip(rows, channels, strict=True) if c], audit)
+            for followup, channel in zip(rows, channels, strict=True):
+                followup.status = FollowUpStatus.REMINDED if channel else FollowUpStatus.DUE
+            if _decide(rows, now) != {followup.pk for followup in rows}:
+                raise _ClaimLost
+            audit_record_many(
+                audit
+                + [
+                    audit_entry(
+                        action="followup.remind",
+                        actor_label="system",
+                        case_id=followup.case_id,
+                        patient_id=followup.case.patient_id,
+                        target=f"followup:{followup.pk}",
+                        data={"kind": followup.kind, "to_patient": bool(c), "channel": c},
+                    )
+                    for followup, c in zip(rows, channels, strict=True)
+                ]
+            )
+    except _ClaimLost:
+        logger.warning("A follow-up sweep batch lost a row to another sweep; retried next run.")
+        return 0
+    return len(rows)
+
+
+def _lock_due(now: datetime, size: int) -> list[FollowUp]:
+    """Due rows no other sweep holds, locked until this batch commits. (A lease left by an
+    older version's claim is respected until it expires.)"""
+    free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+    return list(
+        FollowUp.objects.filter(_due(now) & free)
+        .select_related("case__patient")
+        .order_by("due_at", "pk")
+        .select_for_update(skip_locked=True, of=("self",))[:size]
+    )
+
+
+def _decide(rows: list[FollowUp], now: datetime) -> set[int]:
+    """Set status, link and reminded_at of every row still scheduled, in one statement;
+    return the ids it changed."""
+    if not rows:
+        return set()
+    table = FollowUp._meta.db_table
+    cast = "::bigint" if connection.vendor == "postgresql" else ""
+    values = ", ".join([f"(%s{cast}, %s, %s{cast})"] * len(rows))
+    sql = (
+        f"WITH v(id, status, link_id) AS (VALUES {values}) "  # noqa: S608
+        f"UPDATE {table} SET status = v.status, link_id = v.link_id, reminded_at = %s, "
+        f"claimed_until = NULL FROM v WHERE {table}.id = v.id AND {table}.status = %s "
+        f"RETURNING {table}.id"
+    )
+    params: list[Any] = [value for f in rows for value in (f.pk, f.status, f.link_id)]
+    params += [now, FollowUpStatus.SCHEDULED]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {row[0] for row in cursor.fetchall()}
 
 
 def _patient_channel(followup: FollowUp) -> str:
@@ -159,25 +197,32 @@ def _patient_channel(followup: FollowUp) -> str:
     return next((channel for channel, address in addresses.items() if address), "")
 
 
-def _enqueue_reminder(followup: FollowUp, channel: str) -> None:
-    patient = followup.case.patient
-    followup.link, token = link_create(
-        purpose=LinkPurpose.FOLLOWUP,
-        patient=patient,
-        case_id=followup.case_id,
-        expires_at=followup.window_ends_at,
+def _enqueue_reminders(decided: list[tuple[FollowUp, str]], audit: list[AuditEntry]) -> None:
+    """The patients' links (one INSERT; their audit entries go to `audit`) and their messages
+    (one INSERT)."""
+    made = links_create(
+        LinkPurpose.FOLLOWUP,
+        [(f.case.patient, f.case_id, f.window_ends_at) for f, _ in decided],
+        audit=audit,
     )
-    base = getattr(settings, "PATHWAY_BASE_URL", "http://127.0.0.1:8000")
-    message_enqueue(
-        template="followup-reminder",
-        channel=channel,
-        to=patient.phone if channel == MessageChannel.SMS else patient.email,
-        dedupe_key=f"followup-{followup.pk}",
-        context={"followup": followup, "patient": patient},
-        link=base.rstrip("/") + reverse("followups:link", args=[token]),
-        case_id=followup.case_id,
-        patient_id=patient.pk,
-    )
+    base = getattr(settings, "PATHWAY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    drafts = []
+    for (followup, channel), (link, token) in zip(decided, made, strict=True):
+        followup.link = link
+        patient = followup.case.patient
+        drafts.append(
+            MessageDraft(
+                template="followup-reminder",
+                channel=channel,
+                to=patient.phone if channel == MessageChannel.SMS else patient.email,
+                dedupe_key=f"followup-{followup.pk}",
+                context={"followup": followup, "patient": patient},
+                link=base + reverse("followups:link", args=[token]),
+                case_id=followup.case_id,
+                patient_id=patient.pk,
+            )
+        )
+    messages_enqueue(drafts)
 
 
 def _mark_missed(now: datetime) -> int:

@@ -45,7 +45,7 @@ class Workers:
         self.mail_dir, self.pause = mail_dir, pause
         self.processes: list[subprocess.Popen[bytes]] = []
 
-    def start(self, name: str) -> subprocess.Popen[bytes]:
+    def start(self, name: str, extra: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
         env = dict(
             os.environ,
             DATABASE_URL=_database_url(),
@@ -56,8 +56,8 @@ class Workers:
             OUTBOX_LEASE_SECONDS="3",
             EMAIL_FILE_PATH=str(self.mail_dir),
             TEST_MAIL_PAUSE=str(self.pause),
-            FOLLOWUP_CLAIM_SECONDS="3",
             PATHWAY_ENV="test",
+            **(extra or {}),
         )
         command = [
             str(Path(sys.executable).with_name("celery")),

@@ -1,0 +1,74 @@
+"""Inserting many rows in one statement that stays small.
+
+Django's `bulk_create` sends one placeholder per value: 1,000 messages of 24 columns are a
+24,000-parameter statement that psycopg and PostgreSQL both spend most of a batch parsing
+(measured: more than half of a 1,000-reminder sweep). On PostgreSQL `bulk_insert` sends one
+array per column instead, `INSERT ... SELECT * FROM unnest(...) WITH ORDINALITY ORDER BY
+ordinality RETURNING id`, so the statement has as many parameters as the table has columns and
+the ids come back in the order given. Elsewhere it is `bulk_create`.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Any, TypeVar
+
+from django.db import connection, models
+
+M = TypeVar("M", bound=models.Model)
+
+# Columns whose Python value psycopg sends as it is: no per-value conversion by the field
+# (which costs a third of a 1,000-row insert when done for every value).
+_PLAIN = frozenset(
+    {
+        "CharField",
+        "TextField",
+        "IntegerField",
+        "BigIntegerField",
+        "SmallIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "PositiveBigIntegerField",
+        "BooleanField",
+        "ForeignKey",
+        "OneToOneField",
+    }
+)
+
+
+def _column(field: models.Field[Any, Any], objs: list[M]) -> list[Any]:
+    name = field.attname
+    if field.get_internal_type() in _PLAIN:  # (a choices enum would be sent by its name)
+        values = [getattr(obj, name) for obj in objs]
+        return [value.value if isinstance(value, Enum) else value for value in values]
+    return [field.get_db_prep_save(getattr(obj, name), connection) for obj in objs]
+
+
+def bulk_insert(objs: list[M]) -> list[M]:
+    """Insert unsaved `objs` (all of one model) and set their primary keys; returns them."""
+    if not objs:
+        return objs
+    model = type(objs[0])
+    if connection.vendor != "postgresql" or len(objs) == 1:
+        return model._default_manager.bulk_create(objs)
+    for obj in objs:  # as Model.save would: field defaults are already on the instances
+        obj._state.adding = False
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    arrays = [_column(f, objs) for f in fields]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(str(f.column)) for f in fields)
+    unnest = ", ".join(f"%s::{f.db_type(connection)}[]" for f in fields)
+    names = ", ".join(f"c{i}" for i in range(len(fields)))
+    pk = model._meta.pk
+    assert pk is not None
+    sql = (
+        f"INSERT INTO {quote(model._meta.db_table)} ({columns}) "  # noqa: S608
+        f"SELECT {names} FROM unnest({unnest}) WITH ORDINALITY AS v({names}, n) ORDER BY n "
+        f"RETURNING {quote(str(pk.column))}"
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, arrays)
+        ids = [row[0] for row in cursor.fetchall()]
+    for obj, pk_value in zip(objs, ids, strict=True):
+        setattr(obj, pk.attname, pk_value)
+    return objs
