@@ -37,7 +37,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.claims import claim_rows
 from core.models import MessageChannel, MessageStatus, OutboundMessage
@@ -99,12 +99,14 @@ def message_enqueue(
     attachment: tuple[str, bytes, str] | None = None,
     case_id: int | None = None,
     patient_id: int | None = None,
+    language: str = "",
 ) -> OutboundMessage:
     """Store one message (or return the one already stored under `dedupe_key`).
 
     `dedupe_key` names the decision (`consent-invitation-12`), letters, digits, dots and
     hyphens only; it also makes the stable Message-ID. `link`, if given, is shown where the
-    template says `{{ link }}`."""
+    template says `{{ link }}`. `language` (a patient's preferred language) is the language
+    the message is written in; empty means the active language (staff messages: English)."""
     if not _KEY_SHAPE.match(dedupe_key):
         raise ValueError(f"dedupe_key {dedupe_key!r}: letters, digits, dots and hyphens only")
     if not to:
@@ -114,7 +116,8 @@ def message_enqueue(
         return existing
     if link:
         context = {**context, "link": LINK_PLACEHOLDER}
-    rendered = render_message(template, channel=channel, context=context)
+    with translation.override(language or translation.get_language()):
+        rendered = render_message(template, channel=channel, context=context)
     name, data, mime = attachment or ("", None, "")
     try:
         with transaction.atomic():

@@ -177,6 +177,7 @@ def _enqueue_reminder(followup: FollowUp, channel: str) -> None:
         link=base.rstrip("/") + reverse("followups:link", args=[token]),
         case_id=followup.case_id,
         patient_id=patient.pk,
+        language=patient.preferred_language,
     )
 
 
