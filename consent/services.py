@@ -154,7 +154,7 @@ def consent_version_publish(*, version_id: int, actor: User) -> ConsentVersion:
             raise ValidationFailed({"body_markdown": "The document text is empty."})
         if version.source_version_id is not None:
             _require_translatable(version)
-            data = {
+            data: dict[str, Any] = {
                 "language": version.language,
                 "translation_of": version.source.label,
                 "source_sha256": version.source.body_sha256,
