@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "core.middleware.SecondFactorMiddleware",
     "core.middleware.ApiGuardMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "core.i18n.PatientLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
 ]
@@ -194,6 +195,10 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "Pathway")
 JSON_MAX_DEPTH = env_int("JSON_MAX_DEPTH", 32)
 
 LANGUAGE_CODE = "en-gb"
+# Patient-facing pages, messages and PDFs are rendered in the patient's preferred language
+# (translation.override); staff pages stay in English. README "Languages".
+LANGUAGES = [("en", "English"), ("es", "Español")]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = env_str("TIME_ZONE", "Europe/London")
 USE_I18N = True
 USE_TZ = True

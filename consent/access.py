@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib.sessions.backends.base import SessionBase
 from django.http import Http404
+from django.utils.translation import gettext_lazy
 
 from consent import hooks
 from consent.models import ConsentRequest, ConsentSignature, PaperCopyRequest
@@ -69,11 +70,13 @@ def require_link_open(req: ConsentRequest) -> None:
         target=req.link.audit_target,
         data={"reason": reason},
     )
-    message = CLOSED_MESSAGES.get(reason) or DECLINED_MESSAGE
+    message = str(CLOSED_MESSAGES.get(reason) or DECLINED_MESSAGE)
     raise LinkClosed(message, reason=reason, request=req)
 
 
-DECLINED_MESSAGE = "You declined to sign. If you change your mind, please call the clinic."
+DECLINED_MESSAGE = gettext_lazy(
+    "You declined to sign. If you change your mind, please call the clinic."
+)
 
 
 def _closed_reason(req: ConsentRequest) -> str:

@@ -25,7 +25,15 @@ from core.errors import DomainError
 class QuestionInline(admin.TabularInline[ComprehensionQuestion, ConsentDocument]):
     model = ComprehensionQuestion
     extra = 0
-    fields = ("position", "prompt", "choices", "correct_choice", "section_heading", "active")
+    fields = (
+        "language",
+        "position",
+        "prompt",
+        "choices",
+        "correct_choice",
+        "section_heading",
+        "active",
+    )
 
 
 @admin.register(ConsentDocument)
@@ -61,12 +69,23 @@ class ConsentDocumentAdmin(AuditedAdminMixin, admin.ModelAdmin[ConsentDocument])
 
 @admin.register(ConsentVersion)
 class ConsentVersionAdmin(AuditedAdminMixin, admin.ModelAdmin[ConsentVersion]):
-    list_display = ("label", "document", "material_change", "published_at", "short_hash")
-    list_select_related = ("document",)
-    list_filter = ("document", "material_change")
+    list_display = (
+        "label",
+        "document",
+        "language",
+        "source_version",
+        "material_change",
+        "published_at",
+        "short_hash",
+    )
+    list_select_related = ("document", "source_version")
+    list_filter = ("document", "language", "material_change")
     fields = (
         "document",
         "label",
+        "language",
+        "source_version",
+        "title",
         "material_change",
         "change_summary",
         "supersedes",

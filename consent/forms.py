@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 from consent.models import ComprehensionQuestion
 
@@ -13,11 +14,11 @@ MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
 class DobForm(forms.Form):
     date_of_birth = forms.DateField(
-        label="Your date of birth",
+        label=_("Your date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
         error_messages={
-            "invalid": "Please enter a date, for example 14/03/1984.",
-            "required": "Please enter your date of birth.",
+            "invalid": _("Please enter a date, for example 14/03/1984."),
+            "required": _("Please enter your date of birth."),
         },
         input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"],
     )
@@ -27,20 +28,24 @@ class DisclosureForm(forms.Form):
     choice = forms.ChoiceField(choices=[("agree", "agree"), ("paper", "paper")])
     understood = forms.BooleanField(
         required=False,
-        label="I have read this notice, I can open PDF files on this device, and I agree to "
-        "receive and sign my consent records electronically.",
+        label=_(
+            "I have read this notice, I can open PDF files on this device, and I agree to "
+            "receive and sign my consent records electronically."
+        ),
     )
     note = forms.CharField(
         required=False,
         max_length=1000,
-        label="Anything we should know for the paper copy (optional)",
+        label=_("Anything we should know for the paper copy (optional)"),
         widget=forms.Textarea(attrs={"rows": 2}),
     )
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         if data.get("choice") == "agree" and not data.get("understood"):
-            self.add_error("understood", "Please tick the box to agree, or ask for a paper copy.")
+            self.add_error(
+                "understood", _("Please tick the box to agree, or ask for a paper copy.")
+            )
         return data
 
 
@@ -60,7 +65,7 @@ class AnswersForm(forms.Form):
                 choices=[(i, text) for i, text in enumerate(question.choice_list, start=1)],
                 coerce=int,
                 widget=forms.RadioSelect,
-                error_messages={"required": "Please choose an answer."},
+                error_messages={"required": _("Please choose an answer.")},
             )
 
     def answers(self) -> dict[int, int]:
@@ -76,7 +81,7 @@ class SignForm(forms.Form):
     typed_name = forms.CharField(
         required=False,
         max_length=200,
-        label="Type your full name",
+        label=_("Type your full name"),
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
     intent = forms.BooleanField(required=False)
@@ -86,7 +91,7 @@ class DeclineForm(forms.Form):
     reason = forms.CharField(
         required=False,
         max_length=2000,
-        label="If you like, tell us why (optional)",
+        label=_("If you like, tell us why (optional)"),
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
@@ -94,13 +99,13 @@ class DeclineForm(forms.Form):
 class WithdrawForm(forms.Form):
     reason = forms.CharField(
         max_length=2000,
-        label="Please tell us why (required)",
+        label=_("Please tell us why (required)"),
         widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"required": "Please tell us why you are withdrawing."},
+        error_messages={"required": _("Please tell us why you are withdrawing.")},
     )
     confirm = forms.BooleanField(
-        label="I understand that withdrawing stops my treatment at this clinic.",
-        error_messages={"required": "Please tick the box to confirm."},
+        label=_("I understand that withdrawing stops my treatment at this clinic."),
+        error_messages={"required": _("Please tick the box to confirm.")},
     )
 
 

@@ -50,9 +50,17 @@ class ConsentVersionQuerySet(models.QuerySet["ConsentVersion"]):
     def published(self) -> ConsentVersionQuerySet:
         return self.filter(published_at__isnull=False)
 
+    def sources(self) -> ConsentVersionQuerySet:
+        """Versions written in the source language (not translations)."""
+        return self.filter(source_version__isnull=True)
+
 
 class ConsentVersion(models.Model):
-    """One version of a document's text. A draft can be edited; once published, never."""
+    """One version of a document's text. A draft can be edited; once published, never.
+
+    A translation is a version of its own (its own text, hash and publication) that renders
+    `source_version` in `language`; the patient signs the version they read.
+    """
 
     document = models.ForeignKey(ConsentDocument, on_delete=models.PROTECT, related_name="versions")
     label = models.CharField(
@@ -70,6 +78,26 @@ class ConsentVersion(models.Model):
     change_summary = models.CharField(max_length=500, blank=True)
     supersedes = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.PROTECT, related_name="superseded_by"
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="The language this version is written in.",
+    )
+    title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="For a translation: the document's title in its language.",
+    )
+    source_version = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="translations",
+        help_text="For a translation: the published source version it renders. Empty for a "
+        "source version.",
     )
     body_sha256 = models.CharField(
         "SHA-256 of the canonical text", max_length=64, blank=True, editable=False
@@ -97,11 +125,16 @@ class ConsentVersion(models.Model):
                 condition=models.Q(published_at__isnull=True) | ~models.Q(body_sha256=""),
                 name="consent_version_published_has_hash",
             ),
+            models.UniqueConstraint(
+                fields=["source_version", "language"],
+                condition=models.Q(source_version__isnull=False),
+                name="consent_version_one_translation_per_language",
+            ),
         ]
 
     def __str__(self) -> str:
         state = "published" if self.is_published else "draft"
-        return f"{self.document.title} {self.label} ({state})"
+        return f"{self.document.title} {self.label} [{self.language}] ({state})"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         """Refuse any write to a row that is published in the database."""
@@ -120,6 +153,11 @@ class ConsentVersion(models.Model):
     def is_published(self) -> bool:
         return self.published_at is not None
 
+    @property
+    def source(self) -> ConsentVersion:
+        """The source version this one renders (itself for a source version)."""
+        return self.source_version or self
+
 
 class ComprehensionQuestion(models.Model):
     """A short question the patient must answer correctly before signing (clinic-editable).
@@ -130,6 +168,13 @@ class ComprehensionQuestion(models.Model):
 
     document = models.ForeignKey(
         ConsentDocument, on_delete=models.CASCADE, related_name="questions"
+    )
+    language = models.CharField(
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="Asked of patients who read the document in this language; its section "
+        "heading is one of that translation's headings.",
     )
     position = models.PositiveSmallIntegerField(default=1)
     prompt = models.CharField(max_length=300)

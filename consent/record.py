@@ -9,8 +9,10 @@ import base64
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils import timezone
+from django.utils.translation import gettext, override
 
-from consent.models import ConsentSignature
+from consent.documents import language_name, version_title
+from consent.models import ConsentSignature, ConsentVersion
 from core.models import AuditEntry
 
 SEAL_REASON = "Informed consent record sealed by the clinic"
@@ -24,18 +26,32 @@ def request_events(signature: ConsentSignature) -> list[AuditEntry]:
     )
 
 
+def record_title(version: ConsentVersion) -> str:
+    with override(version.language):
+        return gettext("Informed consent")
+
+
 def record_html(signature: ConsentSignature, events: list[AuditEntry]) -> str:
-    """The complete PDF source: identity on every page, document, answers, signature, audit."""
+    """The complete PDF source: identity on every page, document, answers, signature, audit;
+    in the language of the version the patient read and signed."""
     version = signature.version
-    patient = signature.patient
     image = base64.b64encode(bytes(signature.image_png)).decode("ascii")
+    with override(version.language):
+        return _render(signature, events, image)
+
+
+def _render(signature: ConsentSignature, events: list[AuditEntry], image: str) -> str:
+    version = signature.version
     return render_to_string(
         "consent/pdf/consent_record.html",
         {
             "clinic_name": settings.CLINIC_NAME,
             "signature": signature,
             "version": version,
-            "patient": patient,
+            "source": version.source,
+            "language_name": language_name(version.language),
+            "document_title": version_title(version),
+            "patient": signature.patient,
             "image_data_uri": f"data:image/png;base64,{image}",
             "events": events,
             "tz": timezone.get_current_timezone_name(),

@@ -74,12 +74,13 @@ def case_panel(case_id: int) -> CasePanel:
 
 
 def latest_signature_version_by_case(case_ids: list[int]) -> dict[int, int]:
-    """For each case, the version id of its most recent signature (one query)."""
+    """For each case, the source version id of its most recent signature (a translation
+    counts as the source version it renders; one query)."""
     latest: dict[int, int] = {}
-    for case_id, version_id in (
+    for case_id, version_id, source_id in (
         ConsentSignature.objects.filter(case_id__in=case_ids)
         .order_by("case_id", "signed_at", "pk")
-        .values_list("case_id", "version_id")
+        .values_list("case_id", "version_id", "version__source_version_id")
     ):
-        latest[case_id] = version_id
+        latest[case_id] = source_id or version_id
     return latest

@@ -15,16 +15,19 @@ from django.conf import settings
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from consent import hooks
 from consent.documents import (
-    MEANING,
     SigningDocument,
     current_version,
     intent_statement,
+    meaning,
     questions_for,
     reread_passage,
     signing_document,
+    version_for,
+    version_title,
 )
 from consent.models import (
     ConsentDocument,
@@ -149,27 +152,49 @@ def consent_version_publish(*, version_id: int, actor: User) -> ConsentVersion:
             raise ValidationFailed({"version": f"{version.label} is already published."})
         if not version.body_markdown.strip():
             raise ValidationFailed({"body_markdown": "The document text is empty."})
-        previous = current_version(version.document)
+        if version.source_version_id is not None:
+            _require_translatable(version)
+            data: dict[str, Any] = {
+                "language": version.language,
+                "translation_of": version.source.label,
+                "source_sha256": version.source.body_sha256,
+            }
+        else:
+            previous = current_version(version.document)
+            if version.supersedes_id is None and previous is not None:
+                version.supersedes = previous
+            data = {
+                "material_change": version.material_change,
+                "supersedes": previous.label if previous else None,
+            }
         version.body_markdown = canonical_text(version.body_markdown)
         version.body_sha256 = sha256_hex(version.body_markdown)
         version.published_at = timezone.now()
         version.published_by = actor
-        if version.supersedes_id is None and previous is not None:
-            version.supersedes = previous
         version.save()
         audit_record(
             action="consent.version.publish",
             actor=actor,
             target=f"consent_version:{version.pk}",
-            data={
-                "label": version.label,
-                "sha256": version.body_sha256,
-                "material_change": version.material_change,
-                "supersedes": previous.label if previous else None,
-            },
+            data={"label": version.label, "sha256": version.body_sha256, **data},
         )
-        hooks.run_published(version, actor)
+        if version.source_version_id is None:  # a translation changes no case
+            hooks.run_published(version, actor)
     return version
+
+
+def _require_translatable(version: ConsentVersion) -> None:
+    """A translation renders a published source version of the same document, in another
+    language."""
+    source = version.source_version
+    if source is None or not source.is_published or source.document_id != version.document_id:
+        raise ValidationFailed(
+            {"source_version": "A translation renders a published version of the same document."}
+        )
+    if source.source_version_id is not None or version.language == source.language:
+        raise ValidationFailed(
+            {"language": "A translation is of a source version, into another language."}
+        )
 
 
 # ---- invitations -------------------------------------------------------------------------
@@ -239,6 +264,7 @@ def consent_request_create(
                 link=settings.PATHWAY_BASE_URL.rstrip("/") + reverse("consent_link", args=[token]),
                 case_id=case_id,
                 patient_id=patient.pk,
+                language=patient.preferred_language,
             )
     return req, token
 
@@ -324,11 +350,17 @@ def consent_paper_copy_complete(*, paper_request_id: int, actor: User) -> PaperC
     return paper
 
 
+def patient_version(req: ConsentRequest) -> ConsentVersion | None:
+    """The version this request's patient is shown now: the current source version, in the
+    patient's preferred language when a translation of it is published."""
+    return version_for(req.document, req.patient.preferred_language)
+
+
 def _require_current(req: ConsentRequest, version_id: int) -> ConsentVersion:
-    version = current_version(req.document)
+    version = patient_version(req)
     if version is None or version.pk != version_id:
         raise StepRefused(
-            "The clinic has published a newer version of this document. Please read it again."
+            _("The clinic has published a newer version of this document. Please read it again.")
         )
     return version
 
@@ -341,7 +373,9 @@ def consent_read_record(*, request_id: int, version_id: int) -> None:
         version = _require_current(req, version_id)
         req.read_version, req.read_at = version, timezone.now()
         req.save(update_fields=["read_version", "read_at"])
-        _audit_request(req, "consent.document.read", version=version.label)
+        _audit_request(
+            req, "consent.document.read", version=version.label, language=version.language
+        )
 
 
 @dataclass(frozen=True)
@@ -360,8 +394,8 @@ def consent_answers_submit(
         _require_open(req)
         version = _require_current(req, version_id)
         if req.read_version_id != version.pk:
-            raise StepRefused("Please read the whole document first.")
-        questions = questions_for(req.document)
+            raise StepRefused(_("Please read the whole document first."))
+        questions = questions_for(req.document, version.language)
         wrong = [
             WrongAnswer(q.pk, reread_passage(version, q))
             for q in questions
@@ -396,9 +430,9 @@ def consent_review_record(*, request_id: int) -> SigningDocument:
     with transaction.atomic():
         req = _locked_request(request_id)
         _require_open(req)
-        version = current_version(req.document)
+        version = patient_version(req)
         if version is None or req.answers_version_id != version.pk:
-            raise StepRefused("Please answer the understanding questions first.")
+            raise StepRefused(_("Please answer the understanding questions first."))
         doc = _document_for(req, version)
         if req.reviewed_sha256 != doc.sha256:
             req.reviewed_version, req.reviewed_sha256 = version, doc.sha256
@@ -452,12 +486,14 @@ def _sign(
     with transaction.atomic():
         req = _locked_request(request_id)
         _require_open(req)
-        version = current_version(req.document)
+        version = patient_version(req)
         if version is None or req.reviewed_version_id != version.pk or not req.reviewed_sha256:
-            raise StepRefused("Please review the document before signing.")
+            raise StepRefused(_("Please review the document before signing."))
         doc = _document_for(req, version)
         if document_sha256 != req.reviewed_sha256 or doc.sha256 != req.reviewed_sha256:
-            raise StepRefused("The document changed since you reviewed it. Please review it again.")
+            raise StepRefused(
+                _("The document changed since you reviewed it. Please review it again.")
+            )
         checked = _check_sign_fields(
             req.patient, typed_name, intent_confirmed, signature_data_url, strokes_json
         )
@@ -469,7 +505,7 @@ def _sign(
             document_html=doc.html,
             document_sha256=doc.sha256,
             typed_name=" ".join(typed_name.split()),
-            meaning=MEANING,
+            meaning=meaning(version),
             intent_statement=intent_statement(req.patient, version),
             comprehension=req.answers.get("summary", []),
             image_png=checked.png,
@@ -485,9 +521,11 @@ def _sign(
             signature=signature.pk,
             version=version.label,
             version_sha256=version.body_sha256,
+            language=version.language,
+            source_version=version.source.label,
             document_sha256=doc.sha256,
             typed_name=signature.typed_name,
-            meaning=MEANING,
+            meaning=signature.meaning,
         )
         hooks.run_signed(signature, req.patient.user)
         _queue_pdf(signature.pk)
@@ -504,16 +542,16 @@ def _check_sign_fields(
     except SignatureImplausible as exc:
         errors["signature"] = str(exc)
     if not typed_name.strip():
-        errors["typed_name"] = "Please type your full name."
+        errors["typed_name"] = _("Please type your full name.")
     elif not names_match(typed_name, patient.full_name):
-        errors["typed_name"] = (
-            "The name you typed does not match the name the clinic has for you. Please type "
-            "your full name as the clinic knows it (first and last name)."
+        errors["typed_name"] = _(
+            "The name you typed does not match the name the clinic has for you. Please "
+            "type your full name as the clinic knows it (first and last name)."
         )
     if not intent:
-        errors["intent"] = "Please tick the box to confirm that you intend to sign."
+        errors["intent"] = _("Please tick the box to confirm that you intend to sign.")
     if errors:
-        raise ValidationFailed(errors, "Your signature was not recorded. Please check the form.")
+        raise ValidationFailed(errors, _("Your signature was not recorded. Please check the form."))
     return checked
 
 
@@ -569,7 +607,13 @@ def consent_withdraw(
 def consent_pdf_ensure(*, signature_id: int) -> SealedRecord:
     """Render, seal, verify and store the PDF of a signature unless it exists (idempotent: one
     record per signature; a lost message is re-driven by calling this)."""
-    from consent.record import LAYOUT_VERSION, SEAL_REASON, record_html, request_events
+    from consent.record import (
+        LAYOUT_VERSION,
+        SEAL_REASON,
+        record_html,
+        record_title,
+        request_events,
+    )
 
     existing = record_latest(RecordKind.CONSENT, signature_id)
     if existing is not None:
@@ -598,10 +642,10 @@ def consent_pdf_ensure(*, signature_id: int) -> SealedRecord:
         ),
         render=RenderRequest(
             html=record_html(signature, request_events(signature)),
-            title=f"Informed consent · {patient.full_name} · {version.label}",
+            title=f"{record_title(version)} · {patient.full_name} · {version.label}",
             subject=f"Consent signature #{signature.pk}",
             reason=SEAL_REASON,
-            metadata={"PathwaySignature": str(signature.pk)},
+            metadata={"PathwaySignature": str(signature.pk), "lang": version.language},
         ),
         layout_version=LAYOUT_VERSION,
     )
@@ -630,11 +674,12 @@ def _mail_copy_ready(record_id: int) -> None:
         context={
             "patient": patient,
             "link": link,
-            "document_title": signature.version.document.title,
+            "document_title": version_title(signature.version),
             "version_label": signature.version.label,
             "signed_at": signature.signed_at,
         },
         attachment=attachment,
         case_id=signature.case_id,
         patient_id=patient.pk,
+        language=patient.preferred_language,
     )

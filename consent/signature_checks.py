@@ -13,6 +13,7 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
 
 MAX_PNG_BYTES = 400_000
@@ -40,59 +41,61 @@ def check_signature(data_url: str, strokes_json: str) -> CheckedSignature:
     points = [p for stroke in strokes for p in stroke["points"]]
     if len(points) < MIN_POINTS:
         raise SignatureImplausible(
-            "Your signature is too short. Please sign with your usual signature."
+            _("Your signature is too short. Please sign with your usual signature.")
         )
     xs, ys = [p["x"] for p in points], [p["y"] for p in points]
     if max(xs) - min(xs) < MIN_WIDTH_PX or max(ys) - min(ys) < MIN_HEIGHT_PX:
-        raise SignatureImplausible("Your signature is very small. Please sign across the box.")
+        raise SignatureImplausible(_("Your signature is very small. Please sign across the box."))
     _check_ink(png)
     return CheckedSignature(png=png, strokes=strokes)
 
 
 def _decode_png(data_url: str) -> bytes:
     if not data_url:
-        raise SignatureImplausible("Please draw your signature in the box.")
+        raise SignatureImplausible(_("Please draw your signature in the box."))
     if not data_url.startswith(_PNG_PREFIX) or len(data_url) > MAX_PNG_BYTES * 4 // 3 + 64:
-        raise SignatureImplausible("The signature image could not be read. Please sign again.")
+        raise SignatureImplausible(_("The signature image could not be read. Please sign again."))
     try:
         png = base64.b64decode(data_url[len(_PNG_PREFIX) :], validate=True)
     except (binascii.Error, ValueError):
         raise SignatureImplausible(
-            "The signature image could not be read. Please sign again."
+            _("The signature image could not be read. Please sign again.")
         ) from None
     if not png.startswith(b"\x89PNG\r\n\x1a\n"):
-        raise SignatureImplausible("The signature image could not be read. Please sign again.")
+        raise SignatureImplausible(_("The signature image could not be read. Please sign again."))
     return png
 
 
 def _parse_strokes(strokes_json: str) -> list[dict[str, Any]]:
     if not strokes_json or len(strokes_json) > MAX_STROKE_JSON:
-        raise SignatureImplausible("Please draw your signature in the box.")
+        raise SignatureImplausible(_("Please draw your signature in the box."))
     try:
         raw = json.loads(strokes_json)
     except (json.JSONDecodeError, ValueError):
-        raise SignatureImplausible("The signature could not be read. Please sign again.") from None
+        raise SignatureImplausible(
+            _("The signature could not be read. Please sign again.")
+        ) from None
     if not isinstance(raw, list) or not raw:
-        raise SignatureImplausible("Please draw your signature in the box.")
+        raise SignatureImplausible(_("Please draw your signature in the box."))
     return [_stroke(item) for item in raw[:200]]
 
 
 def _stroke(item: Any) -> dict[str, Any]:
     """Keep only the numeric fields signature_pad writes; refuse anything else."""
     if not isinstance(item, dict) or not isinstance(item.get("points"), list):
-        raise SignatureImplausible("The signature could not be read. Please sign again.")
+        raise SignatureImplausible(_("The signature could not be read. Please sign again."))
     points = []
     for p in item["points"][:5000]:
         if not isinstance(p, dict):
-            raise SignatureImplausible("The signature could not be read. Please sign again.")
+            raise SignatureImplausible(_("The signature could not be read. Please sign again."))
         try:
             points.append({k: float(p[k]) for k in ("x", "y", "time") if k in p})
         except (TypeError, ValueError):
             raise SignatureImplausible(
-                "The signature could not be read. Please sign again."
+                _("The signature could not be read. Please sign again.")
             ) from None
         if "x" not in points[-1] or "y" not in points[-1]:
-            raise SignatureImplausible("The signature could not be read. Please sign again.")
+            raise SignatureImplausible(_("The signature could not be read. Please sign again."))
     return {"points": points}
 
 
@@ -101,16 +104,18 @@ def _check_ink(png: bytes) -> None:
     try:
         with Image.open(io.BytesIO(png)) as image:
             if image.width * image.height > 4000 * 2000:
-                raise SignatureImplausible("The signature image is too large. Please sign again.")
+                raise SignatureImplausible(
+                    _("The signature image is too large. Please sign again.")
+                )
             alpha = image.convert("RGBA").getchannel("A")
             gray = image.convert("L")
     except (UnidentifiedImageError, OSError):
         raise SignatureImplausible(
-            "The signature image could not be read. Please sign again."
+            _("The signature image could not be read. Please sign again.")
         ) from None
     # Ink is opaque on a transparent pad, or dark on a white pad.
     opaque = sum(alpha.histogram()[65:])
     dark = sum(gray.histogram()[:160])
     ink = dark if opaque > 0.9 * alpha.width * alpha.height else opaque
     if ink < MIN_INK_PIXELS:
-        raise SignatureImplausible("Your signature is blank. Please draw it in the box.")
+        raise SignatureImplausible(_("Your signature is blank. Please draw it in the box."))

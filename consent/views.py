@@ -16,6 +16,10 @@ from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -27,12 +31,14 @@ from consent.access import (
     mark_link_verified,
     require_link_open,
 )
-from consent.documents import current_version, document_html, intent_statement, questions_for
+from consent.documents import document_html, intent_statement, questions_for, version_title
 from consent.downloads import link_download, signature_record
 from consent.forms import AnswersForm, DeclineForm, DisclosureForm, DobForm, ReadForm, SignForm
 from consent.models import ConsentRequest, PaperCopyRequest
 from core.access import access_action
 from core.errors import DomainError, ValidationFailed
+from core.i18n import SESSION_KEY, page_language, patient_language_set, session_language, supported
+from core.views import safe_next
 
 LinkView = Callable[[HttpRequest, ConsentRequest], HttpResponse]
 
@@ -60,6 +66,10 @@ def _link_step(view: LinkView, step: str) -> Callable[..., HttpResponse]:
     @never_cache
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         req = access_link(token)
+        with in_patient_language(request, req, token):
+            return _step(request, req, token)
+
+    def _step(request: HttpRequest, req: ConsentRequest, token: str) -> HttpResponse:
         if req.status == ConsentRequest.Status.SIGNED and link_verified(request.session, req):
             return _done_page(request, req, token)
         try:
@@ -81,13 +91,24 @@ def _link_step(view: LinkView, step: str) -> Callable[..., HttpResponse]:
     return wrapper
 
 
+def in_patient_language(
+    request: HttpRequest, req: ConsentRequest, token: str
+) -> translation.override:
+    """Render the link's pages in this browser's chosen language, else the patient's, and
+    offer the language switcher (base.html, via core.context_processors)."""
+    request.language_switch_url = reverse(  # type: ignore[attr-defined]
+        "consent_language", args=[token]
+    )
+    return translation.override(page_language(request.session, req.patient))
+
+
 def _token(request: HttpRequest) -> str:
     """The link token of this request, set by `link_step`."""
     return str(request.consent_token)  # type: ignore[attr-defined]
 
 
 def next_step(req: ConsentRequest) -> str:
-    version = current_version(req.document)
+    version = services.patient_version(req)
     if req.status == ConsentRequest.Status.SIGNED:
         return "consent_done"
     if services.disclosure_needed(req.patient):
@@ -111,6 +132,11 @@ def _go_on(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
 def link_start(request: HttpRequest, token: str) -> HttpResponse:
     """The page the e-mail opens: confirm the date of birth before anything else is shown."""
     req = access_link(token)
+    with in_patient_language(request, req, token):
+        return _link_start(request, req, token)
+
+
+def _link_start(request: HttpRequest, req: ConsentRequest, token: str) -> HttpResponse:
     try:
         require_link_open(req)
     except LinkClosed as exc:
@@ -126,6 +152,7 @@ def link_start(request: HttpRequest, token: str) -> HttpResponse:
         )
         if result.ok:
             mark_link_verified(request.session, req)
+            _keep_language_choice(request, req)
             return redirect(next_step(req), token=token)
         if result.locked or result.closed_reason:
             req.refresh_from_db()
@@ -144,11 +171,38 @@ def _closed_error(req: ConsentRequest) -> LinkClosed:
 
 
 def _dob_message(tries_left: int) -> str:
-    plural = "try" if tries_left == 1 else "tries"
-    return (
-        f"That date of birth does not match our records. {tries_left} {plural} left before "
-        "this link locks."
-    )
+    return ngettext(
+        "That date of birth does not match our records. %(count)d try left before this link locks.",
+        "That date of birth does not match our records. %(count)d tries left before this "
+        "link locks.",
+        tries_left,
+    ) % {"count": tries_left}
+
+
+def _keep_language_choice(request: HttpRequest, req: ConsentRequest) -> None:
+    """A language chosen before the date of birth was confirmed becomes the patient's."""
+    chosen = session_language(request.session)
+    if chosen and chosen != req.patient.preferred_language:
+        patient_language_set(
+            patient_id=req.patient_id, language=chosen, actor=None, via="patient (signing link)"
+        )
+        req.patient.refresh_from_db()
+
+
+@access_action("consent.link")
+@never_cache
+@require_POST
+def language(request: HttpRequest, token: str) -> HttpResponse:
+    """The switcher on the link's pages. Before the date of birth is confirmed it changes only
+    what this browser sees; after, it is the patient's choice and is saved (audited)."""
+    req = access_link(token)
+    chosen = request.POST.get("language", "")
+    if not supported(chosen):
+        return HttpResponse(_("Please choose one of the languages offered."), status=400)
+    request.session[SESSION_KEY] = chosen
+    if link_verified(request.session, req):
+        _keep_language_choice(request, req)
+    return redirect(safe_next(request, default=reverse("consent_link", args=[token])))
 
 
 def _disclosure_text() -> str:
@@ -188,10 +242,11 @@ def read(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         services.consent_read_record(request_id=req.pk, version_id=form.cleaned_data["version_id"])
         return _go_on(request, req)
-    version = current_version(req.document)
+    version = services.patient_version(req)
     context = {
         "req": req,
         "version": version,
+        "title": version_title(version) if version else req.document.title,
         "body_html": document_html(version) if version else "",
     }
     return render(request, "consent/link_read.html", context)
@@ -201,12 +256,12 @@ def read(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
 @link_step("consent_questions")
 @require_http_methods(["GET", "POST"])
 def questions(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
-    version = current_version(req.document)
+    version = services.patient_version(req)
     if version is None or req.read_version_id != version.pk:
         return _go_on(request, req)
     form = AnswersForm(
         request.POST or None,
-        questions=questions_for(req.document),
+        questions=questions_for(req.document, version.language),
         initial={"version_id": version.pk},
     )
     wrong: dict[int, str] = {}
@@ -242,7 +297,16 @@ def review(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
 
 def _review_context(req: ConsentRequest, doc: Any, form: SignForm) -> dict[str, Any]:
     intent = intent_statement(req.patient, doc.version)
-    return {"req": req, "doc": doc, "form": form, "patient": req.patient, "intent": intent}
+    return {
+        "req": req,
+        "doc": doc,
+        "form": form,
+        "patient": req.patient,
+        "intent": intent,
+        "title": version_title(doc.version),
+        "sections": section_headings(doc.version.body_markdown),
+        "answers": req.answers.get("summary", []),
+    }
 
 
 @access_action("consent.link")
@@ -264,24 +328,41 @@ def sign(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
     except ValidationFailed as exc:
         return _sign_refused(request, req, form, exc)
     except DomainError as exc:
-        messages.error(request, f"Your signature was not recorded: {exc.message}")
+        messages.error(
+            request, _("Your signature was not recorded: %(reason)s") % {"reason": exc.message}
+        )
         return _go_on(request, req)
     return redirect("consent_done", token=_token(request))
+
+
+# Where each refused field sits on the review page (the refusal at the top links to it).
+FIELD_ANCHORS = {
+    "signature": "signature-canvas",
+    "typed_name": "id_typed_name",
+    "intent": "id_intent",
+}
 
 
 def _sign_refused(
     request: HttpRequest, req: ConsentRequest, form: SignForm, exc: ValidationFailed
 ) -> HttpResponse:
+    problems = []
     for name, message in exc.fields.items():
         form.add_error(name if name in form.fields else None, message)
+        problems.append({"field": FIELD_ANCHORS.get(name, "sign-form"), "message": message})
     doc = services.consent_review_record(request_id=req.pk)
-    context = {**_review_context(req, doc, form), "refused": exc.message}
+    context = {**_review_context(req, doc, form), "refused": exc.message, "problems": problems}
     return render(request, "consent/link_review.html", context, status=400)
 
 
 def _done_page(request: HttpRequest, req: ConsentRequest, token: str) -> HttpResponse:
     ready = signature_record(req.signature.pk) is not None
-    context = {"req": req, "token": token, "copy_ready": ready}
+    context = {
+        "req": req,
+        "token": token,
+        "copy_ready": ready,
+        "title": version_title(req.signature.version),
+    }
     return render(request, "consent/link_done.html", context)
 
 
@@ -291,7 +372,22 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
     req = access_link(token)
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return redirect("consent_link", token=token)
-    return _done_page(request, req, token)
+    with in_patient_language(request, req, token):
+        return _done_page(request, req, token)
+
+
+@access_action("consent.link")
+@never_cache
+@require_http_methods(["GET"])
+def copy_status(request: HttpRequest, token: str) -> HttpResponse:
+    """The done page's copy panel alone, asked for every few seconds until the sealed copy is
+    ready (static/consent/copy_status.js); 404 outside the verified session of a signed link."""
+    req = access_link(token)
+    if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
+        return HttpResponse(status=404)
+    ready = signature_record(req.signature.pk) is not None
+    with in_patient_language(request, req, token):
+        return render(request, "consent/_copy_status.html", {"token": token, "copy_ready": ready})
 
 
 @access_action("consent.link")
@@ -303,7 +399,9 @@ def decline(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
         try:
             services.consent_decline(request_id=req.pk, reason=form.cleaned_data["reason"])
         except DomainError as exc:
-            messages.error(request, f"Your answer was not recorded: {exc.message}")
+            messages.error(
+                request, _("Your answer was not recorded: %(reason)s") % {"reason": exc.message}
+            )
             return _go_on(request, req)
         return render(request, "consent/link_declined.html", {"req": req})
     return render(request, "consent/link_decline.html", {"req": req, "form": form})
@@ -317,3 +415,8 @@ def link_pdf(request: HttpRequest, token: str) -> HttpResponse:
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return redirect("consent_link", token=token)
     return link_download(req.signature.pk, patient_name=req.signature.patient.full_name)
+
+
+def section_headings(markdown: str) -> list[str]:
+    """The document's "## " headings, for the review page's summary."""
+    return [line[3:].strip() for line in markdown.splitlines() if line.startswith("## ")]

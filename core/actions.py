@@ -15,6 +15,11 @@ ACTIONS = (
         signed_in=True,
     ),
     Action(
+        "patient.language",
+        "A signed-in patient chooses the language of their pages and messages",
+        signed_in=True,
+    ),
+    Action(
         "outbox.view",
         "Messages that failed or still wait, for staff to follow up",
         perm="core.view_outboundmessage",

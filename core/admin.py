@@ -211,7 +211,14 @@ def _actor(request: HttpRequest) -> User:
 
 @admin.register(Patient)
 class PatientAdmin(AuditedAdminMixin, admin.ModelAdmin[Patient]):
-    list_display = ("mrn", "family_name", "given_name", "date_of_birth", "email")
+    list_display = (
+        "mrn",
+        "family_name",
+        "given_name",
+        "date_of_birth",
+        "email",
+        "preferred_language",
+    )
     search_fields = ("mrn", "family_name", "given_name", "email")
     raw_id_fields = ("user",)
 

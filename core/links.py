@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from core.audit import audit_entry, audit_record_many
 from core.bulk import bulk_insert
@@ -25,10 +26,14 @@ from core.models import AuditEntry, ClinicSettings, LinkPurpose, Patient, Patien
 from core.tokens import new_token, token_hash
 
 CLOSED_MESSAGES = {
-    "locked": "This link is locked because the date of birth was entered wrongly too many "
-    "times. Please call the clinic for a new link.",
-    "revoked": "The clinic has withdrawn this link. Please ask the clinic for a new one.",
-    "expired": "This link has expired. Please ask the clinic for a new one.",
+    "locked": gettext_lazy(
+        "This link is locked because the date of birth was entered wrongly too many "
+        "times. Please call the clinic for a new link."
+    ),
+    "revoked": gettext_lazy(
+        "The clinic has withdrawn this link. Please ask the clinic for a new one."
+    ),
+    "expired": gettext_lazy("This link has expired. Please ask the clinic for a new one."),
 }
 
 
@@ -39,7 +44,7 @@ class LinkClosedError(DomainError):
     code = "link_closed"
 
     def __init__(self, reason: str) -> None:
-        super().__init__(CLOSED_MESSAGES[reason])
+        super().__init__(str(CLOSED_MESSAGES[reason]))
         self.reason = reason
         if reason == "locked":
             self.status = 403

@@ -6,6 +6,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -69,6 +70,13 @@ class Patient(models.Model):
         default=MessageChannel.EMAIL,
         help_text="How the patient prefers reminders; the other is used when this address "
         "is missing.",
+    )
+    preferred_language = models.CharField(
+        "preferred language",
+        max_length=8,
+        choices=settings.LANGUAGES,
+        default="en",
+        help_text="Patient pages, messages and consent documents use this language.",
     )
     user = models.OneToOneField(
         User,

@@ -37,7 +37,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.bulk import bulk_insert
 from core.claims import claim_rows
@@ -92,6 +92,8 @@ def render_message(template: str, *, channel: str, context: dict[str, Any]) -> R
 def _contact() -> ClinicSettings:
     """How a patient reaches the clinic, printed in every message to a patient."""
     return ClinicSettings.current()
+
+
 @dataclass(frozen=True)
 class MessageDraft:
     """One message to enqueue; the arguments of `message_enqueue`."""
@@ -105,6 +107,7 @@ class MessageDraft:
     attachment: tuple[str, bytes, str] | None = None
     case_id: int | None = None
     patient_id: int | None = None
+    language: str = ""  # the patient's preferred language; empty: the active one
 
 
 def message_enqueue(
@@ -118,14 +121,16 @@ def message_enqueue(
     attachment: tuple[str, bytes, str] | None = None,
     case_id: int | None = None,
     patient_id: int | None = None,
+    language: str = "",
 ) -> OutboundMessage:
     """Store one message (or return the one already stored under `dedupe_key`).
 
     `dedupe_key` names the decision (`consent-invitation-12`), letters, digits, dots and
     hyphens only; it also makes the stable Message-ID. `link`, if given, is shown where the
-    template says `{{ link }}`."""
+    template says `{{ link }}`. `language` (a patient's preferred language) is the language
+    the message is written in; empty means the active language (staff messages: English)."""
     draft = MessageDraft(
-        template, to, dedupe_key, context, channel, link, attachment, case_id, patient_id
+        template, to, dedupe_key, context, channel, link, attachment, case_id, patient_id, language
     )
     existing = OutboundMessage.objects.filter(dedupe_key=_checked(draft).dedupe_key).first()
     if existing is not None:
@@ -169,7 +174,8 @@ def _checked(draft: MessageDraft) -> MessageDraft:
 def _build(draft: MessageDraft) -> OutboundMessage:
     """The unsaved message: templates rendered now, the link sealed."""
     context = {**draft.context, "link": LINK_PLACEHOLDER} if draft.link else draft.context
-    rendered = render_message(draft.template, channel=draft.channel, context=context)
+    with translation.override(draft.language or translation.get_language()):
+        rendered = render_message(draft.template, channel=draft.channel, context=context)
     name, data, mime = draft.attachment or ("", None, "")
     return OutboundMessage(
         channel=draft.channel,

@@ -6,6 +6,7 @@ from core.access import access_action
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("me/language/", views.language_set, name="language_set"),
     path(
         "accounts/login/",
         access_action("account.sign_in")(account_views.SignInView.as_view()),

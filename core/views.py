@@ -3,14 +3,18 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_POST
 
-from core.access import access_action
+from core.access import access_action, request_user
 from core.account_views import SignInView
+from core.errors import ValidationFailed
+from core.i18n import patient_language_set
 from core.middleware import wants_json
 from core.navigation import start_page_for
 from core.selectors import demo_messages, outbox_page
 
-__all__ = ["SignInView", "csrf_failure", "healthz", "home"]
+__all__ = ["SignInView", "csrf_failure", "healthz", "home", "language_set"]
 
 
 @access_action("home")
@@ -20,6 +24,34 @@ def home(request: HttpRequest) -> HttpResponse:
     if url is not None:
         return redirect(url)
     return render(request, "core/no_role.html", status=403)
+
+
+@access_action("patient.language")
+@require_POST
+def language_set(request: HttpRequest) -> HttpResponse:
+    """The language switcher of a signed-in patient's pages: saved on the patient, back to the
+    page it was pressed on."""
+    patient = getattr(request_user(request), "patient_profile", None)
+    if patient is None:
+        raise Http404("Only patients choose a language here.")
+    try:
+        patient_language_set(
+            patient_id=patient.pk,
+            language=request.POST.get("language", ""),
+            actor=request_user(request),
+            via="patient page",
+        )
+    except ValidationFailed as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain")
+    return redirect(safe_next(request))
+
+
+def safe_next(request: HttpRequest, default: str = "/") -> str:
+    target = request.POST.get("next", "")
+    ok = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return target if ok and target.startswith("/") else default
 
 
 def liveness(request: HttpRequest) -> HttpResponse:

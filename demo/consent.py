@@ -10,6 +10,7 @@ from django.db import transaction
 from consent.models import ComprehensionQuestion, ConsentDocument, ConsentVersion
 from consent.services import consent_version_publish
 from core.models import User
+from demo.consent_es import DEMO_BODY_ES, DEMO_QUESTIONS_ES, DEMO_TITLE_ES
 
 DEMO_TITLE = "Consent to ketamine and esketamine treatment"
 
@@ -177,7 +178,36 @@ def consent_demo_document_seed(*, actor: User) -> ConsentDocument:
             change_summary="First version.",
         )
         consent_version_publish(version_id=version.pk, actor=actor)
+    _seed_spanish(document, actor)
     return document
+
+
+def _seed_spanish(document: ConsentDocument, actor: User) -> None:
+    """The Spanish translation of v1 (a version of its own) and the Spanish questions."""
+    if not document.questions.filter(language="es").exists():
+        for position, (prompt, choices, correct, heading) in enumerate(DEMO_QUESTIONS_ES, start=1):
+            ComprehensionQuestion.objects.create(
+                document=document,
+                language="es",
+                position=position,
+                prompt=prompt,
+                choices=choices,
+                correct_choice=correct,
+                section_heading=heading,
+            )
+    source = ConsentVersion.objects.published().filter(document=document, label="v1").first()
+    if source is None or source.translations.filter(language="es").exists():
+        return
+    translation = ConsentVersion.objects.create(
+        document=document,
+        label="v1-es",
+        language="es",
+        title=DEMO_TITLE_ES,
+        source_version=source,
+        body_markdown=DEMO_BODY_ES,
+        change_summary="Traducción al español de v1.",
+    )
+    consent_version_publish(version_id=translation.pk, actor=actor)
 
 
 def demo_signature(width: int = 600, height: int = 240) -> tuple[str, str]:

@@ -42,6 +42,9 @@ DEMO_LOGINS = (
     DemoLogin("patient.demo", "Robin", "Ashdown", Role.PATIENT),
 )
 
+# This demo patient reads Spanish: their consent invitation, signing pages and PDF are in Spanish.
+SPANISH_DEMO_MRN = "DEMO-0004"
+
 # (given, family, date of birth, record number, steps to take after opening)
 DEMO_PATIENTS = (
     ("Robin", "Ashdown", date(1984, 3, 14), "DEMO-0001", ()),
@@ -164,6 +167,7 @@ def _ensure_patient_case(
         date_of_birth=born,
         mrn=mrn,
         email=f"{given.lower()}.{family.lower()}@example.invalid",
+        preferred_language="es" if mrn == SPANISH_DEMO_MRN else "",
         actor=users[Role.ADMIN_STAFF],
     )
     if mrn == "DEMO-0001":

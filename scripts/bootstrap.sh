@@ -20,6 +20,7 @@ have_lib 'libharfbuzz-subset.so.0' || missing+=(libharfbuzz-subset0)
 # The test suite checks sealed PDFs with tools no one here wrote (qpdf; pdftoppm/pdfsig).
 command -v qpdf >/dev/null || missing+=(qpdf)
 command -v pdftoppm >/dev/null || missing+=(poppler-utils)
+command -v xgettext >/dev/null || missing+=(gettext)  # makemessages, and the test that the Spanish catalog covers every marked string
 if [ ${#missing[@]} -gt 0 ]; then
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
         echo "Installing system packages: ${missing[*]}"

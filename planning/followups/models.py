@@ -7,11 +7,12 @@ from typing import ClassVar
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class FollowUpKind(models.TextChoices):
-    CHECK_IN = "check_in", "Next-day check-in"
-    PHQ9 = "phq9", "PHQ-9 questionnaire"
+    CHECK_IN = "check_in", _("Next-day check-in")
+    PHQ9 = "phq9", _("PHQ-9 questionnaire")
     BP_RECHECK = "bp_recheck", "Blood-pressure re-check"
     RE_EVALUATION = "re_evaluation", "Re-evaluation after induction"
     REMS_FORM = "rems_form", "REMS monitoring form due"

@@ -220,6 +220,7 @@ def _enqueue_reminders(decided: list[tuple[FollowUp, str]], audit: list[AuditEnt
                 link=base + reverse("followups:link", args=[token]),
                 case_id=followup.case_id,
                 patient_id=patient.pk,
+                language=patient.preferred_language,
             )
         )
     messages_enqueue(drafts)

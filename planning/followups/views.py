@@ -9,6 +9,8 @@ from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -30,7 +32,7 @@ DOB_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
 class DobForm(forms.Form):
     date_of_birth = forms.DateField(
         input_formats=DOB_FORMATS,
-        label="Your date of birth",
+        label=gettext_lazy("Your date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
     )
 
@@ -40,8 +42,8 @@ def _questionnaire_form(data: object = None) -> forms.Form:
     form = forms.Form(data)  # type: ignore[arg-type]
     for item in definition.items:
         form.fields[item.link_id] = forms.TypedChoiceField(
-            label=item.text,
-            choices=[(o.value, o.label) for o in item.options],
+            label=gettext(item.text),
+            choices=[(o.value, gettext(o.label)) for o in item.options],
             coerce=int,
             required=False,
             widget=forms.RadioSelect,
@@ -57,6 +59,12 @@ def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
         followup = followup_link.followup_for_token(token)
     except DomainError as exc:
         return _closed(request, exc)
+    with translation.override(followup.case.patient.preferred_language):
+        return _followup_page(request, followup)
+
+
+def _followup_page(request: HttpRequest, followup: FollowUp) -> HttpResponse:
+    """The questionnaire, in the patient's language (the answers are stored as values)."""
     verified_key = f"followup-verified:{followup.pk}"
     if not request.session.get(verified_key):
         return _dob_step(request, followup, verified_key)
@@ -123,7 +131,7 @@ def _dob_step(request: HttpRequest, followup: FollowUp, verified_key: str) -> Ht
         if result.closed_reason:
             error = LinkClosedError(result.closed_reason)
             return render(request, "followups/gone.html", {"error": error}, status=error.status)
-        form.add_error("date_of_birth", "That date of birth does not match our records.")
+        form.add_error("date_of_birth", gettext("That date of birth does not match our records."))
     status = 400 if form.is_bound else 200
     return render(request, "followups/dob.html", {"form": form}, status=status)
 

@@ -26,6 +26,8 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+from django.utils.translation import gettext_noop
+
 __all__ = [
     "CSSRS_SCREENER_DEFINITION",
     "GAD7_DEFINITION",
@@ -649,11 +651,13 @@ def treatment_response(
 # --------------------------------------------------------------------------- built-in scales
 # Item texts are paraphrases of the public-domain PHQ-9, GAD-7 and C-SSRS screener.
 
+# gettext_noop: marked for translation (patients answer the PHQ-9 in their language through
+# the follow-up link, planning.followups.views); stored and scored in English.
 _FREQUENCY_LABELS: Final = (
-    "Not at all",
-    "Several days",
-    "More than half the days",
-    "Nearly every day",
+    gettext_noop("Not at all"),
+    gettext_noop("Several days"),
+    gettext_noop("More than half the days"),
+    gettext_noop("Nearly every day"),
 )
 
 
@@ -680,17 +684,29 @@ PHQ9_DEFINITION: Final[dict[str, Any]] = {
     "items": _frequency_items(
         "phq9",
         (
-            "Having little interest in, or getting little pleasure from, doing things",
-            "Feeling low, depressed or hopeless",
-            "Difficulty getting to sleep or staying asleep, or sleeping more than usual",
-            "Feeling tired or low on energy",
-            "Not feeling like eating, or eating more than usual",
-            "Feeling bad about yourself, that you are a failure, or that you have let "
-            "yourself or your family down",
-            "Difficulty concentrating on things such as reading or watching television",
-            "Moving or talking so slowly that others might have noticed, or the opposite: "
-            "being so restless or fidgety that you move around much more than usual",
-            "Thinking that you would be better off dead, or of harming yourself in some way",
+            gettext_noop(
+                "Having little interest in, or getting little pleasure from, doing things"
+            ),
+            gettext_noop("Feeling low, depressed or hopeless"),
+            gettext_noop(
+                "Difficulty getting to sleep or staying asleep, or sleeping more than usual"
+            ),
+            gettext_noop("Feeling tired or low on energy"),
+            gettext_noop("Not feeling like eating, or eating more than usual"),
+            gettext_noop(
+                "Feeling bad about yourself, that you are a failure, or that you have let "
+                "yourself or your family down"
+            ),
+            gettext_noop(
+                "Difficulty concentrating on things such as reading or watching television"
+            ),
+            gettext_noop(
+                "Moving or talking so slowly that others might have noticed, or the opposite: "
+                "being so restless or fidgety that you move around much more than usual"
+            ),
+            gettext_noop(
+                "Thinking that you would be better off dead, or of harming yourself in some way"
+            ),
         ),
     ),
     "scoring": {"method": "sum"},

@@ -136,7 +136,8 @@ def on_published(version: ConsentVersion, actor: User) -> None:
         )
     )
     latest = latest_signature_version_by_case(cases)
-    older = ConsentVersion.objects.filter(document=version.document).exclude(pk=version.pk)
+    older = ConsentVersion.objects.filter(document=version.document, source_version=None)
+    older = older.exclude(pk=version.pk)
     older_ids = set(older.values_list("pk", flat=True))
     transition_actor = actor if actor.has_perm("planning.require_reconsent") else system_actor()
     for case_id in sorted(c for c in cases if latest.get(c) in older_ids):
@@ -153,7 +154,11 @@ def has_current_signature(case: Case) -> list[str]:
     version = treatment_version()
     if version is None:
         return ["a published consent document"]
-    signed = ConsentSignature.objects.filter(case_id=case.pk, version=version).exists()
+    signed = (
+        ConsentSignature.objects.filter(case_id=case.pk)
+        .filter(Q(version=version) | Q(version__source_version=version))
+        .exists()
+    )
     return (
         []
         if signed

@@ -4,6 +4,7 @@ from datetime import date
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from core.models import MessageChannel, Patient, SexAtBirth
@@ -32,6 +33,13 @@ class CaseOpenForm(forms.Form):
         required=False,
         label="Reminders by",
         help_text="The other channel is used when this address is missing.",
+    )
+    preferred_language = forms.ChoiceField(
+        choices=settings.LANGUAGES,
+        initial="en",
+        required=False,
+        label="Preferred language",
+        help_text="Patient pages, messages and the consent document use this language.",
     )
     physician = forms.ModelChoiceField(
         queryset=physicians(), required=False, label="Treating physician"

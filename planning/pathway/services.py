@@ -127,6 +127,7 @@ def patient_create(
     phone: str = "",
     sex_at_birth: str = "",
     contact_channel: str = "",
+    preferred_language: str = "",
     actor: User,
     confirm_duplicate: bool = False,
 ) -> Patient:
@@ -163,6 +164,7 @@ def patient_create(
         phone=phone.strip(),
         sex_at_birth=sex_at_birth or "unknown",
         contact_channel=contact_channel or MessageChannel.EMAIL,
+        preferred_language=preferred_language or "en",
     )
     audit_record(
         action="patient.create", actor=actor, patient_id=patient.pk, target=f"patient:{patient.pk}"
@@ -204,6 +206,7 @@ def case_open_for(
     sex_at_birth: str = "",
     contact_channel: str = "",
     confirm_duplicate: bool = False,
+    preferred_language: str = "",
 ) -> Case:
     """Open a case for an existing patient, or register the patient and open it in one step."""
     with transaction.atomic():
@@ -220,6 +223,7 @@ def case_open_for(
                 phone=phone,
                 sex_at_birth=sex_at_birth,
                 contact_channel=contact_channel,
+                preferred_language=preferred_language,
                 actor=actor,
                 confirm_duplicate=confirm_duplicate,
             )

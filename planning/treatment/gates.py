@@ -47,7 +47,7 @@ def current_signature(case_id: int) -> ConsentSignature | None:
         .order_by("-published_at", "-pk")
         .first()
     )
-    published = signature.version.published_at
+    published = signature.version.source.published_at  # a translation: its source's date
     if (
         material is not None
         and material.published_at

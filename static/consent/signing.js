@@ -39,7 +39,7 @@
     var strokesField = form.querySelector("input[name=strokes]");
     var problem = document.getElementById("signature-problem");
     if (typeof window.SignaturePad === "undefined") {
-      problem.textContent = "The signature box could not load. Please reload the page, or ask the clinic for a paper copy.";
+      problem.textContent = canvas.getAttribute("data-msg-unavailable") || "";
       return;
     }
     var pad = new window.SignaturePad(canvas, { minWidth: 0.9, maxWidth: 2.8, penColor: "#0b1f33" });
@@ -84,12 +84,32 @@
       store();
       if (pad.isEmpty()) {
         event.preventDefault();
-        problem.textContent = "Please draw your signature in the box.";
+        problem.textContent = canvas.getAttribute("data-msg-empty") || "";
         canvas.scrollIntoView({ block: "center" });
       }
     });
     window.pathwaySignaturePad = pad;
   }
 
-  document.addEventListener("DOMContentLoaded", function () { revealAtEnd(); signaturePad(); });
+  /* A refused signature: the reason is at the top of the page; take the patient straight to
+     the first field to fix (and let the links in the reason do the same). */
+  function jumpToRefusal() {
+    var refused = document.getElementById("sign-refused");
+    if (!refused) return;
+    function go(id) {
+      var field = id && document.getElementById(id);
+      if (!field) return false;
+      field.scrollIntoView({ block: "center" });
+      field.focus({ preventScroll: true });
+      return true;
+    }
+    refused.querySelectorAll("a[href^='#']").forEach(function (a) {
+      a.addEventListener("click", function (e) { if (go(a.getAttribute("href").slice(1))) e.preventDefault(); });
+    });
+    if (!go(refused.getAttribute("data-field"))) refused.focus();
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    revealAtEnd(); signaturePad(); jumpToRefusal();
+  });
 })();

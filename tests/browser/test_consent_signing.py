@@ -102,11 +102,13 @@ def test_patient_signs_on_a_phone(phone_page: Any, signing_link: Any, artifacts:
     page.get_by_label("Yes, at any time, without losing other care").check()
     page.get_by_role("button", name="Check my answers").click()
 
-    # Review: exactly what is signed, then the signature section after the end.
+    # Review: a summary, the exact text signed one tap away (not a second long scroll).
+    assert page.get_by_test_id("review-summary").is_visible()
+    assert not page.get_by_test_id("signing-document").is_visible()
+    page.get_by_text("Show the full text you are signing").click()
     assert "Wren Østergaard" in page.get_by_test_id("signing-document").inner_text()
+    page.get_by_text("Show the full text you are signing").click()
     sign = page.get_by_role("button", name="Sign the consent document")
-    assert not sign.is_visible()
-    page.locator("#doc-end").scroll_into_view_if_needed()
     page.get_by_test_id("signature-pad").scroll_into_view_if_needed()
     assert_accessible(page, "review and sign")
     _draw_signature(page)
@@ -168,7 +170,6 @@ def test_empty_signature_is_stopped_in_the_browser(phone_page: Any, signing_link
     page.get_by_label("An adult takes me home").check()
     page.get_by_label("Yes, at any time, without losing other care").check()
     page.get_by_role("button", name="Check my answers").click()
-    page.locator("#doc-end").scroll_into_view_if_needed()
     page.get_by_label("Type your full name").fill("Wren Østergaard")
     page.get_by_label("I intend to sign.").check()
     page.get_by_role("button", name="Sign the consent document").click()

@@ -232,10 +232,10 @@ def test_wrong_answer_shows_the_passage_to_reread(consent_case, desk, document) 
     patient = Patient(link)
     patient.dob(BORN)
     patient.post("disclosure/", {"choice": "agree", "understood": "on"})
-    version_id = document.versions.get().pk
+    version_id = document.versions.get(label="v1").pk
     patient.post("read/", {"version_id": version_id})
-    wrong = {f"q{q.pk}": q.correct_choice for q in document.questions.all()}
-    driving = document.questions.get(position=1)
+    wrong = {f"q{q.pk}": q.correct_choice for q in document.questions.filter(language="en")}
+    driving = document.questions.get(position=1, language="en")
     wrong[f"q{driving.pk}"] = 1
     response = patient.post("questions/", {"version_id": version_id, **wrong})
     assert response.status_code == 400

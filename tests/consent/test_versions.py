@@ -33,7 +33,7 @@ def test_publish_hashes_the_canonical_text_and_links_the_previous(document, clin
 
 
 def test_published_version_refuses_every_edit(document) -> None:
-    version = document.versions.get()
+    version = document.versions.get(label="v1")
     version.body_markdown = "Changed."
     with pytest.raises(ImmutableRecordError):
         version.save()
@@ -58,7 +58,7 @@ def test_draft_can_be_edited_and_publishing_twice_is_refused(document, clinic_ad
 def test_admin_shows_a_published_version_read_only(document, clinic_admin) -> None:
     client = Client()
     client.force_login(clinic_admin)
-    version = document.versions.get()
+    version = document.versions.get(label="v1")
     url = reverse("admin:consent_consentversion_change", args=[version.pk])
     page = client.get(url)
     assert page.status_code == 200
@@ -78,6 +78,7 @@ def test_admin_drafts_and_publishes(document, clinic_admin) -> None:
         {
             "document": document.pk,
             "label": "v2",
+            "language": "en",
             "body_markdown": "## Costs\n\nNew prices.",
             "change_summary": "prices",
         },

@@ -179,7 +179,8 @@ class TreatmentSafety(RuleBasedStateMachine):
         )
 
     def publish_material_version(self) -> None:
-        current = ConsentVersion.objects.exclude(published_at=None).order_by("-published_at")[0]
+        current = ConsentVersion.objects.exclude(published_at=None).filter(source_version=None)
+        current = current.order_by("-published_at")[0]
         count = ConsentVersion.objects.count()
         draft = ConsentVersion.objects.create(
             document=current.document,

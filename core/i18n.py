@@ -1,0 +1,84 @@
+"""The patient's language: recorded on the patient, chosen by staff or by the patient, and
+used for every patient-facing page, message and PDF (`translation.override`). Staff pages stay
+in the default language (English): there is no LocaleMiddleware.
+
+A browser that has not yet confirmed whose link it holds may choose a language for the pages it
+sees (kept in its session only); the choice is saved on the patient once the date of birth is
+confirmed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from django.conf import settings
+from django.contrib.sessions.backends.base import SessionBase
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse
+from django.utils import translation
+
+from core.audit import audit_record
+from core.errors import ValidationFailed
+from core.models import Patient, User
+
+SESSION_KEY = "pathway_language"
+
+
+def supported(language: str) -> bool:
+    return language in dict(settings.LANGUAGES)
+
+
+def session_language(session: SessionBase) -> str:
+    value = session.get(SESSION_KEY, "")
+    return value if isinstance(value, str) and supported(value) else ""
+
+
+def page_language(session: SessionBase, patient: Patient) -> str:
+    """A link page's language: this browser's choice, else the patient's preference."""
+    return session_language(session) or patient.preferred_language
+
+
+def patient_language_set(*, patient_id: int, language: str, actor: User | None, via: str) -> bool:
+    """Record the patient's preferred language (audited). False when it was already that."""
+    if not supported(language):
+        raise ValidationFailed({"language": "Please choose one of the languages offered."})
+    with transaction.atomic():
+        patient = Patient.objects.select_for_update().get(pk=patient_id)
+        if patient.preferred_language == language:
+            return False
+        old, patient.preferred_language = patient.preferred_language, language
+        patient.save(update_fields=["preferred_language", "updated_at"])
+        audit_record(
+            action="patient.language.set",
+            actor=actor,
+            actor_label="" if actor is not None else via,
+            patient_id=patient.pk,
+            target=f"patient:{patient.pk}",
+            data={"from": old, "to": language, "via": via},
+        )
+    return True
+
+
+class PatientLanguageMiddleware:
+    """A signed-in patient sees every page in their preferred language."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        patient = _signed_in_patient(request)
+        if patient is None:
+            return self.get_response(request)
+        with translation.override(patient.preferred_language):
+            response = self.get_response(request)
+            response.headers.setdefault("Content-Language", patient.preferred_language)
+            if hasattr(response, "render") and not getattr(response, "is_rendered", True):
+                response.render()
+        return response
+
+
+def _signed_in_patient(request: HttpRequest) -> Patient | None:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return None
+    return Patient.objects.filter(user_id=user.pk).only("preferred_language").first()
