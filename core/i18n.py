@@ -22,6 +22,10 @@ from core.errors import ValidationFailed
 from core.models import Patient, User
 
 SESSION_KEY = "pathway_language"
+# The signed-in user's patient language, read once per session ([user id, code]; "" for staff),
+# so a staff page costs no query for it. The patient's own switcher refreshes it; a change made
+# by staff reaches a signed-in patient at their next sign-in.
+SIGNED_IN_KEY = "pathway_signed_in_language"
 
 
 def supported(language: str) -> bool:
@@ -66,19 +70,28 @@ class PatientLanguageMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        patient = _signed_in_patient(request)
-        if patient is None:
+        language = signed_in_language(request)
+        if not language:
             return self.get_response(request)
-        with translation.override(patient.preferred_language):
+        with translation.override(language):
             response = self.get_response(request)
-            response.headers.setdefault("Content-Language", patient.preferred_language)
+            response.headers.setdefault("Content-Language", language)
             if hasattr(response, "render") and not getattr(response, "is_rendered", True):
                 response.render()
         return response
 
 
-def _signed_in_patient(request: HttpRequest) -> Patient | None:
+def signed_in_language(request: HttpRequest, *, refresh: bool = False) -> str:
+    """The signed-in patient's preferred language ("" for staff and visitors), cached in the
+    session."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return None
-    return Patient.objects.filter(user_id=user.pk).only("preferred_language").first()
+        return ""
+    cached = request.session.get(SIGNED_IN_KEY)
+    if not refresh and isinstance(cached, list) and len(cached) == 2 and cached[0] == user.pk:
+        return str(cached[1])
+    language = (
+        Patient.objects.filter(user_id=user.pk).values_list("preferred_language", flat=True).first()
+    ) or ""
+    request.session[SIGNED_IN_KEY] = [user.pk, language]
+    return language

@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 from core.access import access_action, request_user
 from core.account_views import SignInView
 from core.errors import ValidationFailed
-from core.i18n import patient_language_set
+from core.i18n import patient_language_set, signed_in_language
 from core.middleware import wants_json
 from core.navigation import start_page_for
 from core.selectors import demo_messages, outbox_page
@@ -43,6 +43,7 @@ def language_set(request: HttpRequest) -> HttpResponse:
         )
     except ValidationFailed as exc:
         return HttpResponse(exc.message, status=400, content_type="text/plain")
+    signed_in_language(request, refresh=True)
     return redirect(safe_next(request))
 
 
