@@ -95,17 +95,15 @@ def satisfy_guards(case: Case, transition: str) -> None:
             EarlyCompletion.objects.create(case=case, reason="test", physician=physician)
 
 
-def approve_plan(case: Case, physician: User) -> DosingPlan:
-    """Write and approve a standard IV plan through the services (sessions and follow-ups get
-    scheduled); the sealed PDF is not queued. The case needs an evaluation (`satisfy_intake`)."""
+def draft_plan(case: Case, physician: User) -> DosingPlan:
+    """Write a standard IV plan draft through the service. The case needs an evaluation."""
     from decimal import Decimal
-    from unittest import mock
 
     from django.utils import timezone
 
     from planning.treatment.services import plans as plan_services
 
-    plan = plan_services.plan_draft_save(
+    return plan_services.plan_draft_save(
         case=case,
         actor=physician,
         data=plan_services.PlanInput(
@@ -118,6 +116,16 @@ def approve_plan(case: Case, physician: User) -> DosingPlan:
             cost_per_session_cents=45000,
         ),
     )
+
+
+def approve_plan(case: Case, physician: User) -> DosingPlan:
+    """Write and approve a standard IV plan through the services (sessions and follow-ups get
+    scheduled); the sealed PDF is not queued. The case needs an evaluation (`satisfy_intake`)."""
+    from unittest import mock
+
+    from planning.treatment.services import plans as plan_services
+
+    plan = draft_plan(case, physician)
     with mock.patch("planning.treatment.services.plans._queue_plan_pdf"):
         return plan_services.plan_approve(
             case=case, plan_id=plan.pk, actor=physician, password=PASSWORD
