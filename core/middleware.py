@@ -195,7 +195,8 @@ class ApiGuardMiddleware:
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
         api = request.path.startswith(("/api/", "/fhir/"))
-        is_json = request.content_type.endswith(("/json", "+json"))  # FHIR: application/fhir+json
+        # application/json, and FHIR's application/fhir+json
+        is_json = (request.content_type or "").endswith(("/json", "+json"))
         if (api or is_json) and request.method in {"POST", "PUT", "PATCH"}:
             from core.jsonbody import json_depth
 
@@ -205,4 +206,8 @@ class ApiGuardMiddleware:
                     f"The JSON body is nested more than {settings.JSON_MAX_DEPTH} levels.",
                     400,
                 )
+            try:  # JSON is UTF-8 (RFC 8259); the passkey views decode it unguarded
+                request.body.decode("utf-8")
+            except UnicodeDecodeError:
+                return json_error("validation_failed", "The request body is not UTF-8.", 400)
         return self.get_response(request)

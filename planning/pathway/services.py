@@ -159,15 +159,15 @@ def patient_create(
     return patient
 
 
+def _column_length(name: str) -> int:
+    column = Patient._meta.get_field(name)
+    return int(getattr(column, "max_length", 0) or 0)
+
+
 def _check_patient_input(*, date_of_birth: date, **text: str) -> None:
     """Callers other than the form (the FHIR import) get the same bounds: each text within
     its column, a plausible date of birth."""
-    check_text(
-        **{
-            name: (value, Patient._meta.get_field(name).max_length or 0)
-            for name, value in text.items()
-        }
-    )
+    check_text(**{name: (value, _column_length(name)) for name, value in text.items()})
     try:
         validate_birth_date(date_of_birth)
     except DjangoValidationError as exc:

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
@@ -183,10 +183,10 @@ def strokes() -> st.SearchStrategy[str]:
         json_values(5),
     )
     many = st.integers(1, 3000).map(lambda n: [{"points": [{"x": 1, "y": 2}]}] * n)
-    return st.one_of(st.lists(stroke, max_size=5), many).map(_dumps)
+    return st.one_of(st.lists(stroke, max_size=5), many).map(dumps)
 
 
-def _dumps(value: Any) -> str:
+def dumps(value: Any) -> str:
     try:
         return json.dumps(value)
     except (ValueError, OverflowError):
@@ -278,6 +278,20 @@ def describe(target: object, exc: BaseException) -> str:
         notes = "\n".join(getattr(error, "__notes__", []))[:1500]
         parts.append(f"{type(error).__name__}: {str(error)[:600]}\n{frames}{notes}")
     return f"{target}:\n" + "\n".join(parts)
+
+
+def run_each(runs: dict[str, Callable[[], None]]) -> None:
+    """Run every target's search (those ONLY selects), then fail once listing every failure:
+    one broken form does not hide the others."""
+    failures = []
+    for target, run in runs.items():
+        if not target.startswith(ONLY):
+            continue
+        try:
+            run()
+        except Exception as exc:
+            failures.append(describe(target, exc))
+    assert not failures, "\n\n".join(failures)
 
 
 class _Rollback(Exception):
