@@ -10,7 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Patient
-from core.validators import ID_MAX, validate_plausible_date
+from core.validators import ID_MAX
 from planning.followups.models import FollowUp, FollowUpKind, FollowUpStatus
 from planning.pathway import services
 from planning.pathway.models import Case
@@ -159,8 +159,8 @@ class FollowUpFilterSerializer(FilterSerializer):
     status = serializers.ChoiceField(choices=FollowUpStatus.choices, required=False)
     kind = serializers.ChoiceField(choices=FollowUpKind.choices, required=False)
     case = id_field("Only this case's follow-ups.")
-    due_before = serializers.DateTimeField(required=False, validators=[validate_plausible_date])
-    due_after = serializers.DateTimeField(required=False, validators=[validate_plausible_date])
+    due_before = serializers.DateTimeField(required=False)
+    due_after = serializers.DateTimeField(required=False)
 
     LOOKUPS: ClassVar[dict[str, str]] = {
         "status": "status",

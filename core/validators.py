@@ -88,13 +88,6 @@ def validate_finite(value: Any) -> None:
         raise ValidationError("Please enter a finite number.", code="not_finite")
 
 
-def validate_plausible_date(value: date | datetime | None) -> None:
-    """A date a query may name (a filter): the years 1900 to 2999. Further out, converting
-    between time zones overflows."""
-    if value is not None and not 1900 <= value.year <= 2999:
-        raise ValidationError("Please give a date between 1900 and 2999.", code="implausible")
-
-
 def check_text(**values: tuple[str, int]) -> None:
     """For a service given raw text (not through a form): each `name=(value, limit)` at most
     `limit` characters and free of NUL; else ValidationFailed naming every bad field."""
