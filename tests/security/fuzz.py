@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 #: Examples per form or endpoint for its first role, and for each other role: modest, so the
 #: whole suite stays fast on two cores; raise PATHWAY_FUZZ_EXAMPLES locally (or nightly) to
 #: search further, PATHWAY_FUZZ_RANDOM=1 for new examples (derandomized: every run the same).
-EXAMPLES = int(os.environ.get("PATHWAY_FUZZ_EXAMPLES", "12"))
+EXAMPLES = int(os.environ.get("PATHWAY_FUZZ_EXAMPLES", "25"))
 OTHER_ROLE_EXAMPLES = max(1, EXAMPLES // 3)
 
 #: Only the forms or endpoints whose route name starts with this (to chase one failure).
