@@ -17,13 +17,16 @@ class Pagination(PageNumberPagination):
         raw = request.query_params.get(self.page_size_query_param)
         if raw is None:
             return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
+        # ASCII digits only ("²" is a digit to str.isdigit but not to int()), at most 3 of them.
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 3) or not (
+            1 <= int(raw) <= self.max_page_size
+        ):
             raise ValidationError({"page_size": f"A whole number from 1 to {self.max_page_size}."})
         return int(raw)
 
     def get_page_number(self, request: Request, paginator: Any) -> Any:
         raw = request.query_params.get(self.page_query_param)
-        if raw is not None and not raw.isdigit():
+        if raw is not None and not (raw.isascii() and raw.isdigit()):
             raise ValidationError({"page": "A page number: a whole number from 1."})
         return super().get_page_number(request, paginator)
 

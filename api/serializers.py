@@ -10,6 +10,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.models import Patient
+from core.validators import ID_MAX
 from planning.followups.models import FollowUp, FollowUpKind, FollowUpStatus
 from planning.pathway import services
 from planning.pathway.models import Case
@@ -138,7 +139,7 @@ NO_NUL = RegexValidator(r"^[^\x00]*$", "Null characters are not allowed.")
 def id_field(help_text: str) -> serializers.IntegerField:
     """A row id: a positive 64-bit integer (a larger one is bad input, not a database error)."""
     return serializers.IntegerField(
-        required=False, min_value=1, max_value=2**63 - 1, help_text=help_text
+        required=False, min_value=1, max_value=ID_MAX, help_text=help_text
     )
 
 

@@ -8,6 +8,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import ComprehensionQuestion
+from core.validators import ID_MAX, validate_birth_date
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -21,6 +22,7 @@ class DobForm(forms.Form):
             "required": _("Please enter your date of birth."),
         },
         input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"],
+        validators=[validate_birth_date],
     )
 
 
@@ -50,11 +52,11 @@ class DisclosureForm(forms.Form):
 
 
 class ReadForm(forms.Form):
-    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    version_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=ID_MAX)
 
 
 class AnswersForm(forms.Form):
-    version_id = forms.IntegerField(widget=forms.HiddenInput)
+    version_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=ID_MAX)
 
     def __init__(self, *args: Any, questions: list[ComprehensionQuestion], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

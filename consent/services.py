@@ -46,6 +46,7 @@ from core.errors import DomainError, NotFound, ValidationFailed
 from core.links import DobResult, link_create, link_dob_check, link_revoke
 from core.models import ClinicSettings, LinkPurpose, Patient, User
 from core.outbox import message_enqueue
+from core.validators import REASON_MAX, check_text
 from records.models import RecordKind, RecordOrigin, SealedRecord
 from records.pipeline import RenderRequest
 from records.selectors import record_content, record_latest
@@ -277,6 +278,7 @@ def _revoke(req: ConsentRequest, actor: User | None, *, reason: str) -> None:
 
 
 def consent_request_revoke(*, request_id: int, actor: User, reason: str = "") -> ConsentRequest:
+    check_text(reason=(reason, REASON_MAX))
     with transaction.atomic():
         req = _locked_request(request_id)
         if req.status != ConsentRequest.Status.PENDING:

@@ -10,11 +10,14 @@ import base64
 import binascii
 import io
 import json
+import math
 from dataclasses import dataclass
 from typing import Any
 
 from django.utils.translation import gettext as _
 from PIL import Image, UnidentifiedImageError
+
+from core.validators import reject_json_constant
 
 MAX_PNG_BYTES = 400_000
 MAX_STROKE_JSON = 400_000
@@ -22,6 +25,11 @@ MIN_POINTS = 12
 MIN_WIDTH_PX = 40
 MIN_HEIGHT_PX = 12
 MIN_INK_PIXELS = 60
+MAX_STROKES = 200
+MAX_POINTS = 20_000  # all strokes together
+#: Points are canvas pixels; a stroke may wander a little past the pad's edge, never this far.
+COORDINATE_LIMIT = 10_000.0
+TIME_LIMIT = 1e14  # milliseconds since 1970: year 5138
 _PNG_PREFIX = "data:image/png;base64,"
 
 
@@ -66,37 +74,59 @@ def _decode_png(data_url: str) -> bytes:
     return png
 
 
+def _unreadable() -> str:
+    return _("The signature could not be read. Please sign again.")
+
+
 def _parse_strokes(strokes_json: str) -> list[dict[str, Any]]:
     if not strokes_json or len(strokes_json) > MAX_STROKE_JSON:
         raise SignatureImplausible(_("Please draw your signature in the box."))
     try:
-        raw = json.loads(strokes_json)
-    except (json.JSONDecodeError, ValueError):
-        raise SignatureImplausible(
-            _("The signature could not be read. Please sign again.")
-        ) from None
+        raw = json.loads(strokes_json, parse_constant=reject_json_constant)
+    except (ValueError, RecursionError):  # JSONDecodeError, NaN/Infinity, too deep
+        raise SignatureImplausible(_unreadable()) from None
     if not isinstance(raw, list) or not raw:
         raise SignatureImplausible(_("Please draw your signature in the box."))
-    return [_stroke(item) for item in raw[:200]]
+    if len(raw) > MAX_STROKES:
+        raise SignatureImplausible(_("Your signature has too many strokes. Please sign again."))
+    strokes = [_stroke(item) for item in raw]
+    if sum(len(s["points"]) for s in strokes) > MAX_POINTS:
+        raise SignatureImplausible(_("Your signature has too many points. Please sign again."))
+    return strokes
 
 
 def _stroke(item: Any) -> dict[str, Any]:
     """Keep only the numeric fields signature_pad writes; refuse anything else."""
     if not isinstance(item, dict) or not isinstance(item.get("points"), list):
-        raise SignatureImplausible(_("The signature could not be read. Please sign again."))
-    points = []
-    for p in item["points"][:5000]:
-        if not isinstance(p, dict):
-            raise SignatureImplausible(_("The signature could not be read. Please sign again."))
-        try:
-            points.append({k: float(p[k]) for k in ("x", "y", "time") if k in p})
-        except (TypeError, ValueError):
-            raise SignatureImplausible(
-                _("The signature could not be read. Please sign again.")
-            ) from None
-        if "x" not in points[-1] or "y" not in points[-1]:
-            raise SignatureImplausible(_("The signature could not be read. Please sign again."))
-    return {"points": points}
+        raise SignatureImplausible(_unreadable())
+    if len(item["points"]) > MAX_POINTS:
+        raise SignatureImplausible(_("Your signature has too many points. Please sign again."))
+    return {"points": [_point(p) for p in item["points"]]}
+
+
+def _point(p: Any) -> dict[str, float]:
+    """x and y finite and near the pad, time (if given) finite and plausible."""
+    if not isinstance(p, dict) or "x" not in p or "y" not in p:
+        raise SignatureImplausible(_unreadable())
+    point = {k: _number(p[k]) for k in ("x", "y", "time") if k in p}
+    if abs(point["x"]) > COORDINATE_LIMIT or abs(point["y"]) > COORDINATE_LIMIT:
+        raise SignatureImplausible(_unreadable())
+    if not 0 <= point.get("time", 0.0) <= TIME_LIMIT:
+        raise SignatureImplausible(_unreadable())
+    return point
+
+
+def _number(value: Any) -> float:
+    """A JSON number (not a string, not a boolean) that is finite."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise SignatureImplausible(_unreadable())
+    try:
+        number = float(value)
+    except OverflowError:  # an integer beyond the float range
+        raise SignatureImplausible(_unreadable()) from None
+    if not math.isfinite(number):
+        raise SignatureImplausible(_unreadable())
+    return number
 
 
 def _check_ink(png: bytes) -> None:

@@ -125,6 +125,18 @@ class ESignatureFormMixin(forms.Form):
         )
 
 
+class FiniteDecimalField(forms.DecimalField):
+    """A DecimalField that refuses NaN and infinities already when parsing, not only when
+    validating: Django's `has_changed()` (formsets, forms with initial data) compares the
+    parsed value, and comparing a signalling NaN ("sNaN") raises InvalidOperation (a 500)."""
+
+    def to_python(self, value: Any) -> Any:
+        number = super().to_python(value)
+        if number is not None and not number.is_finite():
+            raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+        return number
+
+
 def form_errors(form: forms.Form) -> dict[str, str]:
     """A form's errors as one message per field (for ValidationFailed and JSON bodies)."""
     return {name: " ".join(str(m) for m in msgs) for name, msgs in form.errors.items()}

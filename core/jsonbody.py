@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from core.errors import ValidationFailed
+from core.validators import reject_json_constant
 
 _STRING = re.compile(rb'"(?:[^"\\]|\\.)*"', re.DOTALL)
 _BRACKET = re.compile(rb"[\[\]{}]")
@@ -34,12 +35,13 @@ def json_depth(raw: bytes) -> int:
 
 
 def parse_json(raw: bytes | str, *, max_depth: int | None = None) -> Any:
-    """The parsed body, or ValidationFailed({"body": ...}) naming what is wrong."""
+    """The parsed body, or ValidationFailed({"body": ...}) naming what is wrong. NaN and
+    Infinity (which Python's json accepts) are refused: they are not JSON."""
     data = raw.encode() if isinstance(raw, str) else raw
     limit = settings.JSON_MAX_DEPTH if max_depth is None else max_depth
     if json_depth(data) > limit:
         raise ValidationFailed({"body": f"The JSON body is nested more than {limit} levels."})
     try:
-        return json.loads(data or b"{}")
-    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError):
+        return json.loads(data or b"{}", parse_constant=reject_json_constant)
+    except (ValueError, RecursionError):  # not JSON, not UTF-8, NaN/Infinity
         raise ValidationFailed({"body": "The request body is not valid JSON."}) from None

@@ -186,7 +186,7 @@ class SecondFactorMiddleware:
 
 
 class ApiGuardMiddleware:
-    """A JSON body (any path: the API and the passkey views parse JSON) nested deeper than
+    """A JSON body (any path: the API, FHIR and the passkey views parse JSON) nested deeper than
     JSON_MAX_DEPTH is a 400 JSON, not a 500. (An anonymous API call is answered 401 JSON by the
     API itself, which also accepts tokens.)"""
 
@@ -194,8 +194,9 @@ class ApiGuardMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        api = request.path.startswith("/api/")
-        is_json = request.content_type == "application/json"
+        api = request.path.startswith(("/api/", "/fhir/"))
+        # application/json, and FHIR's application/fhir+json
+        is_json = (request.content_type or "").endswith(("/json", "+json"))
         if (api or is_json) and request.method in {"POST", "PUT", "PATCH"}:
             from core.jsonbody import json_depth
 
@@ -205,4 +206,8 @@ class ApiGuardMiddleware:
                     f"The JSON body is nested more than {settings.JSON_MAX_DEPTH} levels.",
                     400,
                 )
+            try:  # JSON is UTF-8 (RFC 8259); the passkey views decode it unguarded
+                request.body.decode("utf-8")
+            except UnicodeDecodeError:
+                return json_error("validation_failed", "The request body is not UTF-8.", 400)
         return self.get_response(request)

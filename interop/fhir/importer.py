@@ -24,9 +24,11 @@ from datetime import date, datetime
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from core.errors import ValidationFailed
 from core.models import User
+from core.validators import within_date_limits
 from interop.fhir import codes as c
 from interop.fhir.bundle import REFERENCE, unresolved_references, validate
 from interop.models import ImportedResource
@@ -201,14 +203,40 @@ def patient_fields(resource: Resource) -> dict[str, Any]:
     missing = {key: "Required." for key, value in fields.items() if not value}
     if missing:
         raise ValidationFailed(missing, "The Patient needs a name, a birth date and an identifier.")
-    if len(str(fields["date_of_birth"])) != 10:
-        raise ValidationFailed({"date_of_birth": "A full birth date (YYYY-MM-DD) is required."})
-    fields["date_of_birth"] = date.fromisoformat(str(fields["date_of_birth"]))
+    fields["date_of_birth"] = _birth_date(str(fields["date_of_birth"]))
     fields["sex_at_birth"] = c.SEX_AT_BIRTH.get(resource.get("gender", ""), "unknown")
     for telecom in resource.get("telecom", []):
         if telecom.get("system") in ("email", "phone") and telecom.get("value"):
             fields.setdefault(telecom["system"], telecom["value"])
     return fields
+
+
+def _birth_date(text: str) -> date:
+    message = "A full birth date (YYYY-MM-DD) is required."
+    if len(text) != 10 or not within_date_limits(text):
+        raise ValidationFailed({"date_of_birth": message})
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({"date_of_birth": message}) from None
+
+
+def _authored(text: str) -> datetime | None:
+    """The response's time: a full date-time within the plausible years, not in the future."""
+    if not text:
+        return None
+    message = "A full date and time (YYYY-MM-DDThh:mm:ss+zz:zz), not in the future."
+    if not within_date_limits(text):
+        raise ValidationFailed({"authored": message})
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValidationFailed({"authored": message}) from None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)
+    if value > timezone.now():
+        raise ValidationFailed({"authored": message})
+    return value
 
 
 def _scored(resource: Resource) -> tuple[QuestionnaireDefinition, scoring.ScoreResult]:
@@ -232,14 +260,13 @@ def _scored(resource: Resource) -> tuple[QuestionnaireDefinition, scoring.ScoreR
 
 def _store_response(case: Case, resource: Resource) -> QuestionnaireResponse:
     definition, result = _scored(resource)
-    authored = resource.get("authored")
     return questionnaire_response_store(
         case,
         None,
         None,
         definition,
         result,
-        recorded_at=datetime.fromisoformat(authored) if authored else None,
+        recorded_at=_authored(str(resource.get("authored") or "")),
     )
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from core.errors import AccessDenied, NotFound, ValidationFailed
 from core.models import User
+from core.validators import REASON_MAX, check_text
 from planning.followups.models import OPEN_STATUSES, FollowUp, FollowUpKind, FollowUpStatus
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
@@ -239,6 +240,7 @@ def followup_reschedule(*, case: Case, followup_id: int, actor: User, due_at: da
 def followup_complete(*, case: Case, followup_id: int, actor: User, note: str = "") -> FollowUp:
     """Staff mark a task done (a check-in call made, a form submitted)."""
     _require_manager(actor)
+    check_text(note=(note, REASON_MAX))
     with transaction.atomic():
         followup = _open_followup(case, followup_id)
         followup.status, followup.completed_at = FollowUpStatus.COMPLETED, timezone.now()

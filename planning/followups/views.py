@@ -18,6 +18,7 @@ from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error
 from core.links import LinkClosedError, link_dob_check
+from core.validators import REASON_MAX, SHORT_TEXT_MAX, validate_birth_date, validate_schedule_date
 from planning.followups import link as followup_link
 from planning.followups import services as followup_services
 from planning.followups.access import access_case_summary, access_followup
@@ -34,6 +35,7 @@ class DobForm(forms.Form):
         input_formats=DOB_FORMATS,
         label=gettext_lazy("Your date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
+        validators=[validate_birth_date],
     )
 
 
@@ -138,18 +140,25 @@ def _dob_step(request: HttpRequest, followup: FollowUp, verified_key: str) -> Ht
 
 class FollowUpAddForm(forms.Form):
     kind = forms.ChoiceField(choices=FollowUpKind.choices)
-    title = forms.CharField(max_length=200)
+    title = forms.CharField(max_length=SHORT_TEXT_MAX)
     due_at = forms.DateTimeField(
-        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}), label="Due at"
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        label="Due at",
+        validators=[validate_schedule_date],
     )
     window_hours = forms.IntegerField(
         min_value=1, max_value=24 * 60, initial=48, label="Window (hours)"
     )
-    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(
+        required=False, max_length=REASON_MAX, widget=forms.Textarea(attrs={"rows": 2})
+    )
 
 
 class RescheduleForm(forms.Form):
-    due_at = forms.DateTimeField(widget=forms.DateTimeInput(attrs={"type": "datetime-local"}))
+    due_at = forms.DateTimeField(
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}),
+        validators=[validate_schedule_date],
+    )
 
 
 def _done(request: HttpRequest, case_id: int, message: str) -> HttpResponse:

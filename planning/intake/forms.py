@@ -7,7 +7,8 @@ from typing import Any
 
 from django import forms
 
-from core.forms import ESignatureFormMixin
+from core.forms import ESignatureFormMixin, FiniteDecimalField
+from core.validators import CLINICAL_TEXT_MAX, REASON_MAX
 from planning.intake.models import (
     AlertDecision,
     ContraindicationType,
@@ -23,22 +24,27 @@ TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 class CorrectionMixin(forms.Form):
     correction_reason = forms.CharField(
-        required=False, widget=TEXTAREA, label="What does this correct, and why?"
+        required=False,
+        max_length=REASON_MAX,
+        widget=TEXTAREA,
+        label="What does this correct, and why?",
     )
 
 
 class ConsultationForm(CorrectionMixin):
-    presenting_symptoms = forms.CharField(widget=TEXTAREA)
+    presenting_symptoms = forms.CharField(max_length=CLINICAL_TEXT_MAX, widget=TEXTAREA)
     symptom_duration_months = forms.IntegerField(
         min_value=0, max_value=1200, label="Duration of symptoms (months)"
     )
-    psychotherapy_history = forms.CharField(required=False, widget=TEXTAREA)
+    psychotherapy_history = forms.CharField(
+        required=False, max_length=CLINICAL_TEXT_MAX, widget=TEXTAREA
+    )
     referral_source = forms.CharField(required=False, max_length=200)
 
 
 class TrialForm(forms.Form):
     drug = forms.CharField(max_length=120)
-    dose_mg = forms.DecimalField(
+    dose_mg = FiniteDecimalField(
         min_value=Decimal("0.01"),
         max_value=Decimal("10000"),
         decimal_places=2,
@@ -65,10 +71,10 @@ class EvaluationForm(CorrectionMixin):
     )
     heart_rate = forms.IntegerField(min_value=30, max_value=220, label="Heart rate (beats/min)")
     spo2_percent = forms.IntegerField(min_value=50, max_value=100, label="SpO2 (%)")
-    weight_kg = forms.DecimalField(
+    weight_kg = FiniteDecimalField(
         min_value=Decimal("25"), max_value=Decimal("350"), decimal_places=1, label="Weight (kg)"
     )
-    height_cm = forms.DecimalField(
+    height_cm = FiniteDecimalField(
         min_value=Decimal("100"), max_value=Decimal("250"), decimal_places=1, label="Height (cm)"
     )
     pregnancy_status = forms.ChoiceField(
@@ -77,7 +83,9 @@ class EvaluationForm(CorrectionMixin):
         help_text="“Not applicable” only where the clinic does not ask (sex, age); “unknown” "
         "is raised for the physician.",
     )
-    psychiatric_history = forms.CharField(required=False, widget=TEXTAREA)
+    psychiatric_history = forms.CharField(
+        required=False, max_length=CLINICAL_TEXT_MAX, widget=TEXTAREA
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -1,13 +1,12 @@
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from django import forms
 from django.conf import settings
-from django.utils import timezone
 
 from core.models import MessageChannel, Patient, SexAtBirth
+from core.validators import validate_birth_date
 from planning.pathway.names import name_problem, normalise_name
 from planning.pathway.selectors import physicians
 
@@ -20,7 +19,11 @@ class CaseOpenForm(forms.Form):
     )
     given_name = forms.CharField(max_length=100, required=False)
     family_name = forms.CharField(max_length=100, required=False)
-    date_of_birth = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_of_birth = forms.DateField(
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[validate_birth_date],
+    )
     mrn = forms.CharField(max_length=32, required=False, label="Medical record number")
     sex_at_birth = forms.ChoiceField(
         choices=SexAtBirth.choices, required=False, label="Sex at birth"
@@ -68,14 +71,6 @@ class CaseOpenForm(forms.Form):
 
     def clean_family_name(self) -> str:
         return self._name("family_name")
-
-    def clean_date_of_birth(self) -> date | None:
-        value: date | None = self.cleaned_data.get("date_of_birth")
-        if value is not None and value > timezone.localdate():
-            raise forms.ValidationError("The date of birth cannot be in the future.")
-        if value is not None and value.year < 1900:
-            raise forms.ValidationError("Please check the year of birth.")
-        return value
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}

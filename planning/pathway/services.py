@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.utils import timezone
 from django_fsm import ConcurrentTransition, can_proceed
@@ -11,6 +12,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import MessageChannel, Patient, User
+from core.validators import check_text, validate_birth_date
 from planning.pathway import hooks, selectors, workflow
 from planning.pathway.audit import audit_case
 from planning.pathway.models import Case
@@ -134,6 +136,8 @@ def patient_create(
     """Register a patient. One with the same name and date of birth may be the same person
     registered before: refused (`confirm_duplicate` field) unless the actor confirmed that
     this is someone else."""
+    texts = {"given_name": given_name, "family_name": family_name, "mrn": mrn, "email": email}
+    _check_patient_input(date_of_birth=date_of_birth, phone=phone, **texts)
     if Patient.objects.filter(mrn__iexact=mrn.strip()).exists():
         raise ValidationFailed({"mrn": "A patient with this record number already exists."})
     given_name, family_name = normalise_name(given_name), normalise_name(family_name)
@@ -170,6 +174,21 @@ def patient_create(
         action="patient.create", actor=actor, patient_id=patient.pk, target=f"patient:{patient.pk}"
     )
     return patient
+
+
+def _column_length(name: str) -> int:
+    column = Patient._meta.get_field(name)
+    return int(getattr(column, "max_length", 0) or 0)
+
+
+def _check_patient_input(*, date_of_birth: date, **text: str) -> None:
+    """Callers other than the form (the FHIR import) get the same bounds: each text within
+    its column, a plausible date of birth."""
+    check_text(**{name: (value, _column_length(name)) for name, value in text.items()})
+    try:
+        validate_birth_date(date_of_birth)
+    except DjangoValidationError as exc:
+        raise ValidationFailed({"date_of_birth": " ".join(exc.messages)}) from None
 
 
 def case_open(*, patient: Patient, actor: User, physician: User | None = None) -> Case:

@@ -7,7 +7,15 @@ from typing import Any
 
 from django import forms
 
-from core.forms import ESIGN_FIELDS, ESignatureFormMixin
+from core.forms import ESIGN_FIELDS, ESignatureFormMixin, FiniteDecimalField
+from core.validators import (
+    CLINICAL_TEXT_MAX,
+    DOSE_MAX,
+    ID_MAX,
+    REASON_MAX,
+    validate_event_time,
+    validate_schedule_date,
+)
 from planning.intake.models import PregnancyStatus
 from planning.treatment.models import ClinicProtocol, Route
 from planning.treatment.services.plans import PlanInput
@@ -16,10 +24,18 @@ from planning.treatment.services.sessions import CADSS_ITEMS, Discharge, DosingR
 TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+def dose_mg_field(label: str) -> FiniteDecimalField:
+    """A dose in mg as given: above zero, at most DOSE_MAX (the protocol narrows it)."""
+    return FiniteDecimalField(
+        min_value=Decimal("0.01"), max_value=DOSE_MAX, max_digits=7, decimal_places=2, label=label
+    )
+
+
 class PlanForm(forms.Form):
     route = forms.ChoiceField(choices=Route.choices)
-    dose_value = forms.DecimalField(
+    dose_value = FiniteDecimalField(
         min_value=Decimal("0.001"),
+        max_value=DOSE_MAX,
         max_digits=7,
         decimal_places=3,
         label="Dose (mg/kg for weight-based routes, mg otherwise)",
@@ -30,14 +46,20 @@ class PlanForm(forms.Form):
     sessions = forms.IntegerField(min_value=1, max_value=100, label="Number of sessions")
     frequency = forms.CharField(max_length=100)
     # type=date inputs only read ISO dates: render the value as such (not the locale's d/m/Y).
-    start_date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    start_date = forms.DateField(
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        validators=[validate_schedule_date],
+    )
     monitoring_requirements = forms.CharField(
+        max_length=CLINICAL_TEXT_MAX,
         widget=TEXTAREA,
         required=False,
         help_text="Leave empty to use the protocol's monitoring schedule for the route.",
     )
-    concurrent_psychotherapy = forms.CharField(required=False, widget=TEXTAREA)
-    cost_per_session = forms.DecimalField(
+    concurrent_psychotherapy = forms.CharField(
+        required=False, max_length=CLINICAL_TEXT_MAX, widget=TEXTAREA
+    )
+    cost_per_session = FiniteDecimalField(
         min_value=Decimal("0"),
         max_digits=9,
         decimal_places=2,
@@ -46,7 +68,10 @@ class PlanForm(forms.Form):
         help_text="Leave empty for the clinic's standard cost.",
     )
     override_reason = forms.CharField(
-        required=False, widget=TEXTAREA, label="Override reason (needed outside the protocol)"
+        required=False,
+        max_length=REASON_MAX,
+        widget=TEXTAREA,
+        label="Override reason (needed outside the protocol)",
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -73,7 +98,7 @@ class PlanForm(forms.Form):
 
 
 class ApproveForm(ESignatureFormMixin):
-    plan_id = forms.IntegerField(widget=forms.HiddenInput)
+    plan_id = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=ID_MAX)
 
 
 class ReasonForm(forms.Form):
@@ -90,6 +115,7 @@ class PreDoseForm(forms.Form):
     pre_spo2 = forms.IntegerField(min_value=50, max_value=100, label="SpO2 before (%)")
     new_medications = forms.CharField(
         required=False,
+        max_length=REASON_MAX,
         widget=TEXTAREA,
         label="New medications since the last session",
         help_text="One per line, with the dose if known; leave empty if none.",
@@ -101,7 +127,9 @@ class PreDoseForm(forms.Form):
         help_text="“Unknown” is raised for the physician.",
     )
     escort_confirmed = forms.BooleanField(required=False, label="Escort home confirmed")
-    last_meal_at = forms.DateTimeField(widget=DATETIME, required=False, label="Last meal at")
+    last_meal_at = forms.DateTimeField(
+        widget=DATETIME, required=False, label="Last meal at", validators=[validate_event_time]
+    )
 
     def as_record(self) -> PreDose:
         return PreDose(**self.cleaned_data)
@@ -119,17 +147,15 @@ class PhysicianSignForm(ESignatureFormMixin):
 
 
 class DeviationForm(PhysicianSignForm):
-    dose_mg = forms.DecimalField(
-        min_value=Decimal("0.01"), max_digits=7, decimal_places=2, label="Dose to give (mg)"
-    )
+    dose_mg = dose_mg_field("Dose to give (mg)")
     field_order = ("dose_mg", "reason", "username", "password", "otp_code")
 
 
 class DosingForm(forms.Form):
-    dosing_started_at = forms.DateTimeField(widget=DATETIME, label="Dosing started at")
-    dose_given_mg = forms.DecimalField(
-        min_value=Decimal("0.01"), max_digits=7, decimal_places=2, label="Dose given (mg)"
+    dosing_started_at = forms.DateTimeField(
+        widget=DATETIME, label="Dosing started at", validators=[validate_event_time]
     )
+    dose_given_mg = dose_mg_field("Dose given (mg)")
     lot_number = forms.CharField(max_length=60)
     device_count = forms.IntegerField(
         min_value=1, max_value=6, required=False, label="Devices used (esketamine)"
@@ -164,7 +190,7 @@ CADSS_QUESTIONS = {
 
 class MonitoringForm(forms.Form):
     moaas = forms.IntegerField(min_value=0, max_value=5, label="MOAA/S sedation (0-5)")
-    adverse_events = forms.CharField(required=False, widget=TEXTAREA)
+    adverse_events = forms.CharField(required=False, max_length=CLINICAL_TEXT_MAX, widget=TEXTAREA)
     respiratory_depression = forms.BooleanField(required=False)
     serious_adverse_event = forms.BooleanField(required=False)
 
@@ -190,7 +216,7 @@ class NoteForm(forms.Form):
 
 
 class DischargeForm(forms.Form):
-    discharged_at = forms.DateTimeField(widget=DATETIME)
+    discharged_at = forms.DateTimeField(widget=DATETIME, validators=[validate_event_time])
     discharge_systolic = forms.IntegerField(
         min_value=60, max_value=260, label="Systolic at discharge (mmHg)"
     )
@@ -201,7 +227,10 @@ class DischargeForm(forms.Form):
         min_value=30, max_value=220, label="Heart rate at discharge"
     )
     ready_to_leave_at = forms.DateTimeField(
-        widget=DATETIME, required=False, label="Would have been ready to leave at"
+        widget=DATETIME,
+        required=False,
+        label="Would have been ready to leave at",
+        validators=[validate_event_time],
     )
     vitals_acceptable = forms.BooleanField(required=False, label="Vitals acceptable")
     alert = forms.BooleanField(required=False, label="Alert and oriented")
