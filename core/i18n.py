@@ -90,8 +90,13 @@ def signed_in_language(request: HttpRequest, *, refresh: bool = False) -> str:
     cached = request.session.get(SIGNED_IN_KEY)
     if not refresh and isinstance(cached, list) and len(cached) == 2 and cached[0] == user.pk:
         return str(cached[1])
+    return remember_signed_in_language(request.session, user)
+
+
+def remember_signed_in_language(session: SessionBase, user: User) -> str:
+    """Read the user's patient language into the session (at sign-in, so pages need no query)."""
     language = (
         Patient.objects.filter(user_id=user.pk).values_list("preferred_language", flat=True).first()
     ) or ""
-    request.session[SIGNED_IN_KEY] = [user.pk, language]
+    session[SIGNED_IN_KEY] = [user.pk, language]
     return language

@@ -24,6 +24,14 @@ def _audit_login(sender: Any, request: HttpRequest, user: User, **_: Any) -> Non
     audit_record(action="auth.login", actor=user)
 
 
+@receiver(user_logged_in)
+def _remember_language(sender: Any, request: HttpRequest | None, user: User, **_: Any) -> None:
+    from core.i18n import remember_signed_in_language
+
+    if request is not None and hasattr(request, "session"):
+        remember_signed_in_language(request.session, user)
+
+
 @receiver(user_logged_out)
 def _audit_logout(sender: Any, request: HttpRequest, user: User | None, **_: Any) -> None:
     if user is not None:

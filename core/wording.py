@@ -25,6 +25,7 @@ SECURITY = {
     "account.password_reset": "{who} reset a password",
     "account.lockout_lifted": "{who} lifted a sign-in lockout",
     "account.change_refused": "A change to a staff account by {who} was refused",
+    "patient.language.set": "The patient's language was set from {from} to {to} ({via})",
     "esign.verified": "{who} confirmed their identity to sign ({meaning})",
     "esign.failed": "{who} failed to confirm their identity to sign ({meaning})",
     "config.add": "{who} added a configuration entry",

@@ -104,6 +104,8 @@ def test_physician_works_the_approval_queue(page, physician, artifacts) -> None:
     assert_accessible(page, "physician-queue", artifacts)
 
     plans.get_by_role("link", name="Pia Queue").click()
+    # The first signing in a session: user ID and password (21 CFR 11.200).
+    page.get_by_label("Your user ID").fill(physician.username)
     page.get_by_label("Re-enter your password to sign").fill(PASSWORD)
     page.get_by_role("button", name="Sign and approve").click()
     assert page.get_by_test_id("case-state").inner_text() == "Active treatment"

@@ -282,9 +282,11 @@ def sign_out(browser: Browser) -> None:
 
 
 def approve_plan(browser: Browser, case_id: int, plan_id: int) -> requests.Response:
-    """The physician's electronic signature: the password re-entered."""
+    """The physician's electronic signature, the first in this session: user ID and password
+    (21 CFR 11.200; later signings ask for the password and a code)."""
     return browser.post(
-        f"/cases/{case_id}/plan/approve/", {"plan_id": plan_id, "password": DEMO_PASSWORD}
+        f"/cases/{case_id}/plan/approve/",
+        {"plan_id": plan_id, "username": "dr.okafor", "password": DEMO_PASSWORD},
     )
 
 

@@ -52,7 +52,8 @@ SIGNED_IN = STAFF | {"patient"}
 #: Route name -> the roles that must find a form posting to it.
 FORM_ROUTES: dict[str, set[str]] = {
     "login": {"anonymous"},
-    "security_totp": SIGNED_IN - {"clinic_admin"},  # the clinic admin has an app already
+    # the clinic admin has an app already; so has the physician, who signed the active plan
+    "security_totp": SIGNED_IN - {"clinic_admin", "physician"},
     "security_recovery_codes": {"clinic_admin"},
     "security_remove": {"clinic_admin"},
     "pathway:case_open": STAFF,
@@ -86,6 +87,8 @@ FORM_ROUTES: dict[str, set[str]] = {
     "consent_sign": {"link"},
     "consent_decline": {"link"},
     "login_code": {"link"},  # the "link" browser has also typed a password, not yet the code
+    "consent_language": {"link"},
+    "language_set": {"patient"},
 }
 
 #: Writes a refusal on one route makes by design: (tables, audit actions). Wrong comprehension
@@ -127,6 +130,15 @@ NO_FORM: dict[str, str] = {
     "consent_link_pdf": "a PDF download (GET)",
     "consent_paper_done": _BUTTON + " (a requested paper copy)",
     "consent_signature_pdf": "a PDF download (GET)",
+    "consent_copy_status": "the done page's status fragment (GET)",
+    "core:demo_mailbox": _GET,
+    "pathway:patient_search": "the patient picker's results (GET)",
+    "pathway:work_queue": _GET,
+    "pathway:own_record": "a PDF download (GET)",
+    "pathway:own_archive": _BUTTON + " (a ZIP download)",
+    "followups:case_summary_pdf": "a PDF download (GET)",
+    "followups:case_summary_seal": _BUTTON,
+    "followups:answer": "the questionnaire form fuzzed through `followups:link`, signed in",
 }
 
 #: Pages the crawler never opens, forms it never posts (signing out would end the session).

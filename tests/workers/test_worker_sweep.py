@@ -73,6 +73,9 @@ class Workers:
             "--without-gossip",
             "--without-mingle",
             "--without-heartbeat",
+            # one task at a time: a worker does not reserve the other worker's sweep
+            "--prefetch-multiplier",
+            "1",
             "--loglevel",
             "WARNING",
         ]

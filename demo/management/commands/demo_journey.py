@@ -72,6 +72,8 @@ class Command(BaseCommand):
             mrn=self._mrn,
             email="juniper.journey@example.invalid",
             actor=desk,
+            # Every run is a new fictional patient of the same name (the drill runs it twice).
+            confirm_duplicate=True,
         )
         case = services.case_open(patient=patient, actor=desk, physician=doctor)
         advance_to_consent(case.pk, clinician=nurse, physician=doctor)

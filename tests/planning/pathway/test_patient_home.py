@@ -48,9 +48,9 @@ def _patient_with_records(physician, *, seal: bool):  # type: ignore[no-untyped-
         ids = {"case_id": case.pk, "patient_id": case.patient_id}
         records = [
             stored_record(
-                RecordKind.CONSENT, signature.pk, data=b"%PDF c" + bytes([case.pk]), **ids
+                RecordKind.CONSENT, signature.pk, data=b"%PDF c" + str(case.pk).encode(), **ids
             ),
-            stored_record(RecordKind.PLAN, plan.pk, data=b"%PDF p" + bytes([case.pk]), **ids),
+            stored_record(RecordKind.PLAN, plan.pk, data=b"%PDF p" + str(case.pk).encode(), **ids),
         ]
     return user, case, records
 
