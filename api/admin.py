@@ -7,10 +7,11 @@ from django.http import HttpRequest
 from api.models import ApiToken
 from api.services import api_token_revoke
 from core.access import request_user
+from core.admin import BoundedAdminMixin
 
 
 @admin.register(ApiToken)
-class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
+class ApiTokenAdmin(BoundedAdminMixin, admin.ModelAdmin[ApiToken]):
     """Tokens are issued with `python manage.py issue_api_token` (the token is shown once);
     here they are listed and revoked."""
 

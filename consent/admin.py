@@ -17,12 +17,15 @@ from consent.models import (
     ConsentVersion,
 )
 from consent.services import consent_version_publish
-from core.admin import AuditedAdminMixin
+from core.admin import AuditedAdminMixin, BoundedAdminMixin
 from core.audit import audit_record
 from core.errors import DomainError
+from core.validators import DOCUMENT_TEXT_MAX
 
 
-class QuestionInline(admin.TabularInline[ComprehensionQuestion, ConsentDocument]):
+class QuestionInline(
+    BoundedAdminMixin, admin.TabularInline[ComprehensionQuestion, ConsentDocument]
+):
     model = ComprehensionQuestion
     extra = 0
     fields = (
@@ -96,6 +99,7 @@ class ConsentVersionAdmin(AuditedAdminMixin, admin.ModelAdmin[ConsentVersion]):
     )
     readonly_fields = ("body_sha256", "published_at", "published_by")
     actions = ("publish",)
+    text_max = {"body_markdown": DOCUMENT_TEXT_MAX}
 
     @admin.display(description="SHA-256")
     def short_hash(self, obj: ConsentVersion) -> str:

@@ -3,16 +3,20 @@ from __future__ import annotations
 from contextvars import ContextVar
 from typing import Any
 
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminPasswordChangeForm
 from django.contrib.auth.models import Group
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
+from django.db import models
 from django.db.models import Model, QuerySet
 from django.forms import ModelForm
 from django.http import HttpRequest
 
 from core.audit import audit_record, is_secret_key
 from core.errors import AccessDenied
+from core.forms import BoundedJSONField, FiniteDecimalField
 from core.models import AuditEntry, ClinicSettings, Patient, User
 from core.roles import Role, user_roles
 from core.services import (
@@ -24,6 +28,11 @@ from core.services import (
     user_password_reset,
     user_role_set,
     user_sessions_end_all,
+)
+from core.validators import (
+    CLINIC_SETTINGS_RANGES,
+    CLINICAL_TEXT_MAX,
+    validate_birth_date,
 )
 
 admin.site.site_header = "Pathway administration"
@@ -39,7 +48,38 @@ def _plain(value: Any) -> Any:
     return value
 
 
-class AuditedAdminMixin:
+class BoundedAdminMixin:
+    """Every admin form field bounded like the rest of Pathway's input (core/validators.py):
+    free text (TextField) at most `text_max` characters (CLINICAL_TEXT_MAX unless the admin
+    says otherwise per field), decimals finite, JSON neither too deep nor NaN, birth dates
+    from 1900 to today, and `value_ranges` (field -> (lowest, highest)) on numbers."""
+
+    text_max: dict[str, int] = {}
+    value_ranges: dict[str, tuple[int, int]] = {}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if isinstance(db_field, models.DecimalField):
+            kwargs.setdefault("form_class", FiniteDecimalField)
+        if isinstance(db_field, models.JSONField):
+            kwargs.setdefault("form_class", BoundedJSONField)
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)  # type: ignore[misc]
+        if field is None:
+            return field
+        if isinstance(db_field, models.TextField) and isinstance(field, forms.CharField):
+            limit = self.text_max.get(db_field.name, CLINICAL_TEXT_MAX)
+            field.max_length = limit
+            field.validators.append(MaxLengthValidator(limit))
+            field.widget.attrs["maxlength"] = str(limit)
+        if isinstance(db_field, models.DateField) and db_field.name == "date_of_birth":
+            field.validators.append(validate_birth_date)
+        if db_field.name in self.value_ranges:
+            low, high = self.value_ranges[db_field.name]
+            field.validators += [MinValueValidator(low), MaxValueValidator(high)]
+            field.widget.attrs.update(min=str(low), max=str(high))
+        return field
+
+
+class AuditedAdminMixin(BoundedAdminMixin):
     """Every add, change and delete made in the admin is written to the audit trail, with the
     old and new values of the changed fields that are on the allow-list (clinic configuration
     must never change silently, and secrets must never reach the trail). Changed fields off
@@ -87,6 +127,8 @@ class AuditedAdminMixin:
 
 @admin.register(ClinicSettings)
 class ClinicSettingsAdmin(AuditedAdminMixin, admin.ModelAdmin[ClinicSettings]):
+    value_ranges = CLINIC_SETTINGS_RANGES
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return not ClinicSettings.objects.exists()
 
@@ -111,7 +153,7 @@ class AuditedPasswordChangeForm(AdminPasswordChangeForm):  # type: ignore[type-a
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin[User]):
+class UserAdmin(BoundedAdminMixin, BaseUserAdmin[User]):
     """Accounts. Roles, passwords, activation and profile edits go through the audited services
     in core.services, which refuse escalation (see its docstring); the form only shows a clinic
     admin the fields they may use, and the services check again whatever is posted."""

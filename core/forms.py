@@ -10,7 +10,9 @@ from django.http import HttpRequest
 from core import ratelimit
 from core.audit import audit_record
 from core.errors import DomainError, ValidationFailed
+from core.jsonbody import parse_json
 from core.models import User
+from core.validators import DOCUMENT_TEXT_MAX
 
 if TYPE_CHECKING:
     from core.esign import ESignature
@@ -135,6 +137,34 @@ class FiniteDecimalField(forms.DecimalField):
         if number is not None and not number.is_finite():
             raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
         return number
+
+
+class BoundedJSONField(forms.JSONField):
+    """A JSONField (the admin's) that refuses, as a field error, what `json.loads` would crash
+    on or keep: nesting deeper than JSON_MAX_DEPTH (a RecursionError, a 500), NaN and Infinity
+    (not JSON; PostgreSQL refuses them) and more than DOCUMENT_TEXT_MAX characters."""
+
+    def _refusal(self, value: str) -> str | None:
+        if len(value) > DOCUMENT_TEXT_MAX:
+            return f"At most {DOCUMENT_TEXT_MAX} characters, please (this has {len(value)})."
+        try:
+            parse_json(value)
+        except ValidationFailed as exc:
+            return exc.fields.get("body", "Enter a valid JSON.")
+        return None
+
+    def to_python(self, value: Any) -> Any:
+        if isinstance(value, str) and value and not self.disabled:
+            refusal = self._refusal(value)
+            if refusal:
+                raise forms.ValidationError(refusal, code="invalid")
+        return super().to_python(value)
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        # Shown again with the error: never parsed (Django's would recurse into it).
+        if isinstance(data, str) and self._refusal(data):
+            return forms.fields.InvalidJSONInput(data)
+        return super().bound_data(data, initial)
 
 
 def form_errors(form: forms.Form) -> dict[str, str]:

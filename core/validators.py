@@ -26,6 +26,28 @@ SHORT_TEXT_MAX = 200  # one line: a referral source, a follow-up title
 REASON_MAX = 4000  # a reason, a note, a decision
 CLINICAL_TEXT_MAX = 10000  # a history, symptoms, monitoring requirements
 
+DOCUMENT_TEXT_MAX = 200_000  # a consent document's body, a questionnaire's definition (JSON)
+
+#: The clinic's tunable numbers (ClinicSettings, edited in the admin): field -> (lowest,
+#: highest) accepted. Beyond them a value is a typing error, and some would break what uses
+#: them (a link valid for 10^18 days overflows the date arithmetic).
+CLINIC_SETTINGS_RANGES: dict[str, tuple[int, int]] = {
+    "bp_systolic_max": (90, 220),
+    "bp_diastolic_max": (50, 140),
+    "minimum_age": (12, 99),
+    "adequate_trials_for_trd": (0, 10),
+    "adequate_trial_min_weeks": (1, 52),
+    "consent_link_days": (1, 90),
+    "link_max_dob_attempts": (1, 20),
+    "idle_timeout_minutes": (2, 30),
+    "predose_systolic_max": (90, 220),
+    "predose_diastolic_max": (50, 140),
+    "dose_tolerance_percent": (0, 100),
+    "session_early_days": (0, 30),
+    "childbearing_age_min": (8, 30),
+    "childbearing_age_max": (40, 70),
+}
+
 #: Numbers: a dose in mg (or mg/kg) is above zero and at most this; the protocol narrows it.
 DOSE_MAX = Decimal("1000")
 #: A row id: a positive 64-bit integer.

@@ -5,7 +5,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from core.admin import AuditedAdminMixin
+from core.admin import AuditedAdminMixin, BoundedAdminMixin
 from planning.intake.models import (
     ContraindicationType,
     InteractionClass,
@@ -17,7 +17,7 @@ from planning.treatment.models import ClinicProtocol
 
 
 @admin.register(Case)
-class CaseAdmin(admin.ModelAdmin[Case]):
+class CaseAdmin(BoundedAdminMixin, admin.ModelAdmin[Case]):
     """The state is read-only here: it only moves through the pathway's transitions."""
 
     list_display = ("pk", "patient", "state", "physician", "state_changed_at")

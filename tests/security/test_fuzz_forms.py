@@ -298,6 +298,8 @@ def sane_value(item: Field, world: World, user: Any) -> str:
 def hostile(item: Field) -> st.SearchStrategy[Any]:
     if item.name == "strokes":
         return st.one_of(fuzz.strokes(), fuzz.json_bodies().map(lambda b: b.decode("latin-1")))
+    if item.kind == "json":  # a textarea holding JSON (the admin's JSONField)
+        return st.one_of(fuzz.json_bodies().map(lambda b: b.decode("latin-1")), fuzz.TEXT)
     if item.kind == "number":
         return fuzz.numbers(item.low, item.high)
     if item.kind == "date":
