@@ -381,7 +381,8 @@ def done(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET"])
 def copy_status(request: HttpRequest, token: str) -> HttpResponse:
     """The done page's copy panel alone, asked for every few seconds until the sealed copy is
-    ready (static/consent/copy_status.js); 404 outside the verified session of a signed link."""
+    ready (htmx `hx-trigger="every 3s"`; the ready panel has no trigger, so polling
+    stops); 404 outside the verified session of a signed link."""
     req = access_link(token)
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return HttpResponse(status=404)

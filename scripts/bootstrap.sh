@@ -42,4 +42,4 @@ if [ ! -f "$stamp" ]; then
     touch "$stamp"
 fi
 mkdir -p var
-consent/frontend/build.sh  # the pinned signature_pad for the signing page (npm ci, into static/)
+consent/frontend/build.sh  # the pinned signature_pad and htmx (npm ci, into static/)

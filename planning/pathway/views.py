@@ -9,7 +9,9 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
@@ -41,8 +43,14 @@ def start_page(user: Any) -> str | None:
     return None
 
 
+class HtmxHttpRequest(HttpRequest):
+    """A request through django_htmx's HtmxMiddleware (settings.MIDDLEWARE): `request.htmx`."""
+
+    htmx: HtmxDetails
+
+
 @access_action("case.board")
-def case_board(request: HttpRequest) -> HttpResponse:
+def case_board(request: HtmxHttpRequest) -> HttpResponse:
     """The board: a GET form of filters; htmx (HX-Request) gets only the table back."""
     visible = cases_visible_to(request.user, current_action(request))
     form = BoardFilterForm(request.GET or None)
@@ -54,11 +62,14 @@ def case_board(request: HttpRequest) -> HttpResponse:
         "board": board_page(visible, data),
         "query": _query_without_page(request),
     }
-    if request.headers.get("HX-Request") == "true":
-        return render(request, "pathway/_board_table.html", context)
-    return render(
-        request, "pathway/board.html", {**context, **hooks.board_context(request, visible)}
-    )
+    if request.htmx:  # the filter form or a page/state link, swapped into #board-results
+        response = render(request, "pathway/_board_table.html", context)
+    else:
+        response = render(
+            request, "pathway/board.html", {**context, **hooks.board_context(request, visible)}
+        )
+    patch_vary_headers(response, ("HX-Request",))  # a cache must not mix the two answers
+    return response
 
 
 def _query_without_page(request: HttpRequest) -> str:

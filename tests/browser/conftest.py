@@ -47,6 +47,17 @@ def chromium() -> Iterator[Any]:
         browser.close()
 
 
+def _watch_csp(tab: Any) -> list[str]:
+    """Collects the browser's Content-Security-Policy refusals (an inline style or script,
+    an eval): the pages, and htmx as configured in base.html, must need none."""
+    refused: list[str] = []
+    tab.on(
+        "console",
+        lambda msg: refused.append(msg.text) if "Content Security Policy" in msg.text else None,
+    )
+    return refused
+
+
 @pytest.fixture
 def page(chromium: Any, live_server: Any, _service_markers: None) -> Iterator[Any]:
     context = chromium.new_context(
@@ -54,8 +65,10 @@ def page(chromium: Any, live_server: Any, _service_markers: None) -> Iterator[An
     )
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    refused = _watch_csp(tab)
     yield tab
     context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 @pytest.fixture
@@ -69,8 +82,10 @@ def phone_page(chromium: Any, live_server: Any, _service_markers: None) -> Itera
     )
     context.set_default_timeout(10_000)
     tab = context.new_page()
+    refused = _watch_csp(tab)
     yield tab
     context.close()
+    assert not refused, f"the Content-Security-Policy refused: {refused}"
 
 
 def sign_in(page: Any, username: str, password: str, *, second_step: bool = True) -> None:

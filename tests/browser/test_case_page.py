@@ -54,6 +54,7 @@ def test_physician_works_the_case_page(page, physician, artifacts) -> None:
     # The timeline, in plain words, filtered in place.
     timeline = page.get_by_test_id("timeline")
     assert "Plan version 1 approved by Amara Okafor" in timeline.inner_text()
+    page.evaluate("window.stillThisPage = true")
     page.get_by_label("Show").select_option("records")
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=timeline] tbody tr')]"
@@ -61,6 +62,8 @@ def test_physician_works_the_case_page(page, physician, artifacts) -> None:
     )
     assert "The dosing plan PDF was sealed" in timeline.inner_text()
     assert page.get_by_role("link", name="Sealed PDF").count() == 1
+    assert page.evaluate("window.stillThisPage") is True  # swapped in place by htmx
+    assert "kind=records" in page.url  # and the address keeps the filter
     page.locator("#timeline").screenshot(path=str(artifacts / "case-page-timeline-records.png"))
 
 
@@ -68,8 +71,10 @@ def test_admin_staff_find_a_patient_by_typing(page, admin_staff, artifacts) -> N
     PatientFactory(given_name="Ada", family_name="Lovelace", mrn="OLD-7")
     sign_in(page, admin_staff.username, PASSWORD)
     page.goto("/cases/new/")
+    page.evaluate("window.stillThisPage = true")
     page.get_by_label("Find a registered patient").press_sequentially("lovel", delay=30)
     page.get_by_text("record OLD-7").wait_for()
+    assert page.evaluate("window.stillThisPage") is True  # search as you type, in place
     assert_accessible(page, "open a case")
     page.screenshot(path=str(artifacts / "open-case-picker.png"), full_page=True)
     page.get_by_label("Ada Lovelace").check()

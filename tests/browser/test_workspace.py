@@ -53,6 +53,7 @@ def test_admin_filters_the_board_to_overdue_and_opens_a_case(page, admin_staff, 
     assert page.get_by_test_id("board-row").count() == 3
     assert_accessible(page, "board", artifacts)
 
+    page.evaluate("window.stillThisPage = true")  # gone if the browser loads a new page
     page.get_by_label("Overdue only").check()  # updates the list in place (no page load)
     page.wait_for_url("**overdue=on**")
     rows = page.get_by_test_id("board-row")
@@ -61,6 +62,7 @@ def test_admin_filters_the_board_to_overdue_and_opens_a_case(page, admin_staff, 
     assert "Runa Late" in rows.first.inner_text()
     assert "2 days overdue" in rows.first.get_by_test_id("next-due").inner_text()
     assert "Nurse" in rows.first.get_by_test_id("waiting").inner_text()
+    assert page.evaluate("window.stillThisPage") is True  # htmx swapped the table in place
     page.screenshot(path=str(artifacts / "board-overdue.png"), full_page=True)
     assert_accessible(page, "board-overdue", artifacts)
 

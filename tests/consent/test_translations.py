@@ -196,12 +196,13 @@ def test_done_page_copy_panel_updates_itself(
     assert browser.client.get(status_url).status_code == 404  # not signed yet
     browser.sign(review, name="Zoë O'Hara-Lindqvist")
     done = browser.get("done/").content.decode()
-    assert f'data-poll-url="{status_url}"' in done and "copy_status.js" in done
+    assert f'hx-get="{status_url}"' in done and 'hx-trigger="every 3s"' in done
+    assert "htmx.min.js" in done
     pending = browser.client.get(status_url).content.decode()
     assert 'data-testid="copy-pending"' in pending and "<html" not in pending
     consent_pdf_ensure(signature_id=ConsentSignature.objects.get().pk)
     ready = browser.client.get(status_url).content.decode()
-    assert 'data-testid="download-copy"' in ready and "data-poll-url" not in ready
+    assert 'data-testid="download-copy"' in ready and "hx-trigger" not in ready
 
 
 def test_refusal_is_at_the_top_and_points_at_each_field(

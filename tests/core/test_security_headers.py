@@ -1,8 +1,10 @@
 """Every HTML page carries a Content-Security-Policy without inline script or style, and a
-Permissions-Policy; the templates in core's care have no inline script or style left."""
+Permissions-Policy; the templates in core's care have no inline script or style left, no
+inline event handlers (nor htmx's hx-on), and htmx is configured not to need any."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -19,7 +21,10 @@ from tests.test_no_server_errors import ids_for
 pytestmark = pytest.mark.django_db
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
-INLINE = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|javascript:", re.I)
+INLINE = re.compile(
+    r"<script(?![^>]*\bsrc=)[^>]*>|<style\b|\sstyle=|javascript:|\son[a-z]+\s*=|\shx-on", re.I
+)
+HTMX = Path(__file__).resolve().parents[2] / "consent/frontend/node_modules/htmx.org/dist/htmx.js"
 #: Templates outside core's care that still have inline script/style, for the integrator.
 #: When one is fixed, remove it here (the test insists the list is exact).
 KNOWN_INLINE: set[str] = set()  # every page template is free of inline script and style
@@ -81,3 +86,27 @@ def test_the_list_of_other_templates_with_inline_script_or_style_is_exact() -> N
     ]
     found = {str(p.relative_to(TEMPLATES)) for p in browser_pages if INLINE.search(p.read_text())}
     assert found == KNOWN_INLINE
+
+
+def test_htmx_is_loaded_from_self_and_configured_for_the_strict_policy() -> None:
+    """htmx 2 would add an inline <style> for its indicators and could evaluate hx-on and
+    hx-vals="js:..." or run <script> in swapped HTML; base.html turns all of that off, and
+    keeps no copy of pages (patient data) in localStorage for the back button."""
+    page = Client().get("/accounts/login/")
+    html = page.content.decode()
+    assert re.search(r'<script src="[^"]*/consent/vendor/htmx\.min\.js" defer>', html)
+    meta = re.search(r'<meta name="htmx-config" content=\'([^\']*)\'>', html)
+    assert meta, "base.html has no htmx-config"
+    config = json.loads(meta.group(1))
+    assert config == {
+        "includeIndicatorStyles": False,
+        "allowEval": False,
+        "allowScriptTags": False,
+        "historyCacheSize": 0,
+        "refreshOnHistoryMiss": True,
+    }
+    assert HTMX.exists(), f"htmx is not built: run consent/frontend/build.sh (expected {HTMX})"
+    source = HTMX.read_text()
+    for option in config:  # the names are htmx 2's own (a misspelt one would be ignored)
+        assert f"htmx.config.{option}" in source, option
+    assert "unsafe-inline" not in page["Content-Security-Policy"]

@@ -317,6 +317,10 @@ def test_htmx_request_gets_the_table_only(admin_staff) -> None:
     )
     html = response.content.decode()
     assert f'data-case="{case.pk}"' in html and "<html" not in html
+    assert "HX-Request" in response["Vary"]
+    page = _client(admin_staff).get(reverse("pathway:case_board"), {"state": "evaluation"})
+    full = page.content.decode()
+    assert "<html" in full and 'hx-target="#board-results"' in full and "HX-Request" in page["Vary"]
 
 
 def _fill(n: int, physician) -> None:
