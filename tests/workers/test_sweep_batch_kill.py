@@ -57,14 +57,17 @@ def _rows() -> list[FollowUp]:
     return FollowUp.objects.bulk_create(rows)
 
 
-def _waiting_on_lock(conn: psycopg.Connection[Any]) -> int:
+def _waiting_on_lock(conn: psycopg.Connection[Any]) -> list[str]:
+    """What each blocked session of this database is running: the workers' batches wait on
+    the held audit table, or one on the other's batch (both are then inside a transaction
+    that has decided rows and committed nothing)."""
     # (In a transaction pg_stat_activity is a snapshot taken once: clear it for each look.)
     conn.execute("SELECT pg_stat_clear_snapshot()")
-    row = conn.execute(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-        "AND wait_event_type = 'Lock' AND query ILIKE 'INSERT INTO \"core_auditentry\"%%'"
-    ).fetchone()
-    return int(row[0]) if row else 0
+    rows = conn.execute(
+        "SELECT left(query, 80) FROM pg_stat_activity WHERE datname = current_database() "
+        "AND wait_event_type = 'Lock' AND state = 'active' AND pid <> pg_backend_pid()"
+    ).fetchall()
+    return [str(row[0]) for row in rows]
 
 
 def _decided() -> int:
@@ -91,8 +94,8 @@ def test_batched_sweep_killed_mid_batch_reminds_each_followup_once(workers) -> N
         pool.start("other", env)
         nudge(2)
         deadline = time.monotonic() + 180
-        while _waiting_on_lock(holder) < 2:
-            assert time.monotonic() < deadline, "both workers should be inside a batch"
+        while len(waiting := _waiting_on_lock(holder)) < 2:
+            assert time.monotonic() < deadline, f"both workers should be blocked: {waiting}"
             time.sleep(0.2)
         assert _decided() == 0, "both batches are in flight, nothing committed yet"
         pool.kill(victim)
