@@ -79,9 +79,20 @@ class Rendered:
     html: str
 
 
-def render_message(template: str, *, channel: str, context: dict[str, Any]) -> Rendered:
-    """E-mail: `emails/<name>-subject.txt`, `-body.txt`, `-body.html`; SMS: `sms/<name>.txt`."""
-    ctx = {"clinic_name": settings.CLINIC_NAME, "clinic_contact": _contact(), **context}
+def render_message(
+    template: str,
+    *,
+    channel: str,
+    context: dict[str, Any],
+    contact: ClinicSettings | None = None,
+) -> Rendered:
+    """E-mail: `emails/<name>-subject.txt`, `-body.txt`, `-body.html`; SMS: `sms/<name>.txt`.
+    `contact` (the clinic settings) is read here unless a batch passes the one it read."""
+    ctx = {
+        "clinic_name": settings.CLINIC_NAME,
+        "clinic_contact": contact or _contact(),
+        **context,
+    }
     if channel == MessageChannel.SMS:
         return Rendered("", " ".join(render_to_string(f"sms/{template}.txt", ctx).split()), "")
     subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
@@ -155,7 +166,8 @@ def messages_enqueue(drafts: list[MessageDraft]) -> list[OutboundMessage]:
     stored = set(
         OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
     )
-    new = [_build(draft) for draft in drafts if draft.dedupe_key not in stored]
+    contact = _contact()  # once per batch, not once per message
+    new = [_build(draft, contact) for draft in drafts if draft.dedupe_key not in stored]
     if not new:
         return []
     created = bulk_insert(new)
@@ -171,11 +183,13 @@ def _checked(draft: MessageDraft) -> MessageDraft:
     return draft
 
 
-def _build(draft: MessageDraft) -> OutboundMessage:
+def _build(draft: MessageDraft, contact: ClinicSettings | None = None) -> OutboundMessage:
     """The unsaved message: templates rendered now, the link sealed."""
     context = {**draft.context, "link": LINK_PLACEHOLDER} if draft.link else draft.context
     with translation.override(draft.language or translation.get_language()):
-        rendered = render_message(draft.template, channel=draft.channel, context=context)
+        rendered = render_message(
+            draft.template, channel=draft.channel, context=context, contact=contact
+        )
     name, data, mime = draft.attachment or ("", None, "")
     return OutboundMessage(
         channel=draft.channel,
