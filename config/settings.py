@@ -91,6 +91,8 @@ MIDDLEWARE = [
     "core.middleware.IdleTimeoutMiddleware",
     "core.middleware.SecondFactorMiddleware",
     "core.middleware.ApiGuardMiddleware",
+    # A session in clinic-tablet signing mode reaches that one request's signing pages only.
+    "consent.tablet_mode.TabletModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.i18n.PatientLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
