@@ -91,12 +91,13 @@ MIDDLEWARE = [
     "core.middleware.IdleTimeoutMiddleware",
     "core.middleware.SecondFactorMiddleware",
     "core.middleware.ApiGuardMiddleware",
-    # A session in clinic-tablet signing mode reaches that one request's signing pages only.
-    "consent.tablet_mode.TabletModeMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "core.i18n.PatientLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # A session in clinic-tablet signing mode reaches that one request's signing pages only
+    # (innermost, so its refusals are audited with the request's address).
+    "consent.tablet_mode.TabletModeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

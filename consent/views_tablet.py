@@ -121,7 +121,7 @@ def leave(request: HttpRequest, token: str) -> HttpResponse:
     """The staff member who started tablet mode leaves it with their password."""
     tablet = _tablet(request)
     staff: User = request.consent_tablet_staff  # type: ignore[attr-defined]
-    form = TabletExitForm(request.POST or None)
+    form = TabletExitForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             tablet_end(

@@ -301,3 +301,16 @@ def test_anonymous_and_wrong_state_cannot_start(desk, document) -> None:
     assert b"Tablet mode was not started" in response.content
     assert not TabletSession.objects.exists()
     assert "consent_tablet" not in client.session
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"password": "x" * 100_000}, {"password": "\x00é"}, {"password": ["a", "b"]}],
+)
+def test_the_exit_form_refuses_junk_without_leaving(consent_case, desk, document, data) -> None:
+    client, tablet = _start(desk, consent_case)
+    response = client.post(_base(tablet) + "exit/", data)
+    assert response.status_code == 400
+    tablet.refresh_from_db()
+    assert tablet.ended_at is None
+    assert client.get(reverse("pathway:case_board")).status_code == 403
