@@ -215,6 +215,8 @@ def _end_reason(state: TabletState, tablet: TabletSession) -> str:
         return "signed"
     if state is TabletState.DECLINED:
         return "declined"
+    if tablet.request.locked_at is not None:
+        return "locked after wrong dates of birth"
     if tablet.is_expired():
         return "expired"
     return "left before signing" if state is TabletState.ACTIVE else "closed"

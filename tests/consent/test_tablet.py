@@ -86,6 +86,8 @@ def test_staff_start_tablet_mode_and_the_patient_signs_on_it(
     # The hand-over screen, with no trace of the staff member's signed-in pages.
     handover = client.get(_base(tablet))
     assert handover.status_code == 200
+    dob_page = client.get(_base(tablet) + "start/").content.decode()
+    assert "please confirm your date of birth" in dob_page and "this link" not in dob_page
     text = handover.content.decode()
     assert "Please hand the tablet to Zoë" in text
     assert "Case board" not in text and "Sign out" not in text and "Sol Rivera" not in text
@@ -153,6 +155,8 @@ def test_wrong_date_of_birth_is_refused_and_locks_like_the_link(
     locked = patient.dob("1990-01-01")
     assert locked.status_code == 403
     assert b"locked" in locked.content
+    assert b"Please hand the tablet back to the clinic staff" in locked.content
+    assert b"replying to the e-mail" not in locked.content
     req = ConsentRequest.objects.select_related("link").get(pk=tablet.request_id)
     assert req.link.locked_at is not None and req.link.dob_failures == limit
     assert "consent.link.locked" in AuditEntry.objects.values_list("action", flat=True)
@@ -162,6 +166,9 @@ def test_wrong_date_of_birth_is_refused_and_locks_like_the_link(
     assert b"This signing session has ended" in client.get(after["Location"]).content
     with pytest.raises(services.StepRefused):
         services.consent_read_record(request_id=req.pk, version_id=1)
+    assert client.post(_base(tablet) + "exit/", {"password": PASSWORD}).status_code == 302
+    tablet.refresh_from_db()
+    assert tablet.end_reason == "locked after wrong dates of birth"
 
 
 def test_other_pages_are_refused_in_tablet_mode(consent_case, desk, document) -> None:
@@ -314,3 +321,40 @@ def test_the_exit_form_refuses_junk_without_leaving(consent_case, desk, document
     tablet.refresh_from_db()
     assert tablet.ended_at is None
     assert client.get(reverse("pathway:case_board")).status_code == 403
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_tablets_started_at_once_leave_one_open(document) -> None:
+    """Two staff members press the button for the same case at the same moment: the patient's
+    row lock orders them, so exactly one tablet session and one request stay open."""
+    import threading
+
+    from django.db import connections
+
+    from consent.tablet import tablet_start
+
+    case = CaseFactory(state=CaseState.CONSENT_PENDING)
+    staff = [make_user(Role.CLINICIAN), make_user(Role.ADMIN_STAFF)]
+    barrier = threading.Barrier(2)
+    outcomes: list[object] = []
+
+    def press(actor: Any) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes.append(tablet_start(case_id=case.pk, actor=actor)[0].pk)
+        except Exception as exc:  # recorded: the assertions below fail on any
+            outcomes.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=press, args=(user,)) for user in staff]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert all(isinstance(o, int) for o in outcomes), outcomes
+    assert TabletSession.objects.filter(case_id=case.pk, ended_at__isnull=True).count() == 1
+    pending = ConsentRequest.objects.filter(case_id=case.pk, status="pending")
+    assert pending.count() == 1
+    assert pending.get().tablet.ended_at is None
