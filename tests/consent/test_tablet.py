@@ -310,6 +310,23 @@ def test_anonymous_and_wrong_state_cannot_start(desk, document) -> None:
     assert "consent_tablet" not in client.session
 
 
+def test_the_tablet_speaks_the_patients_language(desk, document) -> None:
+    case = CaseFactory(
+        state=CaseState.CONSENT_PENDING,
+        patient__given_name="Lucía",
+        patient__preferred_language="es",
+    )
+    client, tablet = _start(desk, case)
+    handover = client.get(_base(tablet)).content.decode()
+    assert 'lang="es"' in handover and "Por favor, entregue la tableta a Lucía" in handover
+    dob = client.get(_base(tablet) + "start/").content.decode()
+    assert "confirme su fecha de nacimiento" in dob
+    # The switcher on the tablet's pages is the link's, at the tablet's own address.
+    switched = client.post(_base(tablet) + "language/", {"language": "en"})
+    assert switched.status_code == 302
+    assert "Please hand the tablet to Lucía" in client.get(_base(tablet)).content.decode()
+
+
 @pytest.mark.parametrize(
     "data",
     [{}, {"password": "x" * 100_000}, {"password": "\x00é"}, {"password": ["a", "b"]}],
