@@ -61,7 +61,6 @@ def clinic(sealing: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def _shot(page: Any, name: str) -> None:
-    SHOTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
 
 
@@ -71,8 +70,11 @@ def test_nurse_starts_tablet_mode_and_the_patient_signs_on_the_tablet(
 ) -> None:
     nurse, case = clinic
     page = tablet_page
+    SHOTS.mkdir(parents=True, exist_ok=True)
     sign_in(page, "nurse.tove", PASSWORD)
     page.goto(reverse("pathway:case_detail", args=[case.pk]))
+    page.get_by_test_id("consent-tablet-start").scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "00-case-page.png"))
     page.get_by_role("button", name="Sign on a clinic tablet").click()
 
     # The hand-over screen: the patient's name, none of the nurse's pages.
