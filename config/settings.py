@@ -95,6 +95,9 @@ MIDDLEWARE = [
     "core.i18n.PatientLanguageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "core.middleware.RequestContextMiddleware",
+    # A session in clinic-tablet signing mode reaches that one request's signing pages only
+    # (innermost, so its refusals are audited with the request's address).
+    "consent.tablet_mode.TabletModeMiddleware",
 ]
 
 ROOT_URLCONF = "config.urls"

@@ -13,6 +13,17 @@ ACTIONS = (
         public=True,
     ),
     Action("consent.invite", "Send a consent invitation for a case", perm=MANAGE),
+    Action(
+        "consent.tablet_start",
+        "Start in-clinic signing on a clinic tablet (this device) for a case",
+        perm="consent.start_tablet_signing",
+    ),
+    Action(
+        "consent.tablet",
+        "Tablet mode's own pages: hand-over, hand-back, the staff's exit (the browser session "
+        "bound to the tablet session is the credential; outside tablet mode they answer 404)",
+        public=True,
+    ),
     Action("consent.revoke", "Revoke a consent invitation", perm=MANAGE),
     Action("consent.paper_copy", "Mark a paper copy as sent", perm=MANAGE),
     Action(

@@ -200,6 +200,13 @@ class ComprehensionQuestion(models.Model):
         return [line.strip() for line in self.choices.splitlines() if line.strip()]
 
 
+class SigningChannel(models.TextChoices):
+    """How a consent request reaches its patient."""
+
+    LINK = "link", "Personal signing link"
+    TABLET = "tablet", "In the clinic, on a clinic tablet"
+
+
 class ConsentRequest(models.Model):
     """One invitation to sign, reached through a single link.
 
@@ -243,6 +250,10 @@ class ConsentRequest(models.Model):
     reviewed_at = models.DateTimeField(null=True, blank=True)
     declined_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.CharField(max_length=2000, blank=True)
+    # Where the patient signs: their personal link, or a clinic tablet started by staff.
+    channel = models.CharField(
+        max_length=16, choices=SigningChannel.choices, default=SigningChannel.LINK
+    )
 
     class Meta:
         ordering = ("-created_at",)
@@ -326,6 +337,14 @@ class ConsentSignature(InsertOnly):
     signed_at = models.DateTimeField(default=timezone.now)
     ip = models.GenericIPAddressField(null=True, blank=True)
     user_agent = models.CharField(max_length=400, blank=True)
+    # The channel, as it was: a tablet signing names the staff member who started it.
+    channel = models.CharField(
+        max_length=16, choices=SigningChannel.choices, default=SigningChannel.LINK
+    )
+    channel_started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    channel_started_by_name = models.CharField(max_length=200, blank=True)
 
     objects = InsertOnlyQuerySet["ConsentSignature"].as_manager()
 
@@ -364,3 +383,44 @@ class ConsentWithdrawal(InsertOnly):
 
     class Meta:
         ordering = ("-withdrawn_at",)
+
+
+class TabletSession(models.Model):
+    """In-clinic signing on a clinic tablet, started by a signed-in staff member on that device.
+
+    It owns one consent request (channel "tablet") whose link token is never stored, sent or
+    shown: the tablet reaches the request through the staff member's browser session, bound
+    by `binding_sha256` (the hash of a random value kept only in that session). It expires with
+    its link, and is used once: it ends when the patient signs or declines (the tablet shows
+    "hand it back") and closes when the staff member leaves tablet mode with their password.
+    """
+
+    request = models.OneToOneField(ConsentRequest, on_delete=models.PROTECT, related_name="tablet")
+    case_id = models.PositiveBigIntegerField(db_index=True)
+    started_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    started_at = models.DateTimeField(default=timezone.now)
+    expires_at = models.DateTimeField()
+    binding_sha256 = models.CharField(max_length=64)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    end_reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ("-started_at",)
+        permissions: ClassVar = [
+            ("start_tablet_signing", "Can start in-clinic signing on a clinic tablet"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Tablet session #{self.pk} (case {self.case_id})"
+
+    @property
+    def audit_target(self) -> str:
+        return f"tablet_session:{self.pk}"
+
+    def is_expired(self, now: datetime | None = None) -> bool:
+        return (now or timezone.now()) >= self.expires_at

@@ -21,6 +21,10 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
         "consent.withdraw_own_consent",
     ),
 }
+# Clinicians (nurses), physicians and admin staff sit with patients in the clinic: they may hand
+# a clinic tablet over for signing. A clinic admin (configuration) and a patient may not.
+for _role in (Role.CLINICIAN, Role.PHYSICIAN, Role.ADMIN_STAFF):
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], "consent.start_tablet_signing")
 ROLE_PERMISSIONS[Role.CLINIC_ADMIN] = (
     *STAFF_CONSENT,
     "consent.view_consentdocument",

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from consent import hooks
+from consent import channel, hooks
 from consent.documents import (
     SigningDocument,
     current_version,
@@ -100,7 +100,7 @@ def _audit_request(req: ConsentRequest, action: str, **data: Any) -> None:
     audit_record(
         action=action,
         actor=actor,
-        actor_label="" if actor else f"patient via consent link ({req.patient.full_name})",
+        actor_label="" if actor else channel.patient_label(req),
         case_id=req.case_id,
         patient_id=req.patient_id,
         target=req.audit_target,
@@ -514,6 +514,7 @@ def _sign(
             strokes=checked.strokes,
             ip=ip,
             user_agent=agent,
+            **channel.channel_fields(req),
         )
         req.status = ConsentRequest.Status.SIGNED
         req.save(update_fields=["status"])
@@ -529,6 +530,7 @@ def _sign(
             typed_name=signature.typed_name,
             meaning=signature.meaning,
         )
+        channel.channel_signed(req, signature)
         hooks.run_signed(signature, req.patient.user)
         _queue_pdf(signature.pk)
     return signature

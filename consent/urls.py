@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from consent import views, views_staff
+from consent import views, views_staff, views_tablet
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("consent/s/<str:token>/", views.link_start, name="consent_link"),
@@ -15,6 +15,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
     path("consent/s/<str:token>/language/", views.language, name="consent_language"),
     path("consent/s/<str:token>/copy.pdf", views.link_pdf, name="consent_link_pdf"),
     path("consent/cases/<int:case_id>/invite/", views_staff.invite, name="consent_invite"),
+    path(
+        "consent/cases/<int:case_id>/tablet/",
+        views_tablet.start,
+        name="consent_tablet_start",
+    ),
+    # Outside tablet mode these answer 404; in it, `consent.urls_tablet` serves them.
+    path("consent/tablet/<str:token>/", views_tablet.handover, name="consent_tablet_handover"),
+    path("consent/tablet/<str:token>/done/", views_tablet.handback, name="consent_tablet_handback"),
+    path("consent/tablet/<str:token>/exit/", views_tablet.leave, name="consent_tablet_exit"),
     path("consent/requests/<int:request_id>/revoke/", views_staff.revoke, name="consent_revoke"),
     path(
         "consent/paper-copies/<int:paper_id>/done/",

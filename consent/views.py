@@ -43,6 +43,13 @@ from core.views import safe_next
 LinkView = Callable[[HttpRequest, ConsentRequest], HttpResponse]
 
 
+def _request_for(request: HttpRequest, token: str) -> ConsentRequest:
+    """The request behind a signing page: the link's token's, or on a clinic tablet the one
+    request of the tablet session (set by `consent.tablet_mode`, which checked the session)."""
+    tablet_request: ConsentRequest | None = getattr(request, "consent_tablet_request", None)
+    return tablet_request if tablet_request is not None else access_link(token)
+
+
 def _closed(request: HttpRequest, exc: LinkClosed) -> HttpResponse:
     context = {"reason": exc.reason, "message": exc.message, "req": exc.request}
     return render(request, "consent/link_closed.html", context, status=exc.status)
@@ -65,7 +72,7 @@ def _link_step(view: LinkView, step: str) -> Callable[..., HttpResponse]:
     @wraps(view)
     @never_cache
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
-        req = access_link(token)
+        req = _request_for(request, token)
         with in_patient_language(request, req, token):
             return _step(request, req, token)
 
@@ -131,7 +138,7 @@ def _go_on(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def link_start(request: HttpRequest, token: str) -> HttpResponse:
     """The page the e-mail opens: confirm the date of birth before anything else is shown."""
-    req = access_link(token)
+    req = _request_for(request, token)
     with in_patient_language(request, req, token):
         return _link_start(request, req, token)
 
@@ -195,7 +202,7 @@ def _keep_language_choice(request: HttpRequest, req: ConsentRequest) -> None:
 def language(request: HttpRequest, token: str) -> HttpResponse:
     """The switcher on the link's pages. Before the date of birth is confirmed it changes only
     what this browser sees; after, it is the patient's choice and is saved (audited)."""
-    req = access_link(token)
+    req = _request_for(request, token)
     chosen = request.POST.get("language", "")
     if not supported(chosen):
         return HttpResponse(_("Please choose one of the languages offered."), status=400)
@@ -369,7 +376,7 @@ def _done_page(request: HttpRequest, req: ConsentRequest, token: str) -> HttpRes
 @access_action("consent.link")
 @never_cache
 def done(request: HttpRequest, token: str) -> HttpResponse:
-    req = access_link(token)
+    req = _request_for(request, token)
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return redirect("consent_link", token=token)
     with in_patient_language(request, req, token):
@@ -383,7 +390,7 @@ def copy_status(request: HttpRequest, token: str) -> HttpResponse:
     """The done page's copy panel alone, asked for every few seconds until the sealed copy is
     ready (htmx `hx-trigger="every 3s"`; the ready panel has no trigger, so polling
     stops); 404 outside the verified session of a signed link."""
-    req = access_link(token)
+    req = _request_for(request, token)
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return HttpResponse(status=404)
     ready = signature_record(req.signature.pk) is not None
@@ -412,7 +419,7 @@ def decline(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
 @never_cache
 def link_pdf(request: HttpRequest, token: str) -> HttpResponse:
     """The patient's copy, from the signing link, once signed and only in the verified session."""
-    req = access_link(token)
+    req = _request_for(request, token)
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return redirect("consent_link", token=token)
     return link_download(req.signature.pk, patient_name=req.signature.patient.full_name)

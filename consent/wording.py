@@ -21,6 +21,11 @@ CONSENT = {
     "consent.paper_copy.done": "{who} sent the paper copy",
     "consent.version.publish": "{who} published consent document version {label}",
     "consent.pdf.verify": "{who} checked a consent PDF",
+    "consent.tablet.start": "{who} started signing in the clinic on a clinic tablet",
+    "consent.tablet.signed": ("Signed in the clinic on a clinic tablet, started by {started_by}"),
+    "consent.tablet.refused": "A page outside the signing pages was refused in tablet mode",
+    "consent.tablet.exit_refused": "{who} could not leave tablet mode ({reason})",
+    "consent.tablet.end": "{who} left tablet mode ({reason})",
 }
 
 

@@ -131,6 +131,11 @@ NO_FORM: dict[str, str] = {
     "consent_paper_done": _BUTTON + " (a requested paper copy)",
     "consent_signature_pdf": "a PDF download (GET)",
     "consent_copy_status": "the done page's status fragment (GET)",
+    "consent_tablet_start": _BUTTON + " (turns the crawler's own session into a tablet)",
+    "consent_tablet_handover": "tablet mode's hand-over screen (GET; 404 outside tablet mode)",
+    "consent_tablet_handback": "tablet mode's hand-back screen (GET; 404 outside tablet mode)",
+    "consent_tablet_exit": "a password form shown only in tablet mode (404 outside it); "
+    "fuzzed in tests/consent/test_tablet.py",
     "core:demo_mailbox": _GET,
     "pathway:patient_search": "the patient picker's results (GET)",
     "pathway:work_queue": _GET,
