@@ -180,24 +180,34 @@ def representative_intent(signer: Signer, patient: Patient, version: ConsentVers
         }
 
 
-def representative_intent_template(patient: Patient, version: ConsentVersion) -> str:
-    """The same statement before the representative has named themselves (the review page and
-    the signed document show it next to the patient's own statement)."""
+def representative_intent_unnamed(patient: Patient, version: ConsentVersion) -> str:
+    """The statement a representative ticks, before they have named themselves (the review
+    page); the stored statement names them (`representative_intent`)."""
     from consent.documents import version_title
 
     with override(version.language):
         return gettext(
-            "If a legally authorised representative signs for %(patient)s, they sign with this "
-            "statement instead: I sign on behalf of %(patient)s as their legally authorised "
-            "representative. I have read and understood “%(title)s” (%(label)s), I have the legal "
-            "authority to consent for the patient, and I consent on their behalf to treatment as "
-            "it describes. I intend this electronic signature to be my legally binding "
-            "signature, just as if I had signed on paper."
+            "I sign on behalf of %(patient)s as their legally authorised representative. I have "
+            "read and understood “%(title)s” (%(label)s), I have the legal authority to consent "
+            "for the patient, and I consent on their behalf to treatment as it describes. I "
+            "intend this electronic signature to be my legally binding signature, just as if I "
+            "had signed on paper."
         ) % {
             "patient": patient.full_name,
             "title": version_title(version),
             "label": version.label,
         }
+
+
+def representative_intent_template(patient: Patient, version: ConsentVersion) -> str:
+    """For the signed document (whose hash does not depend on who signs): the statement a
+    representative signs with, next to the patient's own."""
+    with override(version.language):
+        lead = gettext(
+            "If a legally authorised representative signs for %(patient)s, they sign with this "
+            "statement instead:"
+        ) % {"patient": patient.full_name}
+    return f"{lead} {representative_intent_unnamed(patient, version)}"
 
 
 def representative_meaning(version: ConsentVersion) -> str:
@@ -233,6 +243,6 @@ def signer_context(req: Any, version: ConsentVersion, form: Any) -> dict[str, An
         "representative_allowed": allowed,
         "signer_is_representative": chosen == SignerRole.REPRESENTATIVE,
         "representative_intent": (
-            representative_intent_template(req.patient, version) if allowed else ""
+            representative_intent_unnamed(req.patient, version) if allowed else ""
         ),
     }
