@@ -43,7 +43,9 @@ def _to_review(page: Any, link: str) -> None:
 
 @pytest.mark.django_db(transaction=True)
 def test_a_representative_signs_for_the_patient_on_a_phone(
-    phone_page: Any, signing_link: Any, artifacts: Path
+    phone_page: Any,
+    signing_link: Any,  # noqa: F811
+    artifacts: Path,
 ) -> None:
     case, link = signing_link
     page = phone_page

@@ -130,6 +130,10 @@ NO_FORM: dict[str, str] = {
     "consent_link_pdf": "a PDF download (GET)",
     "consent_paper_done": _BUTTON + " (a requested paper copy)",
     "consent_signature_pdf": "a PDF download (GET)",
+    "consent_countersign_clinician": "shown only for a signed consent awaiting a clinician's "
+    "countersignature (none in this clinic); refusals: tests/consent/test_countersign.py",
+    "consent_countersign_witness": "shown only for a signed consent awaiting a witness's "
+    "countersignature (none in this clinic); refusals: tests/consent/test_countersign.py",
     "consent_copy_status": "the done page's status fragment (GET)",
     "core:demo_mailbox": _GET,
     "pathway:patient_search": "the patient picker's results (GET)",
