@@ -61,7 +61,7 @@ def _flat(text: str) -> str:
 
 
 def test_a_clinician_countersignature_gates_the_case_and_is_sealed_with_the_consent(
-    consent_case, desk, document, physician, django_capture_on_commit_callbacks
+    consent_case, desk, document, physician, django_capture_on_commit_callbacks, artifacts
 ) -> None:
     patient, signature = _signed_awaiting(
         consent_case, desk, document, django_capture_on_commit_callbacks, "clinician"
@@ -85,6 +85,7 @@ def test_a_clinician_countersignature_gates_the_case_and_is_sealed_with_the_cons
     staff.force_login(physician)
     case_page = staff.get(reverse("pathway:case_detail", args=[consent_case.pk])).content.decode()
     assert 'data-testid="awaiting-countersignature"' in case_page
+    assert "Countersign the signed consent (clinician e-signature)" in case_page  # next step
     url = reverse("consent_countersign_clinician", args=[signature.pk])
     assert url in case_page
     page = staff.get(url)
@@ -114,6 +115,7 @@ def test_a_clinician_countersignature_gates_the_case_and_is_sealed_with_the_cons
     assert moved.actor == physician
     assert count(RecordKind.CONSENT) == 1
     pdf = pdf_of(RecordKind.CONSENT, signature.pk)
+    (artifacts / "consent-countersigned-clinician.pdf").write_bytes(pdf)
     text = _flat(pdf_text(pdf))
     assert "Countersignature of the clinician" in text
     assert "Amara Okafor" in text
@@ -163,7 +165,7 @@ def test_a_patient_cannot_countersign_and_a_non_clinician_cannot_e_sign(
 
 
 def test_a_witness_countersignature_is_captured_by_staff_in_the_clinic(
-    consent_case, desk, document, django_capture_on_commit_callbacks
+    consent_case, desk, document, django_capture_on_commit_callbacks, artifacts
 ) -> None:
     _, signature = _signed_awaiting(
         consent_case, desk, document, django_capture_on_commit_callbacks, "witness"
@@ -216,7 +218,9 @@ def test_a_witness_countersignature_is_captured_by_staff_in_the_clinic(
     assert (counter.kind, counter.witness_name, counter.staff) == ("witness", "Petra Holm", desk)
     assert bytes(counter.image_png).startswith(b"\x89PNG")
     assert _state(consent_case) == CaseState.PLAN_PENDING
-    text = _flat(pdf_text(pdf_of(RecordKind.CONSENT, signature.pk)))
+    pdf = pdf_of(RecordKind.CONSENT, signature.pk)
+    (artifacts / "consent-countersigned-witness.pdf").write_bytes(pdf)
+    text = _flat(pdf_text(pdf))
     assert "Countersignature of the witness" in text
     assert "Witness (printed name) Petra Holm" in text
     assert f"Captured by {desk.display_name}" in text
