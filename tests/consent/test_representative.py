@@ -107,6 +107,16 @@ def test_a_representative_signs_and_the_record_and_sealed_pdf_name_them(
     assert "on the patient's behalf by Ingrid O'Hara, daughter, as legally authorised" in wording
     assert wording in text
 
+    # The FHIR export says who signed, on whose behalf (valid R4).
+    from interop.fhir.bundle import consent_resources, validate
+
+    consent, provenance = (validate(r) for r in consent_resources([consent_case.pk]))
+    agent = provenance["agent"][0]
+    assert agent["who"]["display"].startswith("Ingrid O'Hara (daughter), legally authorised")
+    assert agent["onBehalfOf"]["reference"].endswith(f"/{consent_case.patient_id}")
+    assert provenance["signature"][0]["onBehalfOf"] == agent["onBehalfOf"]
+    assert consent["performer"][1]["display"] == agent["who"]["display"]
+
     # The staff case page and the patient's own page name the representative.
     staff = Client()
     staff.force_login(desk)
