@@ -11,14 +11,9 @@ import pytest
 
 from consent.models import (
     ConsentCountersignature,
-    ConsentDocument,
-    ConsentRequest,
-    ConsentSignature,
 )
-from consent.signature_checks import check_signature
-from consent.text import sha256_hex
 from core.roles import Role
-from demo.consent import consent_demo_document_seed, demo_signature
+from demo.consent import consent_demo_document_seed
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from records.models import RecordKind
@@ -26,41 +21,9 @@ from records.render import pdf_text
 from tests.browser.conftest import assert_accessible, sign_in
 from tests.browser.test_consent_signing import _draw_signature, seal_files  # noqa: F401
 from tests.conftest import make_user
-from tests.consent.helpers import make_link
+from tests.consent.helpers import awaiting_countersignature_for
 from tests.factories import PASSWORD, CaseFactory
 from tests.support.records import pdf_of
-
-
-def _awaiting_witness(case: Case) -> ConsentSignature:
-    """A representative's signature that awaits a witness (as the signing service writes it)."""
-    document = ConsentDocument.objects.get(kind=ConsentDocument.KIND_TREATMENT)
-    version = document.versions.get(published_at__isnull=False, source_version=None)
-    request = ConsentRequest.objects.create(
-        patient=case.patient,
-        case_id=case.pk,
-        document=document,
-        link=make_link(case.patient, case_id=case.pk),
-        status=ConsentRequest.Status.SIGNED,
-    )
-    drawn = check_signature(*demo_signature())
-    return ConsentSignature.objects.create(
-        request=request,
-        version=version,
-        patient=case.patient,
-        case_id=case.pk,
-        document_html="<p>The consent text.</p>",
-        document_sha256=sha256_hex("<p>The consent text.</p>"),
-        typed_name="Maja Østergaard",
-        meaning="Informed consent to treatment, signed for the patient by their representative",
-        intent_statement="I, Maja Østergaard (mother), sign on behalf of Wren Østergaard ...",
-        image_png=drawn.png,
-        strokes=drawn.strokes,
-        signer_role="representative",
-        representative_name="Maja Østergaard",
-        representative_relationship="mother",
-        representative_authority="guardian",
-        countersignature_required="witness",
-    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -83,7 +46,7 @@ def test_staff_capture_a_witness_countersignature_on_a_tablet(
             patient__given_name="Wren",
             patient__family_name="Østergaard",
         )
-        signature = _awaiting_witness(case)
+        signature = awaiting_countersignature_for(case, "witness")
         nurse = make_user(Role.CLINICIAN, first_name="Tove", last_name="Lind")
         page.set_viewport_size({"width": 820, "height": 1180})
         sign_in(page, nurse.username, PASSWORD)

@@ -263,3 +263,58 @@ def test_changing_the_document_setting_later_does_not_change_a_signed_consent(
         )
     signature.refresh_from_db()
     assert signature.countersignature_required == "clinician"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_countersignatures_at_once_one_wins_under_the_case_lock(document) -> None:
+    """Two staff members capture a witness at the same moment: the case lock serialises them;
+    one countersignature, one case transition, one sealed record; the other is told."""
+    import threading
+
+    from django.db import connections
+
+    from core.audit import verify_chain
+    from tests.consent.helpers import awaiting_countersignature_for
+    from tests.factories import CaseFactory
+
+    case = CaseFactory(state=CaseState.CONSENT_PENDING)
+    signature = awaiting_countersignature_for(case, "witness")
+    staff = [make_user(Role.CLINICIAN), make_user(Role.ADMIN_STAFF)]
+    image, strokes = demo_signature()
+    barrier = threading.Barrier(2)
+    outcomes: dict[int, object] = {}
+
+    def act(i: int) -> None:
+        try:
+            barrier.wait(timeout=10)
+            outcomes[i] = consent_countersign(
+                signature_id=signature.pk,
+                actor=staff[i],
+                witness=WitnessInput(
+                    name=f"Witness {i}",
+                    attested=True,
+                    signature_data_url=image,
+                    strokes_json=strokes,
+                ),
+            )
+        except Exception as exc:  # recorded: anything but the refusal fails the assertions
+            outcomes[i] = exc
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=act, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    won = [o for o in outcomes.values() if isinstance(o, ConsentCountersignature)]
+    lost = [o for o in outcomes.values() if isinstance(o, DomainError)]
+    assert len(won) == 1 and len(lost) == 1, outcomes
+    assert "no longer awaits" in lost[0].message or "already countersigned" in lost[0].message
+    assert ConsentCountersignature.objects.count() == 1
+    assert _state(case) == CaseState.PLAN_PENDING
+    assert AuditEntry.objects.filter(action="case.transition", case_id=case.pk).count() == 1
+    assert count(RecordKind.CONSENT) == 1
+    assert verify_chain().ok
