@@ -191,3 +191,19 @@ def _on_case(
         raise Http404("No such record.")
     access_consent_case(user, row.case_id, action=act)
     return row
+
+
+def access_signature(user: Any, signature_id: int, *, action: str | Action) -> ConsentSignature:
+    """A consent signature reached through its case (403/404 as for the case): the
+    countersigning pages."""
+    act = require_action(user, action, what=f"consent_signature:{signature_id}")
+    signature = (
+        ConsentSignature.objects.select_related("patient", "version__document", "request")
+        .filter(pk=signature_id)
+        .first()
+    )
+    if signature is None:
+        audit_denied(user, what=f"{act.name} consent_signature:{signature_id}")
+        raise Http404("No such signature.")
+    access_consent_case(user, signature.case_id, action=act)
+    return signature

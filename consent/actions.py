@@ -40,6 +40,16 @@ ACTIONS = (
         own_perm="consent.verify_own_pdf",
     ),
     Action(
+        "consent.countersign_clinician",
+        "Countersign a signed consent as the clinician (e-signature), in the clinic",
+        perm="consent.countersign_clinician",
+    ),
+    Action(
+        "consent.countersign_witness",
+        "Capture a witness's countersignature of a signed consent, in the clinic",
+        perm="consent.capture_witness",
+    ),
+    Action(
         "consent.withdraw",
         "Withdraw consent for one's own case",
         own_perm="consent.withdraw_own_consent",

@@ -41,7 +41,7 @@ class QuestionInline(
 
 @admin.register(ConsentDocument)
 class ConsentDocumentAdmin(AuditedAdminMixin, admin.ModelAdmin[ConsentDocument]):
-    list_display = ("title", "kind", "created_at")
+    list_display = ("title", "kind", "allow_representative", "countersignature", "created_at")
     inlines = (QuestionInline,)
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -150,6 +150,6 @@ class ConsentRequestAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsentRequest]):
 
 @admin.register(ConsentSignature)
 class ConsentSignatureAdmin(_ReadOnlyAdmin, admin.ModelAdmin[ConsentSignature]):
-    list_display = ("pk", "case_id", "typed_name", "version", "signed_at")
+    list_display = ("pk", "case_id", "typed_name", "signer_role", "version", "signed_at")
     list_select_related = ("version__document",)
     exclude = ("image_png", "document_html", "strokes")

@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, override
 
 from consent.models import ComprehensionQuestion, ConsentDocument, ConsentVersion
+from consent.representatives import representative_intent_template
 from consent.text import find_section, render_document, render_section, sha256_hex
 from core.models import Patient
 
@@ -122,5 +123,10 @@ def _render_signing(
             "comprehension": comprehension,
             "meaning": meaning(version),
             "intent": intent_statement(patient, version),
+            "representative_intent": (
+                representative_intent_template(patient, version)
+                if version.document.allow_representative
+                else ""
+            ),
         },
     )

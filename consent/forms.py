@@ -8,7 +8,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from consent.models import ComprehensionQuestion
-from core.validators import ID_MAX, validate_birth_date
+from consent.representatives import Authority, SignerInput
+from core.validators import ID_MAX, NAME_MAX, SHORT_TEXT_MAX, validate_birth_date
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
 
@@ -74,6 +75,15 @@ class AnswersForm(forms.Form):
         return {q.pk: self.cleaned_data[f"q{q.pk}"] for q in self.questions}
 
 
+SIGNER_CHOICES = [
+    ("patient", _("I am the patient")),
+    (
+        "representative",
+        _("I sign on the patient's behalf as their legally authorised representative"),
+    ),
+]
+
+
 class SignForm(forms.Form):
     """Everything optional here: the service checks and explains each refusal."""
 
@@ -87,6 +97,53 @@ class SignForm(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "name", "autocapitalize": "words"}),
     )
     intent = forms.BooleanField(required=False)
+    # Who signs (consent.representatives): the patient, or their legally authorised
+    # representative with their name, relationship and authority.
+    signer_role = forms.CharField(
+        required=False,
+        widget=forms.RadioSelect(choices=SIGNER_CHOICES),
+        initial="patient",
+        label=_("Who is signing?"),
+    )
+    # Lengths are the service's to check (one message per field, consent.representatives).
+    representative_name = forms.CharField(
+        required=False,
+        strip=False,
+        label=_("Your full name (the representative)"),
+        widget=forms.TextInput(
+            attrs={"autocomplete": "name", "autocapitalize": "words", "maxlength": NAME_MAX}
+        ),
+    )
+    representative_relationship = forms.CharField(
+        required=False,
+        strip=False,
+        label=_("Your relationship to the patient"),
+        help_text=_("For example: daughter, husband, legal guardian."),
+        widget=forms.TextInput(attrs={"maxlength": NAME_MAX}),
+    )
+    representative_authority = forms.CharField(
+        required=False,
+        widget=forms.Select(choices=[("", _("Choose…")), *Authority.choices]),
+        label=_("Your authority to consent for the patient"),
+    )
+    representative_authority_detail = forms.CharField(
+        required=False,
+        strip=False,
+        widget=forms.TextInput(attrs={"maxlength": SHORT_TEXT_MAX}),
+        label=_("Details or reference (optional; required for “other”)"),
+        help_text=_("For example: the court order number, or the date of the power of attorney."),
+    )
+
+    def signer(self) -> SignerInput:
+        """Who signs, as entered (the service checks it); read after `is_valid()`."""
+        data = self.cleaned_data
+        return SignerInput(
+            role=data.get("signer_role") or "patient",
+            name=data.get("representative_name", ""),
+            relationship=data.get("representative_relationship", ""),
+            authority=data.get("representative_authority", ""),
+            authority_detail=data.get("representative_authority_detail", ""),
+        )
 
 
 class DeclineForm(forms.Form):

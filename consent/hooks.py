@@ -13,7 +13,13 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from consent.models import ConsentRequest, ConsentSignature, ConsentVersion, ConsentWithdrawal
+    from consent.models import (
+        ConsentCountersignature,
+        ConsentRequest,
+        ConsentSignature,
+        ConsentVersion,
+        ConsentWithdrawal,
+    )
     from core.models import User
 
 
@@ -32,12 +38,16 @@ SignedHandler = Callable[["ConsentSignature", "User | None"], None]
 DeclinedHandler = Callable[["ConsentRequest", "User | None"], None]
 WithdrawnHandler = Callable[["ConsentWithdrawal", "User"], None]
 PublishedHandler = Callable[["ConsentVersion", "User"], None]
+CountersignedHandler = Callable[["ConsentCountersignature", "User"], None]
+CaseLock = Callable[[int], object]
 
 _case_lookup: list[CaseLookup] = []
 _on_signed: list[SignedHandler] = []
 _on_declined: list[DeclinedHandler] = []
 _on_withdrawn: list[WithdrawnHandler] = []
 _on_published: list[PublishedHandler] = []
+_on_countersigned: list[CountersignedHandler] = []
+_case_lock: list[CaseLock] = []
 
 
 def _add(registry: list[Callable[..., object]], handler: Callable[..., object]) -> None:
@@ -71,6 +81,33 @@ def register_on_published(handler: PublishedHandler) -> PublishedHandler:
     """`handler(version, actor)` runs in the publishing transaction (re-consent lives here)."""
     _add(_on_published, handler)  # type: ignore[arg-type]
     return handler
+
+
+def register_on_countersigned(handler: CountersignedHandler) -> CountersignedHandler:
+    """`handler(countersignature, staff)` runs in the countersigning transaction, under the
+    case lock: the consent is complete now (the case moves on here)."""
+    _add(_on_countersigned, handler)  # type: ignore[arg-type]
+    return handler
+
+
+def register_case_lock(lock: CaseLock) -> CaseLock:
+    """`lock(case_id)` takes the case's row lock for the caller's transaction (planning's
+    `case_lock`): consent's writes that decide a case's progress run under it."""
+    _case_lock[:] = [lock]
+    return lock
+
+
+def lock_case(case_id: int) -> None:
+    if not _case_lock:
+        raise RuntimeError(
+            "No case lock is registered (planning.pathway.consent_bridge not loaded)."
+        )
+    _case_lock[0](case_id)
+
+
+def run_countersigned(countersignature: ConsentCountersignature, staff: User) -> None:
+    for handler in _on_countersigned:
+        handler(countersignature, staff)
 
 
 def case_facts(case_id: int) -> CaseFacts | None:

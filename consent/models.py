@@ -19,14 +19,43 @@ from core.models import Patient, PatientLink
 from records.models import ImmutableRecordError, InsertOnly, InsertOnlyQuerySet
 
 
+class Countersignature(models.TextChoices):
+    """Who signs a consent after the patient (or their representative), in the clinic."""
+
+    NONE = "none", "None: the patient's signature completes the consent"
+    WITNESS = "witness", "A witness (printed name and drawn signature, captured by staff)"
+    CLINICIAN = "clinician", "A clinician (a physician or nurse e-signs)"
+
+
+class SignerRole(models.TextChoices):
+    PATIENT = "patient", "The patient"
+    REPRESENTATIVE = "representative", "A legally authorised representative"
+
+
 class ConsentDocument(models.Model):
-    """A consent document the clinic maintains (e.g. treatment consent); text is in versions."""
+    """A consent document the clinic maintains (e.g. treatment consent); text is in versions.
+
+    Who may sign and who countersigns are settings of the document; each signature copies
+    them as they were when it was signed, so changing them never changes a signed record.
+    """
 
     KIND_TREATMENT = "treatment"
     KIND_CHOICES: ClassVar = [(KIND_TREATMENT, "Ketamine / esketamine treatment")]
 
     kind = models.CharField(max_length=32, choices=KIND_CHOICES, unique=True)
     title = models.CharField(max_length=200)
+    allow_representative = models.BooleanField(
+        default=True,
+        help_text="A legally authorised representative may sign for a patient who cannot "
+        "sign for themselves (their name, relationship and authority are recorded).",
+    )
+    countersignature = models.CharField(
+        max_length=16,
+        choices=Countersignature.choices,
+        default=Countersignature.NONE,
+        help_text="When set, a signed consent is complete (and the case moves on) only once a "
+        "witness or clinician has countersigned it in the clinic.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -345,6 +374,20 @@ class ConsentSignature(InsertOnly):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     channel_started_by_name = models.CharField(max_length=200, blank=True)
+    # Who signed: the patient, or a legally authorised representative on their behalf
+    # (consent.representatives); the representative's facts as they entered them.
+    signer_role = models.CharField(
+        max_length=16, choices=SignerRole.choices, default=SignerRole.PATIENT
+    )
+    representative_name = models.CharField(max_length=150, blank=True)
+    representative_relationship = models.CharField(max_length=150, blank=True)
+    representative_authority = models.CharField(max_length=32, blank=True)
+    representative_authority_detail = models.CharField(max_length=200, blank=True)
+    # The document's countersignature setting when this was signed: the consent is complete
+    # (sealed, and the case moves on) only once a `ConsentCountersignature` exists.
+    countersignature_required = models.CharField(
+        max_length=16, choices=Countersignature.choices, default=Countersignature.NONE
+    )
 
     objects = InsertOnlyQuerySet["ConsentSignature"].as_manager()
 
@@ -364,6 +407,54 @@ class ConsentSignature(InsertOnly):
     @property
     def audit_target(self) -> str:
         return f"consent_signature:{self.pk}"
+
+    @property
+    def by_representative(self) -> bool:
+        return self.signer_role == SignerRole.REPRESENTATIVE
+
+    @property
+    def needs_countersignature(self) -> bool:
+        return self.countersignature_required != Countersignature.NONE
+
+
+class ConsentCountersignature(InsertOnly):
+    """A witness's or clinician's countersignature of a consent signature, captured in the
+    clinic. Never edited; the consent is sealed once it exists (`consent.countersign`)."""
+
+    signature = models.OneToOneField(
+        ConsentSignature, on_delete=models.PROTECT, related_name="countersignature"
+    )
+    kind = models.CharField(max_length=16, choices=Countersignature.choices)
+    case_id = models.PositiveBigIntegerField(db_index=True)
+    # The clinician who e-signed, or the staff member who captured the witness's signature.
+    staff = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    staff_name = models.CharField(max_length=200)
+    witness_name = models.CharField(max_length=150, blank=True)
+    image_png = models.BinaryField(blank=True, default=b"")
+    strokes = models.JSONField(default=list, blank=True)
+    meaning = models.CharField(max_length=500)
+    statement = models.CharField(max_length=1000)
+    signed_at = models.DateTimeField(default=timezone.now)
+    ip = models.GenericIPAddressField(null=True, blank=True)
+    user_agent = models.CharField(max_length=400, blank=True)
+
+    objects = InsertOnlyQuerySet["ConsentCountersignature"].as_manager()
+
+    class Meta:
+        ordering = ("-signed_at",)
+        permissions: ClassVar = [
+            ("countersign_clinician", "Can countersign a consent as the clinician (e-signature)"),
+            ("capture_witness", "Can capture a witness's countersignature in the clinic"),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"Countersignature #{self.pk} ({self.kind}) of consent signature #{self.signature_id}"
+        )
+
+    @property
+    def audit_target(self) -> str:
+        return f"consent_countersignature:{self.pk}"
 
 
 class ConsentWithdrawal(InsertOnly):

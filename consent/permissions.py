@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from core.roles import STAFF_ROLES, Role
+from core.roles import CLINICAL_ROLES, STAFF_ROLES, Role
 
 # Every staff role sends invitations, downloads signed copies and checks a sealed PDF; a patient
 # downloads and checks their own and withdraws their own consent.
@@ -25,6 +25,12 @@ ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
 # a clinic tablet over for signing. A clinic admin (configuration) and a patient may not.
 for _role in (Role.CLINICIAN, Role.PHYSICIAN, Role.ADMIN_STAFF):
     ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], "consent.start_tablet_signing")
+# Countersignatures in the clinic: a physician or nurse e-signs as the clinician; any staff
+# member may capture a witness's signature (recorded as the one who captured it).
+for _role in STAFF_ROLES:
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], "consent.capture_witness")
+for _role in CLINICAL_ROLES:
+    ROLE_PERMISSIONS[_role] = (*ROLE_PERMISSIONS[_role], "consent.countersign_clinician")
 ROLE_PERMISSIONS[Role.CLINIC_ADMIN] = (
     *STAFF_CONSENT,
     "consent.view_consentdocument",
@@ -40,4 +46,5 @@ ROLE_PERMISSIONS[Role.CLINIC_ADMIN] = (
     "consent.delete_comprehensionquestion",
     "consent.view_consentrequest",
     "consent.view_consentsignature",
+    "consent.capture_witness",
 )

@@ -12,11 +12,14 @@ from django.utils import timezone
 from django.utils.translation import gettext, override
 
 from consent.documents import language_name, version_title
-from consent.models import ConsentSignature, ConsentVersion
+from consent.models import ConsentCountersignature, ConsentSignature, ConsentVersion
+from consent.representatives import authority_label, signed_by_line
 from core.models import AuditEntry
 
 SEAL_REASON = "Informed consent record sealed by the clinic"
-LAYOUT_VERSION = "consent-2"  # 2: the audit page in plain words (core.timeline)
+# 2: the audit page in plain words (core.timeline); 3: who signed (a legally authorised
+# representative) and the witness's or clinician's countersignature.
+LAYOUT_VERSION = "consent-3"
 
 
 def request_events(signature: ConsentSignature) -> list[AuditEntry]:
@@ -42,6 +45,12 @@ def record_html(signature: ConsentSignature, events: list[AuditEntry]) -> str:
 
 def _render(signature: ConsentSignature, events: list[AuditEntry], image: str) -> str:
     version = signature.version
+    counter = ConsentCountersignature.objects.filter(signature_id=signature.pk).first()
+    counter_image = (
+        "data:image/png;base64," + base64.b64encode(bytes(counter.image_png)).decode("ascii")
+        if counter is not None and counter.image_png
+        else ""
+    )
     return render_to_string(
         "consent/pdf/consent_record.html",
         {
@@ -54,6 +63,14 @@ def _render(signature: ConsentSignature, events: list[AuditEntry], image: str) -
             "patient": signature.patient,
             "image_data_uri": f"data:image/png;base64,{image}",
             "events": events,
+            "signed_by": signed_by_line(signature),
+            "authority": authority_label(
+                signature.representative_authority, signature.representative_authority_detail
+            )
+            if signature.by_representative
+            else "",
+            "countersignature": counter,
+            "countersignature_image": counter_image,
             "tz": timezone.get_current_timezone_name(),
         },
     )

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import QuerySet
+from django.core.exceptions import ObjectDoesNotExist
+from django.db.models import Q, QuerySet
 
 from consent.documents import current_version
 from consent.models import (
+    ConsentCountersignature,
     ConsentDocument,
     ConsentRequest,
     ConsentSignature,
     ConsentVersion,
+    Countersignature,
     PaperCopyRequest,
 )
 from records.models import RecordKind
@@ -24,6 +27,8 @@ class RequestRow:
     signature: ConsentSignature | None
     pdf_ready: bool
     state: str
+    countersignature: ConsentCountersignature | None = None
+    awaiting_countersignature: bool = False
 
 
 @dataclass(frozen=True)
@@ -42,7 +47,13 @@ def treatment_version() -> ConsentVersion | None:
 def requests_for_case(case_id: int) -> QuerySet[ConsentRequest]:
     return (
         ConsentRequest.objects.filter(case_id=case_id)
-        .select_related("signature__version__document", "signature__patient", "created_by", "link")
+        .select_related(
+            "signature__version__document",
+            "signature__patient",
+            "signature__countersignature",
+            "created_by",
+            "link",
+        )
         .order_by("-created_at")
     )
 
@@ -55,7 +66,35 @@ def _row(req: ConsentRequest, pdf_ids: set[int]) -> RequestRow:
     elif req.status == ConsentRequest.Status.PENDING and req.is_expired():
         state = "Expired"
     ready = signature is not None and signature.pk in pdf_ids
-    return RequestRow(request=req, signature=signature, pdf_ready=ready, state=state)
+    counter = _countersignature(signature)
+    awaiting = signature is not None and signature.needs_countersignature and counter is None
+    if awaiting:
+        state = "Signed, awaiting countersignature"
+    return RequestRow(
+        request=req,
+        signature=signature,
+        pdf_ready=ready,
+        state=state,
+        countersignature=counter,
+        awaiting_countersignature=awaiting,
+    )
+
+
+def _countersignature(signature: ConsentSignature | None) -> ConsentCountersignature | None:
+    if signature is None:
+        return None
+    try:
+        return signature.countersignature
+    except ObjectDoesNotExist:
+        return None
+
+
+def sealable_signatures() -> QuerySet[ConsentSignature]:
+    """Signatures whose consent is complete (no countersignature needed, or it exists): the
+    ones that have, or are due, a sealed record."""
+    return ConsentSignature.objects.filter(
+        Q(countersignature_required=Countersignature.NONE) | Q(countersignature__isnull=False)
+    )
 
 
 def case_panel(case_id: int) -> CasePanel:

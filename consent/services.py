@@ -30,6 +30,7 @@ from consent.documents import (
     version_title,
 )
 from consent.models import (
+    ConsentCountersignature,
     ConsentDocument,
     ConsentRequest,
     ConsentSignature,
@@ -37,6 +38,15 @@ from consent.models import (
     ConsentWithdrawal,
     DisclosureAgreement,
     PaperCopyRequest,
+)
+from consent.representatives import (
+    PATIENT_SIGNER,
+    Signer,
+    SignerErrors,
+    SignerInput,
+    representative_intent,
+    representative_meaning,
+    signer_check,
 )
 from consent.signature_checks import SignatureImplausible, check_signature
 from consent.text import canonical_text, names_match, sha256_hex
@@ -452,12 +462,16 @@ def consent_sign(
     intent_confirmed: bool,
     signature_data_url: str,
     strokes_json: str,
+    signer: SignerInput | None = None,
 ) -> ConsentSignature:
     """Record the signature and, through the hooks, move the case; all or nothing.
 
     Refuses (ValidationFailed with per-field messages, or StepRefused) before anything is
-    written: a blank or implausible drawing, a name that does not match the patient's
-    (ignoring case and accents), a missing intent, a stale or unreviewed document.
+    written: a blank or implausible drawing, a name that does not match the signer's
+    (ignoring case and accents), a missing intent, a stale or unreviewed document, a
+    representative's missing or overlong name, relationship or authority
+    (`consent.representatives`). When the document needs a countersignature, the case moves on
+    and the PDF is sealed only once it is countersigned (`consent.countersign`).
     """
     try:
         return _sign(
@@ -467,6 +481,7 @@ def consent_sign(
             intent_confirmed=intent_confirmed,
             signature_data_url=signature_data_url,
             strokes_json=strokes_json,
+            signer=signer or SignerInput(),
         )
     except DomainError as exc:
         req = ConsentRequest.objects.select_related("patient").filter(pk=request_id).first()
@@ -483,6 +498,7 @@ def _sign(
     intent_confirmed: bool,
     signature_data_url: str,
     strokes_json: str,
+    signer: SignerInput,
 ) -> ConsentSignature:
     ip, agent = _ctx()
     with transaction.atomic():
@@ -496,8 +512,8 @@ def _sign(
             raise StepRefused(
                 _("The document changed since you reviewed it. Please review it again.")
             )
-        checked = _check_sign_fields(
-            req.patient, typed_name, intent_confirmed, signature_data_url, strokes_json
+        checked, who = _check_sign_fields(
+            req, typed_name, intent_confirmed, signature_data_url, strokes_json, signer
         )
         signature = ConsentSignature.objects.create(
             request=req,
@@ -507,14 +523,24 @@ def _sign(
             document_html=doc.html,
             document_sha256=doc.sha256,
             typed_name=" ".join(typed_name.split()),
-            meaning=meaning(version),
-            intent_statement=intent_statement(req.patient, version),
+            meaning=representative_meaning(version) if who.is_representative else meaning(version),
+            intent_statement=(
+                representative_intent(who, req.patient, version)
+                if who.is_representative
+                else intent_statement(req.patient, version)
+            ),
             comprehension=req.answers.get("summary", []),
             image_png=checked.png,
             strokes=checked.strokes,
             ip=ip,
             user_agent=agent,
             **channel.channel_fields(req),
+            signer_role=who.role,
+            representative_name=who.name,
+            representative_relationship=who.relationship,
+            representative_authority=who.authority,
+            representative_authority_detail=who.authority_detail,
+            countersignature_required=req.document.countersignature,
         )
         req.status = ConsentRequest.Status.SIGNED
         req.save(update_fields=["status"])
@@ -529,25 +555,54 @@ def _sign(
             document_sha256=doc.sha256,
             typed_name=signature.typed_name,
             meaning=signature.meaning,
+            **_representative_data(who),
+            countersignature_required=signature.countersignature_required,
         )
         channel.channel_signed(req, signature)
         hooks.run_signed(signature, req.patient.user)
-        _queue_pdf(signature.pk)
+        if not signature.needs_countersignature:  # else sealed once countersigned
+            _queue_pdf(signature.pk)
     return signature
 
 
+def _representative_data(who: Signer) -> dict[str, str]:
+    if not who.is_representative:
+        return {}
+    return {
+        "representative": who.name,
+        "relationship": who.relationship,
+        "authority": who.authority,
+        "authority_detail": who.authority_detail,
+    }
+
+
 def _check_sign_fields(
-    patient: Patient, typed_name: str, intent: bool, data_url: str, strokes: str
-) -> Any:
+    req: ConsentRequest,
+    typed_name: str,
+    intent: bool,
+    data_url: str,
+    strokes: str,
+    signer: SignerInput,
+) -> tuple[Any, Signer]:
     errors: dict[str, str] = {}
     checked = None
+    who = PATIENT_SIGNER
+    try:
+        who = signer_check(req.document, req.patient, signer)
+    except SignerErrors as exc:
+        errors.update(exc.fields)
     try:
         checked = check_signature(data_url, strokes)
     except SignatureImplausible as exc:
         errors["signature"] = str(exc)
     if not typed_name.strip():
         errors["typed_name"] = _("Please type your full name.")
-    elif not names_match(typed_name, patient.full_name):
+    elif signer.role == "representative":
+        if who.is_representative and not names_match(typed_name, who.name):
+            errors["typed_name"] = _(
+                "Please type your own full name, as you gave it above as the representative."
+            )
+    elif not names_match(typed_name, req.patient.full_name):
         errors["typed_name"] = _(
             "The name you typed does not match the name the clinic has for you. Please "
             "type your full name as the clinic knows it (first and last name)."
@@ -556,7 +611,7 @@ def _check_sign_fields(
         errors["intent"] = _("Please tick the box to confirm that you intend to sign.")
     if errors:
         raise ValidationFailed(errors, _("Your signature was not recorded. Please check the form."))
-    return checked
+    return checked, who
 
 
 def _queue_pdf(signature_id: int) -> None:
@@ -623,12 +678,16 @@ def consent_pdf_ensure(*, signature_id: int) -> SealedRecord:
     if existing is not None:
         return existing
     signature = (
-        ConsentSignature.objects.select_related("version__document", "patient", "request")
+        ConsentSignature.objects.select_related(
+            "version__document", "patient", "request", "countersignature__staff"
+        )
         .filter(pk=signature_id)
         .first()
     )
     if signature is None:
         raise NotFound("No such signature.")
+    if awaiting_countersignature(signature):
+        raise StepRefused("This consent is sealed once it is countersigned in the clinic.")
     patient, version = signature.patient, signature.version
     signed = timezone.localtime(signature.signed_at)
     record = sealed_record_create(
@@ -656,6 +715,13 @@ def consent_pdf_ensure(*, signature_id: int) -> SealedRecord:
     if record.version == 1 and record.origin == RecordOrigin.SEALED:
         transaction.on_commit(lambda: _mail_copy_ready(record.pk))
     return record
+
+
+def awaiting_countersignature(signature: ConsentSignature) -> bool:
+    """The document needed a countersignature when this was signed and none is recorded yet."""
+    if not signature.needs_countersignature:
+        return False
+    return not ConsentCountersignature.objects.filter(signature_id=signature.pk).exists()
 
 
 def _mail_copy_ready(record_id: int) -> None:

@@ -1,6 +1,6 @@
 from django.urls import URLPattern, URLResolver, path
 
-from consent import views, views_staff, views_tablet
+from consent import views, views_countersign, views_staff, views_tablet
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("consent/s/<str:token>/", views.link_start, name="consent_link"),
@@ -34,6 +34,16 @@ urlpatterns: list[URLPattern | URLResolver] = [
         "consent/signatures/<int:signature_id>/pdf/",
         views_staff.signature_pdf,
         name="consent_signature_pdf",
+    ),
+    path(
+        "consent/signatures/<int:signature_id>/countersign/clinician/",
+        views_countersign.clinician,
+        name="consent_countersign_clinician",
+    ),
+    path(
+        "consent/signatures/<int:signature_id>/countersign/witness/",
+        views_countersign.witness,
+        name="consent_countersign_witness",
     ),
     path("consent/verify/", views_staff.verify, name="consent_verify"),
     path("me/consent/<int:case_id>/withdraw/", views_staff.withdraw, name="consent_withdraw"),

@@ -35,6 +35,7 @@ from consent.documents import document_html, intent_statement, questions_for, ve
 from consent.downloads import link_download, signature_record
 from consent.forms import AnswersForm, DeclineForm, DisclosureForm, DobForm, ReadForm, SignForm
 from consent.models import ConsentRequest, PaperCopyRequest
+from consent.representatives import signer_context
 from core.access import access_action
 from core.errors import DomainError, ValidationFailed
 from core.i18n import SESSION_KEY, page_language, patient_language_set, session_language, supported
@@ -313,6 +314,7 @@ def _review_context(req: ConsentRequest, doc: Any, form: SignForm) -> dict[str, 
         "title": version_title(doc.version),
         "sections": section_headings(doc.version.body_markdown),
         "answers": req.answers.get("summary", []),
+        **signer_context(req, doc.version, form),
     }
 
 
@@ -331,6 +333,7 @@ def sign(request: HttpRequest, req: ConsentRequest) -> HttpResponse:
             intent_confirmed=bool(data.get("intent")),
             signature_data_url=data.get("signature", ""),
             strokes_json=data.get("strokes", ""),
+            signer=form.signer(),
         )
     except ValidationFailed as exc:
         return _sign_refused(request, req, form, exc)
@@ -347,6 +350,11 @@ FIELD_ANCHORS = {
     "signature": "signature-canvas",
     "typed_name": "id_typed_name",
     "intent": "id_intent",
+    "signer_role": "signer-role",
+    "representative_name": "id_representative_name",
+    "representative_relationship": "id_representative_relationship",
+    "representative_authority": "id_representative_authority",
+    "representative_authority_detail": "id_representative_authority_detail",
 }
 
 
@@ -368,6 +376,7 @@ def _done_page(request: HttpRequest, req: ConsentRequest, token: str) -> HttpRes
         "req": req,
         "token": token,
         "copy_ready": ready,
+        "awaiting_countersignature": services.awaiting_countersignature(req.signature),
         "title": version_title(req.signature.version),
     }
     return render(request, "consent/link_done.html", context)
@@ -394,8 +403,13 @@ def copy_status(request: HttpRequest, token: str) -> HttpResponse:
     if req.status != ConsentRequest.Status.SIGNED or not link_verified(request.session, req):
         return HttpResponse(status=404)
     ready = signature_record(req.signature.pk) is not None
+    context = {
+        "token": token,
+        "copy_ready": ready,
+        "awaiting_countersignature": services.awaiting_countersignature(req.signature),
+    }
     with in_patient_language(request, req, token):
-        return render(request, "consent/_copy_status.html", {"token": token, "copy_ready": ready})
+        return render(request, "consent/_copy_status.html", context)
 
 
 @access_action("consent.link")

@@ -8,7 +8,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("consent", "0670_consent_translations"),
+        ("consent", "0680_representative_countersign"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

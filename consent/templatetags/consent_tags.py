@@ -8,6 +8,8 @@ from django import template
 
 from consent import selectors
 from consent.access import may_see_signature
+from consent.models import ConsentSignature
+from consent.representatives import signed_by_line
 
 register = template.Library()
 
@@ -24,3 +26,10 @@ def consent_patient_panel(case_id: int, user: Any) -> selectors.CasePanel | None
     if panel.latest_signature is not None and not may_see_signature(user, panel.latest_signature):
         return None
     return panel
+
+
+@register.simple_tag
+def consent_signed_by(signature: ConsentSignature) -> str:
+    """ "Signed by <name>, <relationship>, as the patient's legally authorised representative
+    (<authority>) on behalf of <patient>", in the active language; empty for the patient."""
+    return signed_by_line(signature)

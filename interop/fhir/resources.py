@@ -108,7 +108,8 @@ def consent_resource(
         "category": [c.concept(c.LOINC, ("59284-0", "Patient Consent"))],
         "patient": patient_ref(signature.patient_id),
         "dateTime": _when(signature.signed_at),
-        "performer": [patient_ref(signature.patient_id)],
+        "performer": [patient_ref(signature.patient_id)]
+        + ([representative_ref(signature)] if signature.by_representative else []),
         "organization": [ref("Organization", CLINIC_ID)],
         "policyRule": {
             "coding": [{"system": c.CONSENT_VERSION_SYSTEM, "code": str(version.pk)}],
@@ -122,20 +123,39 @@ def consent_resource(
 
 
 def signature_element(
-    kind: tuple[str, str], when: datetime, who: dict[str, str], **extra: str
+    kind: tuple[str, str], when: datetime, who: dict[str, str], **extra: object
 ) -> Resource:
     return {"type": [c.coding(c.ASTM_SIGNATURE, kind)], "when": _when(when), "who": who, **extra}
 
 
+def representative_ref(signature: ConsentSignature) -> dict[str, str]:
+    """A legally authorised representative has no resource of their own: named by display."""
+    return {
+        "display": f"{signature.representative_name} ({signature.representative_relationship}), "
+        f"legally authorised representative of the patient "
+        f"({signature.representative_authority}"
+        + (
+            f": {signature.representative_authority_detail})"
+            if signature.representative_authority_detail
+            else ")"
+        )
+    }
+
+
 def consent_provenance(signature: ConsentSignature) -> Resource:
-    """The patient's signature: the drawn image, over the exact reviewed HTML."""
-    who = patient_ref(signature.patient_id)
+    """The signature of the patient, or of their legally authorised representative on their
+    behalf: the drawn image, over the exact reviewed HTML."""
+    patient = patient_ref(signature.patient_id)
+    who = representative_ref(signature) if signature.by_representative else patient
+    behalf = {"onBehalfOf": patient} if signature.by_representative else {}
     return {
         "resourceType": "Provenance",
         "id": f"prov-{consent_id(signature)}",
         "target": [ref("Consent", consent_id(signature), "1")],
         "recorded": _when(signature.signed_at),
-        "agent": [{"type": c.concept(c.PARTICIPANT_TYPE, ("author", "Author")), "who": who}],
+        "agent": [
+            {"type": c.concept(c.PARTICIPANT_TYPE, ("author", "Author")), "who": who, **behalf}
+        ],
         "signature": [
             signature_element(
                 c.SIGNATURE_CONSENT,
@@ -144,6 +164,7 @@ def consent_provenance(signature: ConsentSignature) -> Resource:
                 targetFormat="text/html",
                 sigFormat="image/png",
                 data=base64.b64encode(bytes(signature.image_png)).decode("ascii"),
+                **behalf,
             )
         ],
     }

@@ -235,7 +235,7 @@ def _mark_missed(now: datetime) -> int:
 def _redrive_pdfs(now: datetime) -> list[str]:
     """Signatures, approved plans and signed-off esketamine sessions still without their sealed
     record after a grace period."""
-    from consent.models import ConsentSignature
+    from consent.selectors import sealable_signatures
     from consent.tasks import consent_pdf_make
     from planning.treatment.models import TreatmentSession
     from planning.treatment.tasks import plan_pdf_make, rems_form_make
@@ -245,7 +245,7 @@ def _redrive_pdfs(now: datetime) -> list[str]:
     cutoff = now - PDF_GRACE
     work: list[tuple[Any, RecordKind, Any, str]] = [
         (
-            ConsentSignature.objects.filter(signed_at__lt=cutoff),
+            sealable_signatures().filter(signed_at__lt=cutoff),
             RecordKind.CONSENT,
             consent_pdf_make,
             "signature",

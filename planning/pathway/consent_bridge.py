@@ -8,7 +8,10 @@ Registered once at start-up by `PlanningConfig.ready()`:
   back and the patient is told why);
 - publishing a material version -> every plan_pending/active case whose latest signature is of
   an older version goes back to consent_pending with a new invitation (re-consent);
-- the guard on `record_consent`: a signature of the current published version must exist.
+- the guard on `record_consent`: a signature of the current published version must exist, and
+  when its document required a countersignature (witness or clinician), the countersignature
+  too; a signature awaiting one does not move the case, its countersignature does
+  (`consent.countersign`, under the case lock registered here).
 """
 
 from __future__ import annotations
@@ -16,9 +19,16 @@ from __future__ import annotations
 from django.contrib.auth.models import Permission
 from django.db.models import Q
 
+from consent import hooks as consent_hooks
 from consent import services as consent_services
 from consent.hooks import CaseFacts
-from consent.models import ConsentRequest, ConsentSignature, ConsentVersion, ConsentWithdrawal
+from consent.models import (
+    ConsentCountersignature,
+    ConsentRequest,
+    ConsentSignature,
+    ConsentVersion,
+    ConsentWithdrawal,
+)
 from consent.selectors import latest_signature_version_by_case, treatment_version
 from core.links import register_on_locked
 from core.models import LinkPurpose, PatientLink, User
@@ -65,12 +75,50 @@ def case_facts(case_id: int) -> CaseFacts | None:
 
 
 def on_signed(signature: ConsentSignature, patient_user: User | None) -> None:
+    if consent_services.awaiting_countersignature(signature):
+        _notify_countersign_due(signature)
+        return
     services.case_transition(
         case_id=signature.case_id,
         transition="record_consent",
         actor=_actor_for(patient_user),
         reason=f"Signed consent {signature.version.label} (signature #{signature.pk})",
     )
+
+
+def on_countersigned(countersignature: ConsentCountersignature, staff: User) -> None:
+    """The countersignature completes the consent: the case moves on, in its transaction."""
+    signature = countersignature.signature
+    actor = staff if staff.has_perm("planning.record_consent") else system_actor()
+    services.case_transition(
+        case_id=signature.case_id,
+        transition="record_consent",
+        actor=actor,
+        reason=(
+            f"Signed consent {signature.version.label} (signature #{signature.pk}), "
+            f"countersigned by the {countersignature.kind} (countersignature "
+            f"#{countersignature.pk})"
+        ),
+    )
+
+
+def _notify_countersign_due(signature: ConsentSignature) -> None:
+    case = Case.objects.select_related("physician").filter(pk=signature.case_id).first()
+    if case is None:
+        return
+    who = signature.get_countersignature_required_display().split(" (")[0].lower()
+    notify_staff(
+        case=case,
+        subject="A signed consent awaits its countersignature",
+        body=(
+            f"Case #{case.pk}: the consent was signed; it is complete once countersigned in the "
+            f"clinic ({who}). Open the case page to countersign."
+        ),
+    )
+
+
+def _lock_case(case_id: int) -> None:
+    services.case_lock(case_id)
 
 
 def on_declined(request: ConsentRequest, patient_user: User | None) -> None:
@@ -159,11 +207,19 @@ def has_current_signature(case: Case) -> list[str]:
         .filter(Q(version=version) | Q(version__source_version=version))
         .exists()
     )
-    return (
-        []
-        if signed
-        else [f"the patient's signature on the current consent document ({version.label})"]
-    )
+    if not signed:
+        return [f"the patient's signature on the current consent document ({version.label})"]
+    awaiting = [
+        s
+        for s in ConsentSignature.objects.filter(case_id=case.pk)
+        .filter(Q(version=version) | Q(version__source_version=version))
+        .order_by("-signed_at", "-pk")[:1]
+        if consent_services.awaiting_countersignature(s)
+    ]
+    if awaiting:
+        kind = awaiting[0].countersignature_required
+        return [f"the {kind}'s countersignature of the signed consent"]
+    return []
 
 
 def notify_link_locked(link: PatientLink) -> None:
@@ -185,6 +241,8 @@ def notify_link_locked(link: PatientLink) -> None:
 def register() -> None:
     register_on_locked("planning.notify", notify_link_locked)
     consent_services.register_case_lookup(case_facts)
+    consent_hooks.register_case_lock(_lock_case)
+    consent_hooks.register_on_countersigned(on_countersigned)
     consent_services.register_on_signed(on_signed)
     consent_services.register_on_declined(on_declined)
     consent_services.register_on_withdrawn(on_withdrawn)
@@ -216,7 +274,7 @@ def consent_step(case: Case, user: User) -> next_step.NextStep | None:
         .order_by("-created_at")
     ).first()
     if latest is not None and latest.status == ConsentRequest.Status.SIGNED:
-        return None
+        return _countersign_step(latest, user)
     may_invite = get_action("consent.invite").allows_any(user)
     invite = reverse("consent_invite", args=[case.pk])
     if latest is not None and latest.status == ConsentRequest.Status.PENDING:
@@ -243,6 +301,29 @@ def consent_step(case: Case, user: User) -> next_step.NextStep | None:
         detail=""
         if latest is None
         else f"The last invitation was {latest.get_status_display().lower()}.",
+    )
+
+
+def _countersign_step(latest: ConsentRequest, user: User) -> next_step.NextStep | None:
+    from django.urls import reverse
+
+    from core.access import get_action
+
+    signature = ConsentSignature.objects.filter(request=latest).first()
+    if signature is None or not consent_services.awaiting_countersignature(signature):
+        return None
+    kind = signature.countersignature_required
+    action = get_action(f"consent.countersign_{kind}")
+    return next_step.NextStep(
+        title=(
+            "Countersign the signed consent (clinician e-signature)"
+            if kind == "clinician"
+            else "Capture the witness's countersignature in the clinic"
+        ),
+        waiting_on=next_step.NURSE if kind == "clinician" else next_step.ADMIN,
+        can_act=action.allows_any(user),
+        href=reverse(f"consent_countersign_{kind}", args=[signature.pk]),
+        detail="The consent is complete, and the case moves on, once it is countersigned.",
     )
 
 

@@ -84,3 +84,41 @@ def consent_signed_for(case: Case) -> ConsentSignature:
         image_png=b"\x89PNG",
         strokes=[],
     )
+
+
+def awaiting_countersignature_for(case: Case, kind: str = "witness") -> ConsentSignature:
+    """A representative's signature of the current version that awaits a `kind`
+    countersignature, written as the signing service writes it (real drawing, so it seals)."""
+    from consent.documents import current_version
+    from consent.signature_checks import check_signature
+    from demo.consent import demo_signature
+
+    document = ConsentDocument.objects.get(kind=ConsentDocument.KIND_TREATMENT)
+    version = current_version(document)
+    assert version is not None
+    request = ConsentRequest.objects.create(
+        patient=case.patient,
+        case_id=case.pk,
+        document=document,
+        link=make_link(case.patient, case_id=case.pk),
+        status=ConsentRequest.Status.SIGNED,
+    )
+    drawn = check_signature(*demo_signature())
+    return ConsentSignature.objects.create(
+        request=request,
+        version=version,
+        patient=case.patient,
+        case_id=case.pk,
+        document_html="<p>The consent text.</p>",
+        document_sha256=sha256_hex("<p>The consent text.</p>"),
+        typed_name="Maja Østergaard",
+        meaning="Informed consent to treatment, signed for the patient by their representative",
+        intent_statement=f"I, Maja Østergaard (mother), sign on behalf of {case.patient.full_name}",
+        image_png=drawn.png,
+        strokes=drawn.strokes,
+        signer_role="representative",
+        representative_name="Maja Østergaard",
+        representative_relationship="mother",
+        representative_authority="guardian",
+        countersignature_required=kind,
+    )

@@ -20,6 +20,7 @@ PATIENT_TEMPLATES = (
     "consent/link_*.html",
     "consent/_link_head.html",
     "consent/_copy_status.html",
+    "consent/_signer.html",
     "consent/_signing_document.html",
     "consent/_disclosure_text.html",
     "consent/_patient_panel.html",

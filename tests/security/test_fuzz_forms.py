@@ -130,6 +130,10 @@ NO_FORM: dict[str, str] = {
     "consent_link_pdf": "a PDF download (GET)",
     "consent_paper_done": _BUTTON + " (a requested paper copy)",
     "consent_signature_pdf": "a PDF download (GET)",
+    "consent_countersign_clinician": "shown only for a signed consent awaiting a clinician's "
+    "countersignature (none in this clinic); refusals: tests/consent/test_countersign.py",
+    "consent_countersign_witness": "shown only for a signed consent awaiting a witness's "
+    "countersignature (none in this clinic); refusals: tests/consent/test_countersign.py",
     "consent_copy_status": "the done page's status fragment (GET)",
     "consent_tablet_start": _BUTTON + " (turns the crawler's own session into a tablet)",
     "consent_tablet_handover": "tablet mode's hand-over screen (GET; 404 outside tablet mode)",
