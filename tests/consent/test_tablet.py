@@ -375,3 +375,56 @@ def test_two_tablets_started_at_once_leave_one_open(document) -> None:
     pending = ConsentRequest.objects.filter(case_id=case.pk, status="pending")
     assert pending.count() == 1
     assert pending.get().tablet.ended_at is None
+
+
+def test_a_representative_signs_on_the_tablet_and_a_witness_countersigns_after(
+    consent_case, desk, document, django_capture_on_commit_callbacks
+) -> None:
+    """The three ways of signing together: in the clinic on the tablet, by a representative, on
+    a document that needs a witness. The tablet hands back with the consent still incomplete;
+    the staff member leaves tablet mode and captures the witness; then the case moves on and the
+    one sealed record names the channel, the representative and the witness."""
+    from pathlib import Path
+
+    from django.conf import settings
+
+    from demo.consent import demo_signature
+    from records.validation import verify_pdf
+
+    document.countersignature = "witness"
+    document.save()
+    client, tablet = _start(desk, consent_case)
+    patient = Tablet(client, _base(tablet))
+    review = patient.through_review(BORN, _answers(document))
+    with django_capture_on_commit_callbacks(execute=True):
+        signed = patient.sign(
+            review,
+            name="Ingrid O'Hara",
+            signer_role="representative",
+            representative_name="Ingrid O'Hara",
+            representative_relationship="daughter",
+            representative_authority="healthcare_poa",
+        )
+    assert signed.status_code == 302 and signed["Location"] == _base(tablet) + "done/"
+    assert client.get(signed["Location"]).status_code == 200
+    signature = ConsentSignature.objects.get(case_id=consent_case.pk)
+    assert (signature.channel, signature.signer_role) == ("tablet", "representative")
+    assert signature.countersignature_required == "witness"
+    assert Case.objects.get(pk=consent_case.pk).state == CaseState.CONSENT_PENDING
+    assert client.post(_base(tablet) + "exit/", {"password": PASSWORD}).status_code == 302
+
+    image, strokes = demo_signature()
+    with django_capture_on_commit_callbacks(execute=True):
+        done = client.post(
+            reverse("consent_countersign_witness", args=[signature.pk]),
+            {"witness_name": "Petra Holm", "attest": "on", "signature": image, "strokes": strokes},
+        )
+    assert done.status_code == 302, done.content[:2000]
+    assert Case.objects.get(pk=consent_case.pk).state == CaseState.PLAN_PENDING
+    pdf = pdf_of(RecordKind.CONSENT, signature.pk)
+    text = " ".join(pdf_text(pdf).split())
+    assert "on a clinic tablet, started by Sol Rivera" in text
+    assert "as the patient's legally authorised representative" in text
+    assert "Witness (printed name) Petra Holm" in text
+    trust = Path(settings.SEAL_CERT_PATH).read_bytes()
+    assert verify_pdf(pdf, trust_root_pem=trust).problems == []
