@@ -26,6 +26,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 __all__ = [
@@ -546,7 +547,7 @@ def validate_answers(
         elif isinstance(raw, int):
             values[item.link_id] = raw
     known = {item.link_id for item in defn.items}
-    errors.update({str(key): "Unknown question." for key in answers if key not in known})
+    errors.update({str(key): _("Unknown question.") for key in answers if key not in known})
     if errors:
         raise AnswerError(errors)
     return values
@@ -561,27 +562,42 @@ def _is_shown(item: Item, values: Mapping[str, int], errors: Mapping[str, str]) 
     return values.get(item.skip_unless.item) == item.skip_unless.equals
 
 
-def _condition_text(defn: QuestionnaireDefinition, skip: SkipRule | None) -> str:
+def _condition(defn: QuestionnaireDefinition, skip: SkipRule | None) -> dict[str, str] | None:
+    """The question and answer that make an item asked (None: it is always asked)."""
     if skip is None:
-        return ""
-    label = defn.item(skip.item).label_for(skip.equals)
-    return f" when {skip.item} is answered {label!r}"
+        return None
+    return {"item": skip.item, "label": _(defn.item(skip.item).label_for(skip.equals))}
 
 
 def _answer_problem(
     defn: QuestionnaireDefinition, item: Item, raw: object, shown: bool | None
 ) -> str | None:
-    condition = _condition_text(defn, item.skip_unless)
+    """What is wrong with one answer, in the active language (a patient may read it)."""
+    condition = _condition(defn, item.skip_unless)
     if raw is None:
         needed = shown is True and (item.required or item.skip_unless is not None)
-        return f"This question is required{condition}." if needed else None
+        if not needed:
+            return None
+        if condition is None:
+            return _("This question is required.")
+        return _("This question is required when %(item)s is answered '%(label)s'.") % condition
     if shown is False:
-        return f"Leave this question unanswered; it is only asked{condition}."
+        assert condition is not None  # only an item with a condition is ever not shown
+        return (
+            _(
+                "Leave this question unanswered; it is only asked when %(item)s is answered "
+                "'%(label)s'."
+            )
+            % condition
+        )
     if isinstance(raw, bool) or not isinstance(raw, int):
-        return f"Answer must be a whole number, got {raw!r}."
+        return _("The answer must be a whole number, not %(answer)s.") % {"answer": repr(raw)}
     if raw not in item.values:
         allowed = ", ".join(str(value) for value in item.values)
-        return f"{raw} is not an allowed answer; choose one of {allowed}."
+        return _("%(answer)s is not an allowed answer; choose one of %(allowed)s.") % {
+            "answer": raw,
+            "allowed": allowed,
+        }
     return None
 
 

@@ -34,6 +34,7 @@ PATIENT_TEMPLATES = (
     "treatment/_patient_next_session.html",
     "followups/_patient_open.html",
     "followups/_patient_progress.html",
+    "charts/_line_chart.html",
     "followups/received.html",
     "intake/_patient_history.html",
     "records/archive_summary.html",
