@@ -226,7 +226,13 @@ def _chart(scale: Scale, ordered: tuple[Score, ...], baseline: Score | None) -> 
 
     domain = (0, offset(ordered[-1])) if ordered else (0, 0)
     points = [
-        charts.PointSpec(offset(s), s.total, day(s.at), "baseline" if s is baseline else s.source)
+        charts.PointSpec(
+            offset(s),
+            s.total,
+            day(s.at),
+            "baseline" if s is baseline else s.source,
+            _("baseline") if s is baseline else _source(s.source),
+        )
         for s in ordered
     ]
     frame = charts.Frame()

@@ -694,7 +694,7 @@ def _bands(*spec: tuple[int, int, str]) -> list[dict[str, Any]]:
 
 PHQ9_DEFINITION: Final[dict[str, Any]] = {
     "code": "phq9",
-    "title": "Patient Health Questionnaire (PHQ-9)",
+    "title": gettext_noop("Patient Health Questionnaire (PHQ-9)"),
     "version": "1",
     "instructions": "Over the last two weeks, how often have these problems bothered you?",
     "items": _frequency_items(
@@ -727,11 +727,11 @@ PHQ9_DEFINITION: Final[dict[str, Any]] = {
     ),
     "scoring": {"method": "sum"},
     "bands": _bands(
-        (0, 4, "None-minimal"),
-        (5, 9, "Mild"),
-        (10, 14, "Moderate"),
-        (15, 19, "Moderately severe"),
-        (20, 27, "Severe"),
+        (0, 4, gettext_noop("None-minimal")),
+        (5, 9, gettext_noop("Mild")),
+        (10, 14, gettext_noop("Moderate")),
+        (15, 19, gettext_noop("Moderately severe")),
+        (20, 27, gettext_noop("Severe")),
     ),
     "alerts": [
         {"item": "phq9_9", "op": "gt", "value": 0, "message": "Suicidal ideation reported (item 9)"}
@@ -740,7 +740,7 @@ PHQ9_DEFINITION: Final[dict[str, Any]] = {
 
 GAD7_DEFINITION: Final[dict[str, Any]] = {
     "code": "gad7",
-    "title": "Generalised Anxiety Disorder scale (GAD-7)",
+    "title": gettext_noop("Generalised Anxiety Disorder scale (GAD-7)"),
     "version": "1",
     "instructions": "Over the last two weeks, how often have these problems bothered you?",
     "items": _frequency_items(
@@ -756,7 +756,12 @@ GAD7_DEFINITION: Final[dict[str, Any]] = {
         ),
     ),
     "scoring": {"method": "sum"},
-    "bands": _bands((0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 21, "Severe")),
+    "bands": _bands(
+        (0, 4, gettext_noop("Minimal")),
+        (5, 9, gettext_noop("Mild")),
+        (10, 14, gettext_noop("Moderate")),
+        (15, 21, gettext_noop("Severe")),
+    ),
     "alerts": [],
 }
 

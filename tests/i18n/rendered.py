@@ -4,7 +4,8 @@ same page shows in English. Templates are linted statically (lint.py); text buil
 up once a page is rendered, so it is compared here.
 
 `pieces(html, within=...)` reads the human text of a page (text nodes and the attributes people
-read), optionally only inside elements whose data-testid starts with one of `within`; dates,
+read), optionally only inside elements marked by one of `within`: a data-testid prefix, a class
+(".field-error") or a role ("role=alert"); dates,
 numbers and the technical names of lint.py are left out, so "PHQ-9 8, 3 Nov 2026" is no text.
 """
 
@@ -15,7 +16,8 @@ from html.parser import HTMLParser
 
 from tests.i18n.lint import HUMAN_ATTRIBUTES, TECHNICAL
 
-DATE = re.compile(r"\b\d{1,2} [^\W\d_]{3,4}\.?(?: \d{4})?\b")
+MONTHS = "Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|Ene|Abr|Ago|Sept|Dic"
+DATE = re.compile(rf"\b\d{{1,2}} (?:{MONTHS})\.?(?: \d{{4}})?\b", re.I)
 # Words spelled the same in both languages (what a reviewer accepted, not a way out).
 SAME_IN_SPANISH = frozenset({"No", "Total", "—"})
 VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "wbr", "col", "area"})
@@ -23,7 +25,7 @@ VOID = frozenset({"br", "img", "input", "meta", "link", "hr", "source", "wbr", "
 
 def human(text: str) -> str:
     """The text with dates, numbers, technical names and punctuation-only runs removed."""
-    text = TECHNICAL.sub(" ", DATE.sub(" ", text))
+    text = DATE.sub(" ", TECHNICAL.sub(" ", text))
     text = " ".join(text.split())
     return text if re.search(r"[^\W\d_]", text) and text not in SAME_IN_SPANISH else ""
 
@@ -41,8 +43,10 @@ class _Reader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         values = dict(attrs)
-        testid = values.get("data-testid") or ""
-        opens = bool(self.within) and testid.startswith(self.within)
+        marks = [values.get("data-testid") or ""]
+        marks += [f".{c}" for c in (values.get("class") or "").split()]
+        marks += [f"role={values['role']}"] if values.get("role") else []
+        opens = any(m.startswith(w) for m in marks if m for w in self.within)
         if self.inside or opens:
             for name, value in attrs:
                 if value and any(re.fullmatch(p, name) for p in HUMAN_ATTRIBUTES):

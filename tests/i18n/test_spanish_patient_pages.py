@@ -69,9 +69,10 @@ def test_charts_on_a_spanish_patients_home_are_in_spanish(
     shown = pieces(english, within=CHART_SECTIONS)
     assert "over time" in shown and "PHQ-9 over time" not in shown  # PHQ-9 is no text
     assert any(p.startswith("Response reached on") for p in shown)
-    assert left_in_english(english, spanish, within=CHART_SECTIONS) == []
+    left = left_in_english(english, spanish, within=CHART_SECTIONS)
+    assert left == [], "\n".join(left)
     assert "Respuesta alcanzada el" in spanish and "En remisión" in spanish
-    assert "evolución" in spanish  # the chart's title
+    assert "a lo largo del tiempo" in spanish  # the chart title
 
 
 def test_an_untranslated_chart_string_is_caught(
@@ -83,7 +84,7 @@ def test_an_untranslated_chart_string_is_caught(
     english, spanish = _both_languages(user, case, clinician)
     left = left_in_english(english, spanish, within=CHART_SECTIONS)
     assert any(p.startswith("Response reached on") for p in left)
-    assert "Change from baseline" in left
+    assert "Remission: below 5" in left and "Date" in left  # legend and axis
 
 
 def test_chart_words_follow_the_active_language() -> None:
