@@ -92,6 +92,25 @@ def test_consent_carries_the_sealed_pdf_with_both_hashes(journey_case) -> None:
     assert author["signature"][0]["who"]["reference"].startswith("Practitioner/")
 
 
+def test_case_summary_travels_as_a_document_reference_with_its_pdf(journey_case) -> None:
+    from planning.followups.summary import case_summary_seal
+    from records.keys import trust_root_pem
+    from records.validation import verify_pdf
+
+    assert _by_type(case_bundle(journey_case), "DocumentReference") == []  # none sealed yet
+    first = case_summary_seal(case_id=journey_case.pk, actor=None).record
+    (document,) = _by_type(case_bundle(journey_case), "DocumentReference")
+    assert document["id"] == f"case-summary-{journey_case.pk}"
+    assert document["type"]["coding"][0]["code"] == "34133-9"
+    assert document["subject"]["reference"] == f"Patient/{journey_case.patient_id}"
+    attachment = document["content"][0]["attachment"]
+    pdf = base64.b64decode(attachment["data"])
+    assert (
+        hashlib.sha256(pdf).hexdigest() == first.sha256 == attachment["extension"][0]["valueString"]
+    )
+    assert verify_pdf(pdf, trust_root_pem=trust_root_pem()).ok
+
+
 def test_plan_dose_mg_per_kg_and_rate_over_the_infusion(journey_case) -> None:
     bundle = case_bundle(journey_case)
     (order,) = _by_type(bundle, "MedicationRequest")
