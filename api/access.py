@@ -102,7 +102,7 @@ def rems_pdf_for(user: Any, case_id: int, session_id: int) -> SealedRecord:
     """The sealed REMS form of a signed-off session (the API hands out sealed records only; the
     page seals one on demand)."""
     session = access_rems_form(user, _possible(case_id), _possible(session_id))
-    record = treatment_selectors.rems_record(session.case, session.pk)
+    record: SealedRecord | None = treatment_selectors.rems_record(session.case, session.pk)
     if record is None:
         raise Http404("No such record, or it is not ready yet.")
     return record
