@@ -6,6 +6,7 @@ string (tests/i18n/rendered.py)."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -73,6 +74,26 @@ def test_charts_on_a_spanish_patients_home_are_in_spanish(
     assert left == [], "\n".join(left)
     assert "Respuesta alcanzada el" in spanish and "En remisión" in spanish
     assert "a lo largo del tiempo" in spanish  # the chart title
+    assert _svg_numbers_problems(spanish) == []
+
+
+NUMBER = r"-?\d+(?:\.\d+)?"
+
+
+def _svg_numbers_problems(page: str) -> list[str]:
+    """SVG coordinates must stay plain numbers under a language that writes "12,5"."""
+    svg = "".join(re.findall(r"<svg\b.*?</svg>", page, flags=re.S))
+    assert "<polyline" in svg and "<circle" in svg
+    found = [
+        f'{name}="{value}"'
+        for name, value in re.findall(r'\s(x|y|x1|x2|y1|y2|cx|cy|dy)="([^"]*)"', svg)
+        if not re.fullmatch(NUMBER, value)
+    ]
+    for points in re.findall(r'\spoints="([^"]*)"', svg):
+        found += [p for p in points.split() if not re.fullmatch(f"{NUMBER},{NUMBER}", p)]
+    for box in re.findall(r'viewBox="([^"]*)"', svg):
+        found += [v for v in box.split() if not re.fullmatch(NUMBER, v)]
+    return found
 
 
 def test_an_untranslated_chart_string_is_caught(
