@@ -1,6 +1,7 @@
-"""Sealed records of a case (consent PDFs, approved plan PDFs): the one place the API, the FHIR
-export and the records-request archive read sealed PDF bytes, so moving the records to their
-own app changes this module only."""
+"""Sealed records of a case (consent PDFs, approved plan PDFs, REMS monitoring forms, case
+summaries): the one place the API, the FHIR export and the records-request archive read sealed
+PDF bytes, so moving the records to their own app changes this module only. Every kind of
+`records.RecordKind` is listed here (tests/api/test_records.py checks it)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,21 @@ from records.models import SealedRecord as Stored
 from records.selectors import record_content
 
 CONSENT, PLAN = RecordKind.CONSENT.value, RecordKind.PLAN.value
-KINDS = (CONSENT, PLAN)
-_KIND = {CONSENT: RecordKind.CONSENT, PLAN: RecordKind.PLAN}
+REMS, CASE_SUMMARY = RecordKind.REMS.value, RecordKind.CASE_SUMMARY.value
+KINDS = (CONSENT, PLAN, REMS, CASE_SUMMARY)
+_KIND = {kind.value: kind for kind in RecordKind}
+_LABELS = {
+    CONSENT: "Consent signature",
+    PLAN: "Dosing plan",
+    REMS: "REMS monitoring form",
+    CASE_SUMMARY: "Case summary",
+}
 
 
 @dataclass(frozen=True)
 class SealedRecord:
     kind: str
-    id: int  # the consent signature's id, or the plan's id (how the pages address them)
+    id: int  # the owner's id: consent signature, plan, treatment session (REMS) or case (summary)
     case_id: int
     title: str
     sha256: str
@@ -64,5 +72,5 @@ def sealed_records(
 
 
 def _title(row: Stored) -> str:
-    label = {CONSENT: "Consent signature", PLAN: "Dosing plan"}.get(row.kind, row.kind)
+    label = _LABELS.get(row.kind, row.kind)
     return f"{label} #{row.owner_id}, sealed {row.created_at:%Y-%m-%d} (v{row.version})"

@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.records import KINDS
 from core.models import Patient
 from core.validators import ID_MAX
 from planning.followups.models import FollowUp, FollowUpKind, FollowUpStatus
@@ -117,7 +118,7 @@ class FollowUpSerializer(serializers.ModelSerializer[FollowUp]):
 
 
 class SealedRecordSerializer(serializers.Serializer[Any]):
-    kind = serializers.ChoiceField(choices=["consent", "plan"])
+    kind = serializers.ChoiceField(choices=list(KINDS))
     id = serializers.IntegerField()
     title = serializers.CharField()
     sha256 = serializers.CharField()

@@ -16,7 +16,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api import access
-from api.records import CONSENT, KINDS, PLAN, SealedRecord, sealed_records
+from api.records import CASE_SUMMARY, CONSENT, KINDS, PLAN, REMS, SealedRecord, sealed_records
 from api.serializers import (
     CaseFilterSerializer,
     CaseSerializer,
@@ -145,7 +145,7 @@ class CaseRecords(APIView):
     @extend_schema(responses=SealedRecordSerializer(many=True))
     def get(self, request: Request, case_id: int) -> Response:
         case = access.case_for(request.user, case_id, record_view=False)
-        kinds = KINDS if access.may_read_plan_records(request.user) else (CONSENT,)
+        kinds = access.readable_record_kinds(request.user)
         rows = [_record_row(record) for record in sealed_records(case.pk, kinds=kinds)]
         return Response(SealedRecordSerializer(rows, many=True).data)
 
@@ -168,6 +168,10 @@ class RecordDownload(APIView):
         elif kind == CONSENT:
             case = access.case_for(user, case_id, record_view=False)
             record = access.consent_pdf_for(user, case, record_id)
+        elif kind == REMS:
+            record = access.rems_pdf_for(user, case_id, record_id)
+        elif kind == CASE_SUMMARY:
+            record = access.case_summary_pdf_for(user, case_id, record_id)
         else:
             raise Http404("There is no such kind of record.")
         # The access function wrote the download's one audit entry, as for the pages.

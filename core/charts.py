@@ -105,7 +105,8 @@ class PointSpec:
     x: Number
     y: int
     x_label: str  # what x means in words ("8 Jan 2027", "minute 40")
-    note: str = ""  # e.g. "baseline"
+    note: str = ""  # e.g. "baseline" (the template marks a baseline point)
+    note_text: str = ""  # the note as shown in the point's title, if not `note` itself
 
 
 @dataclass(frozen=True)
@@ -231,7 +232,7 @@ def line_chart(
                     x_label=p.x_label,
                     note=p.note,
                     title=f"{s.label} {p.y}{_unit(s.unit)}, {p.x_label}"
-                    + (f" ({p.note})" if p.note else ""),
+                    + (f" ({p.note_text or p.note})" if p.note_text or p.note else ""),
                 )
                 for p in s.points
             ),

@@ -6,13 +6,15 @@ from django import forms
 from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import ratelimit
 from core.audit import audit_record
 from core.errors import DomainError, ValidationFailed
 from core.jsonbody import parse_json
 from core.models import User
-from core.validators import DOCUMENT_TEXT_MAX
+from core.validators import DOCUMENT_TEXT_MAX, too_long_message
 
 if TYPE_CHECKING:
     from core.esign import ESignature
@@ -20,10 +22,10 @@ if TYPE_CHECKING:
 
 def locked_message() -> str:
     minutes = max(1, settings.LOGIN_FAILURE_WINDOW_SECONDS // 60)
-    return (
-        f"Too many failed sign-in attempts. Please wait {minutes} minutes and try again, "
+    return _(
+        "Too many failed sign-in attempts. Please wait %(minutes)s minutes and try again, "
         "or ask the clinic to lift the lockout."
-    )
+    ) % {"minutes": minutes}
 
 
 class SignInForm(AuthenticationForm):
@@ -44,7 +46,7 @@ class SignInForm(AuthenticationForm):
 
 class OneTimeCodeForm(forms.Form):
     otp_code = forms.CharField(
-        label="Code from your authenticator app (or a recovery code)",
+        label=gettext_lazy("Code from your authenticator app (or a recovery code)"),
         max_length=32,
         widget=forms.TextInput(
             attrs={"autocomplete": "one-time-code", "inputmode": "numeric", "autofocus": True}
@@ -54,7 +56,7 @@ class OneTimeCodeForm(forms.Form):
 
 class PasswordConfirmForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=gettext_lazy("Your password"),
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )
 
@@ -65,7 +67,7 @@ class PasswordConfirmForm(forms.Form):
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
         if not self.user.check_password(password):
-            raise forms.ValidationError("The password is not correct.")
+            raise forms.ValidationError(_("The password is not correct."))
         return password
 
 
@@ -146,7 +148,7 @@ class BoundedJSONField(forms.JSONField):
 
     def _refusal(self, value: str) -> str | None:
         if len(value) > DOCUMENT_TEXT_MAX:
-            return f"At most {DOCUMENT_TEXT_MAX} characters, please (this has {len(value)})."
+            return too_long_message(DOCUMENT_TEXT_MAX, len(value))
         try:
             parse_json(value)
         except ValidationFailed as exc:

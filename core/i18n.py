@@ -22,9 +22,12 @@ from core.errors import ValidationFailed
 from core.models import Patient, User
 
 SESSION_KEY = "pathway_language"
-# The signed-in user's patient language, read once per session ([user id, code]; "" for staff),
-# so a staff page costs no query for it. The patient's own switcher refreshes it; a change made
-# by staff reaches a signed-in patient at their next sign-in.
+# The signed-in user's patient language, cached in the session ([user id, stamp, code]; "" for
+# staff), so a page costs no query for it. `User.language_stamp` is raised whenever the user's
+# patient record is saved with a language (core.signals); the user row is loaded on every
+# request anyway (request.user), so comparing the stamps is free, and a change made by staff
+# reaches a signed-in patient on their next request, in every session of theirs, at the cost of
+# one query then.
 SIGNED_IN_KEY = "pathway_signed_in_language"
 
 
@@ -83,20 +86,30 @@ class PatientLanguageMiddleware:
 
 def signed_in_language(request: HttpRequest, *, refresh: bool = False) -> str:
     """The signed-in patient's preferred language ("" for staff and visitors), cached in the
-    session."""
+    session and re-read when the user's language stamp has moved since."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return ""
     cached = request.session.get(SIGNED_IN_KEY)
-    if not refresh and isinstance(cached, list) and len(cached) == 2 and cached[0] == user.pk:
-        return str(cached[1])
+    if (
+        not refresh
+        and isinstance(cached, list)
+        and len(cached) == 3
+        and cached[0] == user.pk
+        and cached[1] == user.language_stamp
+    ):
+        return str(cached[2])
     return remember_signed_in_language(request.session, user)
 
 
 def remember_signed_in_language(session: SessionBase, user: User) -> str:
-    """Read the user's patient language into the session (at sign-in, so pages need no query)."""
-    language = (
-        Patient.objects.filter(user_id=user.pk).values_list("preferred_language", flat=True).first()
-    ) or ""
-    session[SIGNED_IN_KEY] = [user.pk, language]
-    return language
+    """Read the user's patient language and the current stamp into the session (one query; at
+    sign-in, and after a change)."""
+    row = (
+        Patient.objects.filter(user_id=user.pk)
+        .values_list("preferred_language", "user__language_stamp")
+        .first()
+    )
+    language, stamp = row if row is not None else ("", user.language_stamp)
+    session[SIGNED_IN_KEY] = [user.pk, stamp, language or ""]
+    return language or ""

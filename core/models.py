@@ -22,6 +22,12 @@ class User(AbstractUser):
         editable=False,
         help_text="Raised by 'sign out everywhere': every session signed in before ends.",
     )
+    language_stamp = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="Raised when this user's patient record changes language: a signed-in "
+        "session re-reads the language on its next request (core.i18n).",
+    )
 
     class Meta:
         ordering = ("last_name", "first_name", "username")

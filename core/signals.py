@@ -1,5 +1,5 @@
 """Sign-ins, sign-outs and failed sign-ins go to the audit trail; roles re-sync after migrate;
-the SQLite file is kept owner-only."""
+the SQLite file is kept owner-only; a patient's language change reaches their open sessions."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from typing import Any
 from django.apps import apps as global_apps
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db.backends.signals import connection_created
-from django.db.models.signals import post_migrate
+from django.db.models import F
+from django.db.models.signals import post_migrate, post_save
 from django.dispatch import receiver
 from django.http import HttpRequest
 
 from core.audit import audit_record
-from core.models import User
+from core.models import Patient, User
 from core.ratelimit import register_failure
 from core.roles import sync_role_groups
 
@@ -30,6 +31,20 @@ def _remember_language(sender: Any, request: HttpRequest | None, user: User, **_
 
     if request is not None and hasattr(request, "session"):
         remember_signed_in_language(request.session, user)
+
+
+@receiver(post_save, sender=Patient)
+def _raise_language_stamp(
+    sender: Any, instance: Patient, update_fields: frozenset[str] | None, **_: Any
+) -> None:
+    """A signed-in patient's sessions cache their language (core.i18n): raise the user's stamp
+    so the next request of each re-reads it. Any save that may carry the language counts (the
+    service, the admin); `QuerySet.update()` sends no signal and must not change a language."""
+    if instance.user_id is None:
+        return
+    if update_fields is not None and "preferred_language" not in update_fields:
+        return
+    User.objects.filter(pk=instance.user_id).update(language_stamp=F("language_stamp") + 1)
 
 
 @receiver(user_logged_out)

@@ -88,28 +88,31 @@ def _window(value: date | datetime | None, past: timedelta, future: timedelta, w
     day, today = _day(value), timezone.localdate()
     earliest, latest = today - past, today + future
     if not earliest <= day <= latest:
-        raise ValidationError(
-            f"{what} must be between {earliest:%d/%m/%Y} and {latest:%d/%m/%Y}.",
-            code="out_of_window",
+        values = {"earliest": f"{earliest:%d/%m/%Y}", "latest": f"{latest:%d/%m/%Y}"}
+        message = (
+            _("The time must be between %(earliest)s and %(latest)s.")
+            if what == "time"
+            else _("The date must be between %(earliest)s and %(latest)s.")
         )
+        raise ValidationError(message % values, code="out_of_window")
 
 
 def validate_schedule_date(value: date | datetime | None) -> None:
     """A plan start, follow-up or session date: within a year back and two years ahead."""
-    _window(value, SCHEDULE_PAST, SCHEDULE_FUTURE, "The date")
+    _window(value, SCHEDULE_PAST, SCHEDULE_FUTURE, "date")
 
 
 def validate_event_time(value: date | datetime | None) -> None:
     """When something happened: within the last year, and not later than tomorrow."""
-    _window(value, EVENT_PAST, EVENT_FUTURE, "The time")
+    _window(value, EVENT_PAST, EVENT_FUTURE, "time")
 
 
 def validate_finite(value: Any) -> None:
     """Refuse NaN and infinities (a float or a Decimal)."""
     if isinstance(value, float) and not math.isfinite(value):
-        raise ValidationError("Please enter a finite number.", code="not_finite")
+        raise ValidationError(_("Please enter a finite number."), code="not_finite")
     if isinstance(value, Decimal) and not value.is_finite():
-        raise ValidationError("Please enter a finite number.", code="not_finite")
+        raise ValidationError(_("Please enter a finite number."), code="not_finite")
 
 
 def check_text(**values: tuple[str, int]) -> None:
@@ -118,11 +121,18 @@ def check_text(**values: tuple[str, int]) -> None:
     problems = {}
     for name, (value, limit) in values.items():
         if len(value) > limit:
-            problems[name] = f"At most {limit} characters, please (this has {len(value)})."
+            problems[name] = too_long_message(limit, len(value))
         elif "\x00" in value:
-            problems[name] = "Null characters are not allowed."
+            problems[name] = _("Null characters are not allowed.")
     if problems:
         raise ValidationFailed(problems)
+
+
+def too_long_message(limit: int, length: int) -> str:
+    return _("At most %(limit)s characters, please (this has %(length)s).") % {
+        "limit": limit,
+        "length": length,
+    }
 
 
 def within_date_limits(value: str) -> bool:

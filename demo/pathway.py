@@ -32,15 +32,24 @@ class DemoLogin:
     first_name: str
     last_name: str
     role: Role
+    shows: str = ""  # what signing in shows (printed by seed_demo)
 
 
 DEMO_LOGINS = (
-    DemoLogin("clinic.admin", "Maren", "Holt", Role.CLINIC_ADMIN),
-    DemoLogin("dr.okafor", "Amara", "Okafor", Role.PHYSICIAN),
-    DemoLogin("nurse.lind", "Tove", "Lind", Role.CLINICIAN),
-    DemoLogin("desk.rivera", "Sol", "Rivera", Role.ADMIN_STAFF),
+    DemoLogin(
+        "clinic.admin", "Maren", "Holt", Role.CLINIC_ADMIN, "settings, users, consent documents"
+    ),
+    DemoLogin("dr.okafor", "Amara", "Okafor", Role.PHYSICIAN, "every case; approves plans"),
+    DemoLogin("nurse.lind", "Tove", "Lind", Role.CLINICIAN, "intake, sessions, questionnaires"),
+    DemoLogin("desk.rivera", "Sol", "Rivera", Role.ADMIN_STAFF, "the board, invitations, mailbox"),
     DemoLogin("patient.demo", "Robin", "Ashdown", Role.PATIENT),
 )
+
+#: The patient in active treatment (demo_journey, when a clinic seal exists): `patient.demo`
+#: signs in as this patient, so a newcomer's first look at the patient's side has something in
+#: it (signed consent, approved plan, next session, a questionnaire to answer, sealed records).
+ACTIVE_DEMO_MRN = "DEMO-0007"
+PATIENT_LOGIN = "patient.demo"
 
 # This demo patient reads Spanish: their consent invitation, signing pages and PDF are in Spanish.
 SPANISH_DEMO_MRN = "DEMO-0004"
@@ -181,6 +190,66 @@ def _ensure_patient_case(
         if step == "withdraw":
             reason = "Demo: patient chose psychotherapy alone"
         services.case_transition(case_id=case.pk, transition=step, actor=clinician, reason=reason)
+
+
+def patient_login_to_active_case(mrn: str = ACTIVE_DEMO_MRN) -> bool:
+    """Give `patient.demo` to the patient in active treatment (taking it from the consultation
+    patient, who has nothing to see yet) and leave them a PHQ-9 to answer now. Idempotent;
+    False when there is no such patient (no clinic seal: the journey did not run)."""
+    from django.utils import timezone
+
+    from planning.followups import services as followup_services
+    from planning.followups.models import FollowUp, FollowUpKind, FollowUpStatus
+
+    patient = Patient.objects.filter(mrn=mrn).first()
+    if patient is None:
+        return False
+    user = User.objects.get(username=PATIENT_LOGIN)
+    with transaction.atomic():
+        if patient.user_id != user.pk:
+            Patient.objects.filter(user=user).exclude(pk=patient.pk).update(user=None)
+            patient.user = user
+            patient.save(update_fields=["user"])
+            user.first_name, user.last_name = patient.given_name, patient.family_name
+            user.save(update_fields=["first_name", "last_name"])
+        case = Case.objects.filter(patient=patient).order_by("-pk").first()
+        assert case is not None  # the journey opened it
+        now = timezone.now()
+        open_now = FollowUp.objects.filter(
+            case=case,
+            kind=FollowUpKind.PHQ9,
+            status__in=[FollowUpStatus.SCHEDULED, FollowUpStatus.REMINDED],
+            due_at__lte=now,
+            window_ends_at__gt=now,
+        )
+        if not open_now.exists():
+            followup_services.followup_add(
+                case=case,
+                actor=User.objects.get(username="desk.rivera"),
+                kind=FollowUpKind.PHQ9,
+                due_at=now,
+                window_hours=14 * 24,
+                title="PHQ-9 check-in before the first session",
+            )
+    return True
+
+
+def patient_login_shows(username: str = PATIENT_LOGIN) -> str:
+    """What the patient login shows on its home page, for the printed list of logins."""
+    patient = Patient.objects.filter(user__username=username).first()
+    case = (
+        Case.objects.filter(patient=patient).order_by("-pk").first()
+        if patient is not None
+        else None
+    )
+    if patient is None or case is None:
+        return "no case yet"
+    if patient.mrn == ACTIVE_DEMO_MRN:
+        return (
+            f"{patient.full_name}, in active treatment: signed consent, approved plan, next "
+            "session, a PHQ-9 to answer, sealed PDFs to download"
+        )
+    return f"{patient.full_name}, case in {case.get_state_display().lower()} (little to see yet)"
 
 
 INTAKE_STEPS = ("complete_consultation", "complete_evaluation", "complete_medication_review")

@@ -1,7 +1,8 @@
 """A case as one FHIR R4 Bundle (collection): the patient, the clinic, the practitioners named,
 each consent with its sealed PDF and signature provenance, each approved plan as a CarePlan and
 its MedicationRequest with provenance, every questionnaire response with its score, the vital
-signs, and what an imported Bundle brought (as received, interop.ImportedResource). Every
+signs, the sealed case summary as a DocumentReference with its PDF, and what an imported Bundle
+brought (as received, interop.ImportedResource). Every
 resource is checked with the fhir.resources R4B models."""
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from django.conf import settings
 from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
-from api.records import CONSENT, sealed_records
+from api.records import CASE_SUMMARY, CONSENT, sealed_records
 from consent.models import ConsentSignature, ConsentWithdrawal
 from core.errors import ValidationFailed
 from core.models import User
@@ -67,6 +68,7 @@ def case_bundle(case: Case) -> Resource:
     resources += _plans(case)
     resources += _questionnaires(case)
     resources += _vitals(case)
+    resources += _documents(case)
     resources += _imported(case)
     resources[2:2] = _practitioners(resources)
     bundle: Resource = {
@@ -140,6 +142,13 @@ def _plans(case: Case) -> list[Resource]:
         found.append(r.medication_request_resource(plan, status=ORDER_STATUS[status]))
         found.append(r.plan_provenance(plan))
     return found
+
+
+def _documents(case: Case) -> list[Resource]:
+    """Sealed records with no clinical resource of their own: the case summary (its latest
+    version), as a DocumentReference with the PDF. (Consent PDFs travel in their Consent.)"""
+    found = sealed_records(case.pk, kinds=(CASE_SUMMARY,), with_bytes=True)
+    return [r.case_summary_document(record, case.patient_id) for record in found]
 
 
 def _questionnaires(case: Case) -> list[Resource]:

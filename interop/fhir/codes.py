@@ -17,6 +17,7 @@ QUESTIONNAIRE_BASE = "urn:pathway:questionnaire:"
 CONSENT_VERSION_SYSTEM = "urn:pathway:consent-version"
 SHA256_EXTENSION = "urn:pathway:fhir:attachment-sha256"
 
+CASE_SUMMARY_DOCUMENT = ("34133-9", "Summary of episode note")
 SIGNATURE_AUTHOR = ("1.2.840.10065.1.12.1.1", "Author's Signature")
 SIGNATURE_CONSENT = ("1.2.840.10065.1.12.1.7", "Consent Signature")
 SIGNATURE_WITNESS = ("1.2.840.10065.1.12.1.11", "Witness Signature")

@@ -4,14 +4,16 @@ What the clinic takes over as its own records: the patient's identity and contac
 questionnaire answers (re-scored here by the clinic's own definitions; a score in the Bundle
 that differs from the clinic's is refused). Everything else a Pathway export holds (consents
 with their sealed PDFs, signature provenance, approved plans and their medication orders with
-the dosage as recorded, measurements, practitioners, the source clinic) is kept as received in
+the dosage as recorded, measurements, the sealed case summary (a DocumentReference with its
+PDF), practitioners, the source clinic) is kept as received in
 `interop.ImportedResource`: read-only history, exported again as it came, never a signature
 made here. A signature made elsewhere is not a signature made here: the case opens at the start
 of the pathway, the clinic consents and plans anew, and the audit trail says what came in.
 
 All or nothing: an invalid resource, an unknown resource type, a reference that does not
-resolve, a second Patient, a reference to another patient, a consent PDF whose hashes do not
-match, or a score that does not match its answers refuses the whole Bundle, nothing written.
+resolve, a second Patient, a reference to another patient, a consent or case-summary PDF whose
+hashes do not match, or a score that does not match its answers refuses the whole Bundle,
+nothing written.
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ KEPT_TYPES = frozenset(
         "MedicationRequest",
         "QuestionnaireResponse",
         "Observation",
+        "DocumentReference",
     }
 )
 MAX_ENTRIES = 5000
@@ -129,16 +132,18 @@ def _check_bundle(bundle: Resource, resources: list[Resource], patient: Resource
         raise ValidationFailed({"reference": f"References that do not resolve: {shown}."})
     for res in resources:
         if res["resourceType"] == "Consent":
-            _check_attachment(res)
+            _check_attachment(res.get("sourceAttachment"), f"Consent/{res.get('id')}")
+        if res["resourceType"] == "DocumentReference":
+            where = f"DocumentReference/{res.get('id')}"
+            for content in res.get("content") or []:
+                _check_attachment(content.get("attachment"), where)
     _check_scores(resources)
 
 
-def _check_attachment(consent: Resource) -> None:
+def _check_attachment(found: Resource | None, where: str) -> None:
     """The sealed PDF must travel in the Bundle, and match its size and both hashes."""
-    found = consent.get("sourceAttachment")
     if found is None:
         return
-    where = f"Consent/{consent.get('id')}"
     try:
         pdf = base64.b64decode(found.get("data") or "", validate=True)
     except (binascii.Error, ValueError) as exc:

@@ -91,6 +91,24 @@ def attachment(record: SealedRecord) -> Resource:
     }
 
 
+def case_summary_document(record: SealedRecord, patient_id: int) -> Resource:
+    """The sealed case summary (latest version) as a DocumentReference carrying the PDF."""
+    return {
+        "resourceType": "DocumentReference",
+        "id": f"case-summary-{record.case_id}",
+        "meta": {"versionId": "1"},
+        "status": "current",
+        "docStatus": "final",
+        "type": c.concept(c.LOINC, c.CASE_SUMMARY_DOCUMENT),
+        "category": [c.concept(c.LOINC, c.CASE_SUMMARY_DOCUMENT)],
+        "subject": patient_ref(patient_id),
+        "date": _when(record.created_at),
+        "custodian": ref("Organization", CLINIC_ID),
+        "description": record.title,
+        "content": [{"attachment": attachment(record)}],
+    }
+
+
 def consent_id(signature: ConsentSignature) -> str:
     return f"consent-{signature.pk}"
 

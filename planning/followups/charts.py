@@ -16,6 +16,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 
 from django.utils import dateformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core import charts
 from planning.intake.scoring import treatment_response
@@ -27,6 +29,12 @@ RESPONSE_COLOUR = "#b35c00"
 REMISSION_COLOUR = "#1b7a3a"
 SCORE_COLOUR = "#0b4f8a"
 TICK_GAP = 70  # SVG units between two date labels
+# Where a score was recorded (`Score.source`, set by planning.followups.progress), as shown.
+SOURCE_LABELS = {
+    "evaluation": gettext_lazy("evaluation"),
+    "follow-up questionnaire": gettext_lazy("follow-up questionnaire"),
+    "questionnaire": gettext_lazy("questionnaire"),
+}
 
 
 @dataclass(frozen=True)
@@ -86,9 +94,25 @@ def _percent(baseline: int, current: int) -> int:
 
 def _relation(baseline: int, current: int) -> str:
     if current == baseline:
-        return f"the same as baseline {baseline}"
-    direction = "below" if current < baseline else "above"
-    return f"{_percent(baseline, current)} % {direction} baseline {baseline}"
+        return _("the same as baseline %(baseline)s") % {"baseline": baseline}
+    values = {"baseline": baseline, "percent": _percent(baseline, current)}
+    if current < baseline:
+        return _("%(percent)s %% below baseline %(baseline)s") % values
+    return _("%(percent)s %% above baseline %(baseline)s") % values
+
+
+def _change(baseline: int, current: int) -> str:
+    """The table's "change from baseline" cell (the baseline itself is named in the header)."""
+    if current == baseline:
+        return _("no change")
+    values = {"percent": _percent(baseline, current)}
+    if current < baseline:
+        return _("%(percent)s %% below") % values
+    return _("%(percent)s %% above") % values
+
+
+def _source(source: str) -> str:
+    return str(SOURCE_LABELS.get(source, source))
 
 
 def _half(value: int) -> str:
@@ -127,45 +151,68 @@ def _response_text(
 ) -> str:
     name = scale.name
     if baseline is None:
-        return f"Response cannot be judged yet: no baseline {name} from the evaluation."
+        return _("Response cannot be judged yet: no baseline %(name)s from the evaluation.") % {
+            "name": name
+        }
     if baseline.total == 0:
-        return f"Response cannot be judged: the baseline {name} is 0."
+        return _("Response cannot be judged: the baseline %(name)s is 0.") % {"name": name}
     if not after:
-        return f"No {name} since the baseline ({baseline.total} on {day(baseline.at)})."
+        return _("No %(name)s since the baseline (%(total)s on %(day)s).") % {
+            "name": name,
+            "total": baseline.total,
+            "day": day(baseline.at),
+        }
     latest = after[-1]
     if reached is not None:
-        text = (
-            f"Response reached on {day(reached.at)} ({name} {reached.total}, "
-            f"{_relation(baseline.total, reached.total)})."
-        )
+        text = _("Response reached on %(day)s (%(name)s %(total)s, %(relation)s).") % {
+            "day": day(reached.at),
+            "name": name,
+            "total": reached.total,
+            "relation": _relation(baseline.total, reached.total),
+        }
         if 2 * latest.total > baseline.total:
-            text += f" The latest {name}, {latest.total} on {day(latest.at)}, no longer meets it."
+            text += " " + _("The latest %(name)s, %(total)s on %(day)s, no longer meets it.") % {
+                "name": name,
+                "total": latest.total,
+                "day": day(latest.at),
+            }
         return text
-    return (
-        f"No response yet: latest {name} {latest.total} on {day(latest.at)}, "
-        f"{_relation(baseline.total, latest.total)}; response needs "
-        f"{_half(baseline.total)} or less."
-    )
+    return _(
+        "No response yet: latest %(name)s %(total)s on %(day)s, %(relation)s; response needs "
+        "%(needed)s or less."
+    ) % {
+        "name": name,
+        "total": latest.total,
+        "day": day(latest.at),
+        "relation": _relation(baseline.total, latest.total),
+        "needed": _half(baseline.total),
+    }
 
 
 def _remission_text(scale: Scale, ordered: tuple[Score, ...]) -> str:
     name, below = scale.name, scale.remission_below
     if below is None:
-        return f"Remission is defined for PHQ-9 only; none is judged for {name}."
+        return _("Remission is defined for PHQ-9 only; none is judged for %(name)s.") % {
+            "name": name
+        }
     if not ordered:
-        return f"No {name} recorded yet."
+        return _("No %(name)s recorded yet.") % {"name": name}
     latest = ordered[-1]
+    values = {"name": name, "total": latest.total, "day": day(latest.at), "below": below}
     if latest.total < below:
-        return f"In remission: {name} {latest.total} on {day(latest.at)} (below {below})."
+        return _("In remission: %(name)s %(total)s on %(day)s (below %(below)s).") % values
     earlier = next((s for s in reversed(ordered) if s.total < below), None)
     if earlier is not None:
-        return (
-            f"Not in remission now: {name} {latest.total} on {day(latest.at)}; it was below "
-            f"{below} on {day(earlier.at)}."
-        )
+        return _(
+            "Not in remission now: %(name)s %(total)s on %(day)s; it was below %(below)s on "
+            "%(earlier)s."
+        ) % {**values, "earlier": day(earlier.at)}
     return (
-        f"Not yet in remission (latest {name} {latest.total} on {day(latest.at)}; "
-        f"remission is below {below})."
+        _(
+            "Not yet in remission (latest %(name)s %(total)s on %(day)s; remission is below "
+            "%(below)s)."
+        )
+        % values
     )
 
 
@@ -179,14 +226,46 @@ def _chart(scale: Scale, ordered: tuple[Score, ...], baseline: Score | None) -> 
 
     domain = (0, offset(ordered[-1])) if ordered else (0, 0)
     points = [
-        charts.PointSpec(offset(s), s.total, day(s.at), "baseline" if s is baseline else s.source)
+        charts.PointSpec(
+            offset(s),
+            s.total,
+            day(s.at),
+            "baseline" if s is baseline else s.source,
+            _("baseline") if s is baseline else _source(s.source),
+        )
         for s in ordered
     ]
+    frame = charts.Frame()
+    candidates = [(offset(s), _short_day(s.at)) for s in ordered]
+    chart = charts.line_chart(
+        title=_("%(name)s over time") % {"name": name},
+        description=_description(scale, ordered, baseline),
+        series=[charts.SeriesSpec(scale.code, name, SCORE_COLOUR, points)],
+        x_domain=domain,
+        y_domain=(0, scale.maximum),
+        y_ticks=list(range(0, scale.maximum + 1, 5)),
+        x_ticks=charts.spaced_ticks(candidates, domain, frame, TICK_GAP),
+        lines=_lines(scale, baseline),
+        y_unit=_("%(name)s score") % {"name": name},
+        x_axis=_("Date"),
+        frame=frame,
+    )
+    return replace(
+        chart,
+        columns=(_("Date"), name, _("Change from baseline"), _("Recorded at")),
+        rows=tuple(_row(s, baseline) for s in ordered),
+    )
+
+
+def _lines(scale: Scale, baseline: Score | None) -> list[charts.HLineSpec]:
     lines: list[charts.HLineSpec] = []
     if baseline is not None:
         lines.append(
             charts.HLineSpec(
-                "baseline", baseline.total, f"Baseline {baseline.total}", BASELINE_COLOUR
+                "baseline",
+                baseline.total,
+                _("Baseline %(total)s") % {"total": baseline.total},
+                BASELINE_COLOUR,
             )
         )
         if baseline.total > 0:
@@ -194,7 +273,7 @@ def _chart(scale: Scale, ordered: tuple[Score, ...], baseline: Score | None) -> 
                 charts.HLineSpec(
                     "response",
                     Fraction(baseline.total, 2),
-                    f"Response: {_half(baseline.total)} or less",
+                    _("Response: %(needed)s or less") % {"needed": _half(baseline.total)},
                     RESPONSE_COLOUR,
                     label_dy=-3,  # above, clear of the remission label when they meet
                 )
@@ -204,48 +283,40 @@ def _chart(scale: Scale, ordered: tuple[Score, ...], baseline: Score | None) -> 
             charts.HLineSpec(
                 "remission",
                 scale.remission_below,
-                f"Remission: below {scale.remission_below}",
+                _("Remission: below %(below)s") % {"below": scale.remission_below},
                 REMISSION_COLOUR,
                 label_dy=12,
             )
         )
-    frame = charts.Frame()
-    candidates = [(offset(s), _short_day(s.at)) for s in ordered]
-    chart = charts.line_chart(
-        title=f"{name} over time",
-        description=_description(scale, ordered, baseline),
-        series=[charts.SeriesSpec(scale.code, name, SCORE_COLOUR, points)],
-        x_domain=domain,
-        y_domain=(0, scale.maximum),
-        y_ticks=list(range(0, scale.maximum + 1, 5)),
-        x_ticks=charts.spaced_ticks(candidates, domain, frame, TICK_GAP),
-        lines=lines,
-        y_unit=f"{name} score",
-        x_axis="Date",
-        frame=frame,
-    )
-    return replace(
-        chart,
-        columns=("Date", name, "Change from baseline", "Recorded at"),
-        rows=tuple(_row(s, baseline) for s in ordered),
-    )
+    return lines
 
 
 def _row(score: Score, baseline: Score | None) -> tuple[str, ...]:
     if baseline is None or baseline.total == 0 or score is baseline:
-        change = "baseline" if score is baseline else "—"
+        change = _("baseline") if score is baseline else "—"
     else:
-        change = (
-            "no change"
-            if score.total == baseline.total
-            else _relation(baseline.total, score.total).rsplit(" baseline", 1)[0]
-        )
-    return (day(score.at), str(score.total), change, score.source)
+        change = _change(baseline.total, score.total)
+    return (day(score.at), str(score.total), change, _source(score.source))
 
 
 def _description(scale: Scale, ordered: tuple[Score, ...], baseline: Score | None) -> str:
     if not ordered:
-        return f"No {scale.name} scores recorded yet."
-    values = ", ".join(f"{s.total} on {day(s.at)}" for s in ordered)
-    base = f" Baseline {baseline.total}." if baseline else " No baseline from the evaluation."
-    return f"{scale.name} scores (0 to {scale.maximum}, lower is better): {values}.{base}"
+        return _("No %(name)s scores recorded yet.") % {"name": scale.name}
+    values = ", ".join(
+        _("%(total)s on %(day)s") % {"total": s.total, "day": day(s.at)} for s in ordered
+    )
+    base = (
+        _("Baseline %(total)s.") % {"total": baseline.total}
+        if baseline
+        else _("No baseline from the evaluation.")
+    )
+    return (
+        _("%(name)s scores (0 to %(maximum)s, lower is better): %(values)s.")
+        % {
+            "name": scale.name,
+            "maximum": scale.maximum,
+            "values": values,
+        }
+        + " "
+        + base
+    )

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from core.errors import DomainError, NotFound, ValidationFailed
 from core.links import link_for_token, link_require_open, link_revoke
@@ -36,7 +37,7 @@ class AlreadyReceived(LinkGone):
     code = "already_received"
 
     def __init__(self, received_at: datetime | None) -> None:
-        super().__init__("This questionnaire was already completed. Thank you.")
+        super().__init__(gettext("This questionnaire was already completed. Thank you."))
         self.received_at = received_at
 
 
@@ -50,7 +51,9 @@ def followup_for_token(token: str) -> FollowUp:
         else None
     )
     if followup is None or followup.link is None:
-        raise NotFound("This link is not valid. Please use the latest message from the clinic.")
+        raise NotFound(
+            gettext("This link is not valid. Please use the latest message from the clinic.")
+        )
     followup_require_answerable(followup)
     link_require_open(followup.link)
     return followup
@@ -63,7 +66,7 @@ def followup_require_answerable(followup: FollowUp) -> None:
     if followup.status not in (FollowUpStatus.REMINDED, FollowUpStatus.SCHEDULED) or (
         followup.window_ends_at <= timezone.now()
     ):
-        raise LinkGone("This link has expired. The clinic will contact you.")
+        raise LinkGone(gettext("This link has expired. The clinic will contact you."))
 
 
 def phq9_definition() -> QuestionnaireDefinition:

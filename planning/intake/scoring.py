@@ -26,6 +26,7 @@ from itertools import pairwise
 from types import MappingProxyType
 from typing import Any, Final, Literal
 
+from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 __all__ = [
@@ -546,7 +547,7 @@ def validate_answers(
         elif isinstance(raw, int):
             values[item.link_id] = raw
     known = {item.link_id for item in defn.items}
-    errors.update({str(key): "Unknown question." for key in answers if key not in known})
+    errors.update({str(key): _("Unknown question.") for key in answers if key not in known})
     if errors:
         raise AnswerError(errors)
     return values
@@ -561,27 +562,42 @@ def _is_shown(item: Item, values: Mapping[str, int], errors: Mapping[str, str]) 
     return values.get(item.skip_unless.item) == item.skip_unless.equals
 
 
-def _condition_text(defn: QuestionnaireDefinition, skip: SkipRule | None) -> str:
+def _condition(defn: QuestionnaireDefinition, skip: SkipRule | None) -> dict[str, str] | None:
+    """The question and answer that make an item asked (None: it is always asked)."""
     if skip is None:
-        return ""
-    label = defn.item(skip.item).label_for(skip.equals)
-    return f" when {skip.item} is answered {label!r}"
+        return None
+    return {"item": skip.item, "label": _(defn.item(skip.item).label_for(skip.equals))}
 
 
 def _answer_problem(
     defn: QuestionnaireDefinition, item: Item, raw: object, shown: bool | None
 ) -> str | None:
-    condition = _condition_text(defn, item.skip_unless)
+    """What is wrong with one answer, in the active language (a patient may read it)."""
+    condition = _condition(defn, item.skip_unless)
     if raw is None:
         needed = shown is True and (item.required or item.skip_unless is not None)
-        return f"This question is required{condition}." if needed else None
+        if not needed:
+            return None
+        if condition is None:
+            return _("This question is required.")
+        return _("This question is required when %(item)s is answered '%(label)s'.") % condition
     if shown is False:
-        return f"Leave this question unanswered; it is only asked{condition}."
+        assert condition is not None  # only an item with a condition is ever not shown
+        return (
+            _(
+                "Leave this question unanswered; it is only asked when %(item)s is answered "
+                "'%(label)s'."
+            )
+            % condition
+        )
     if isinstance(raw, bool) or not isinstance(raw, int):
-        return f"Answer must be a whole number, got {raw!r}."
+        return _("The answer must be a whole number, not %(answer)s.") % {"answer": repr(raw)}
     if raw not in item.values:
         allowed = ", ".join(str(value) for value in item.values)
-        return f"{raw} is not an allowed answer; choose one of {allowed}."
+        return _("%(answer)s is not an allowed answer; choose one of %(allowed)s.") % {
+            "answer": raw,
+            "allowed": allowed,
+        }
     return None
 
 
@@ -678,7 +694,7 @@ def _bands(*spec: tuple[int, int, str]) -> list[dict[str, Any]]:
 
 PHQ9_DEFINITION: Final[dict[str, Any]] = {
     "code": "phq9",
-    "title": "Patient Health Questionnaire (PHQ-9)",
+    "title": gettext_noop("Patient Health Questionnaire (PHQ-9)"),
     "version": "1",
     "instructions": "Over the last two weeks, how often have these problems bothered you?",
     "items": _frequency_items(
@@ -711,11 +727,11 @@ PHQ9_DEFINITION: Final[dict[str, Any]] = {
     ),
     "scoring": {"method": "sum"},
     "bands": _bands(
-        (0, 4, "None-minimal"),
-        (5, 9, "Mild"),
-        (10, 14, "Moderate"),
-        (15, 19, "Moderately severe"),
-        (20, 27, "Severe"),
+        (0, 4, gettext_noop("None-minimal")),
+        (5, 9, gettext_noop("Mild")),
+        (10, 14, gettext_noop("Moderate")),
+        (15, 19, gettext_noop("Moderately severe")),
+        (20, 27, gettext_noop("Severe")),
     ),
     "alerts": [
         {"item": "phq9_9", "op": "gt", "value": 0, "message": "Suicidal ideation reported (item 9)"}
@@ -724,7 +740,7 @@ PHQ9_DEFINITION: Final[dict[str, Any]] = {
 
 GAD7_DEFINITION: Final[dict[str, Any]] = {
     "code": "gad7",
-    "title": "Generalised Anxiety Disorder scale (GAD-7)",
+    "title": gettext_noop("Generalised Anxiety Disorder scale (GAD-7)"),
     "version": "1",
     "instructions": "Over the last two weeks, how often have these problems bothered you?",
     "items": _frequency_items(
@@ -740,7 +756,12 @@ GAD7_DEFINITION: Final[dict[str, Any]] = {
         ),
     ),
     "scoring": {"method": "sum"},
-    "bands": _bands((0, 4, "Minimal"), (5, 9, "Mild"), (10, 14, "Moderate"), (15, 21, "Severe")),
+    "bands": _bands(
+        (0, 4, gettext_noop("Minimal")),
+        (5, 9, gettext_noop("Mild")),
+        (10, 14, gettext_noop("Moderate")),
+        (15, 21, gettext_noop("Severe")),
+    ),
     "alerts": [],
 }
 

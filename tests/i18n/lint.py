@@ -39,6 +39,7 @@ PATIENT_TEMPLATES = (
     "treatment/_patient_next_session.html",
     "followups/_patient_open.html",
     "followups/_patient_progress.html",
+    "charts/_line_chart.html",
     "followups/received.html",
     "intake/_patient_history.html",
     "records/archive_summary.html",
@@ -79,9 +80,9 @@ def _text_outside_translation(source: str) -> str:
     for token in Lexer(source).tokenize():
         words = token.contents.split()
         name = words[0] if token.token_type == TokenType.BLOCK and words else ""
-        if name in ("blocktranslate", "blocktrans"):
+        if name in ("blocktranslate", "blocktrans", "comment"):  # a comment is no page text
             inside = True
-        elif name in ("endblocktranslate", "endblocktrans"):
+        elif name in ("endblocktranslate", "endblocktrans", "endcomment"):
             inside = False
         if token.token_type == TokenType.TEXT and not inside:
             parts.append(token.contents)

@@ -114,6 +114,7 @@ def test_patient_template_has_no_text_outside_translate_tags(path: Path) -> None
         ('<a class="button big" href="/x">{{ label }}</a>', []),
         ("<style>.a { content: 'Page'; }</style>SHA-256 {{ hash }}", []),
         ("{{ clinic_name }}: Dear {{ name }}", [": Dear"]),
+        ("{% comment %}Include with: chart{% endcomment %}<p>Hi</p>", ["Hi"]),
     ],
 )
 def test_lint_finds_text_outside_translate_tags(source: str, found: list[str]) -> None:

@@ -4,6 +4,7 @@ digests were recomputed."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 import zipfile
@@ -22,6 +23,7 @@ MEMBERS = [
     "bundle.json",
     "records/consent-",
     "records/plan-",
+    "records/case_summary-",
     "audit/entries.json",
     "audit/head.json",
     "audit/checkpoint.json",
@@ -49,9 +51,11 @@ def archive(request, tmp_path, checkpoint_provider) -> bytes:
     """Built once (the journey takes seconds) and reused: verifying needs no database."""
     if "zip" not in _built:
         request.getfixturevalue("sealing")
+        from planning.followups.summary import case_summary_seal
         from tests.api.conftest import run_journey
 
         case = run_journey(tmp_path)
+        case_summary_seal(case_id=case.pk, actor=None)  # every kind of record travels
         out = tmp_path / "case.zip"
         call_command("export_case", case.pk, out=out, stdout=io.StringIO())
         _built["zip"] = out.read_bytes()
@@ -81,9 +85,19 @@ def test_intact_archive_verifies_without_a_database(archive, tmp_path, django_as
     assert "INTACT" in text and "checkpoint at #" in text
     members = _members(archive)
     assert sorted(n.split("-")[0] for n in members if n.startswith("records/")) == [
+        "records/case_summary",
         "records/consent",
         "records/plan",
     ]
+    bundle = json.loads(members["bundle.json"])
+    (document,) = [
+        e["resource"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "DocumentReference"
+    ]
+    sha256 = document["content"][0]["attachment"]["extension"][0]["valueString"]
+    (pdf,) = [data for name, data in members.items() if name.startswith("records/case_summary-")]
+    assert hashlib.sha256(pdf).hexdigest() == sha256
     entries = json.loads(members["audit/entries.json"])
     assert any(not e.get("redacted") and e["action"] == "case.transition" for e in entries)
 

@@ -56,6 +56,9 @@ def _by_type(bundle: dict, resource_type: str) -> list[dict]:
 
 
 def test_case_bundle_validates_and_every_reference_resolves(journey_case) -> None:
+    from planning.followups.summary import case_summary_seal
+
+    case_summary_seal(case_id=journey_case.pk, actor=None)  # every kind an export holds
     bundle = json.loads(json.dumps(case_bundle(journey_case)))  # as it travels
     get_fhir_model_class("Bundle").model_validate(bundle)
     for entry in bundle["entry"]:
@@ -90,6 +93,25 @@ def test_consent_carries_the_sealed_pdf_with_both_hashes(journey_case) -> None:
     assert consent_sig["signature"][0]["who"]["reference"] == f"Patient/{journey_case.patient_id}"
     author = signatures["1.2.840.10065.1.12.1.1"]
     assert author["signature"][0]["who"]["reference"].startswith("Practitioner/")
+
+
+def test_case_summary_travels_as_a_document_reference_with_its_pdf(journey_case) -> None:
+    from planning.followups.summary import case_summary_seal
+    from records.keys import trust_root_pem
+    from records.validation import verify_pdf
+
+    assert _by_type(case_bundle(journey_case), "DocumentReference") == []  # none sealed yet
+    first = case_summary_seal(case_id=journey_case.pk, actor=None).record
+    (document,) = _by_type(case_bundle(journey_case), "DocumentReference")
+    assert document["id"] == f"case-summary-{journey_case.pk}"
+    assert document["type"]["coding"][0]["code"] == "34133-9"
+    assert document["subject"]["reference"] == f"Patient/{journey_case.patient_id}"
+    attachment = document["content"][0]["attachment"]
+    pdf = base64.b64decode(attachment["data"])
+    assert (
+        hashlib.sha256(pdf).hexdigest() == first.sha256 == attachment["extension"][0]["valueString"]
+    )
+    assert verify_pdf(pdf, trust_root_pem=trust_root_pem()).ok
 
 
 def test_plan_dose_mg_per_kg_and_rate_over_the_infusion(journey_case) -> None:

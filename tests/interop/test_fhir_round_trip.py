@@ -22,6 +22,7 @@ from core.models import AuditEntry, Patient
 from interop.fhir.bundle import case_bundle, references, unresolved_references, validate
 from interop.fhir.importer import KEPT_TYPES
 from interop.models import ImportedResource
+from planning.followups.summary import case_summary_seal
 from planning.intake.models import QuestionnaireResponse, SafetyAlert
 from planning.pathway.models import Case
 from planning.treatment.models import DosingPlan
@@ -81,13 +82,15 @@ def clinical_content(bundle: Resource) -> list[str]:
 @pytest.fixture
 def exported(sealing: Any, tmp_path: Any) -> Resource:
     """A journey case (consent, evaluation with questionnaires, approved plan, a session with
-    vitals) exported, then rolled back: the import that follows runs on a fresh database."""
+    vitals, a sealed case summary) exported, then rolled back: the import that follows runs on
+    a fresh database."""
     path = tmp_path / "bundle.json"
 
     def journey_then_roll_back() -> None:
         with transaction.atomic():
             case = run_journey(tmp_path)
             add_session_vitals(case)
+            case_summary_seal(case_id=case.pk, actor=None)
             call_command("export_fhir", case.pk, out=path, stderr=io.StringIO())
             raise LookupError("roll back")
 
@@ -195,6 +198,13 @@ def _tampered_pdf(bundle: Resource) -> None:
     attachment["data"] = base64.b64encode(bytes(pdf)).decode()
 
 
+def _tampered_summary(bundle: Resource) -> None:
+    attachment = _entry(bundle, "DocumentReference")["content"][0]["attachment"]
+    pdf = bytearray(base64.b64decode(attachment["data"]))
+    pdf[len(pdf) // 3] ^= 0x01
+    attachment["data"] = base64.b64encode(bytes(pdf)).decode()
+
+
 def _wrong_score(bundle: Resource) -> None:
     score = next(
         e["resource"]
@@ -233,6 +243,10 @@ BAD = {
         "exactly one Patient",
     ),
     "a changed byte in the sealed PDF": (_tampered_pdf, "does not match its size and hashes"),
+    "a changed byte in the case summary PDF": (
+        _tampered_summary,
+        "DocumentReference/case-summary-",
+    ),
     "a score that is not the answers' score": (_wrong_score, "not the clinic's score"),
 }
 

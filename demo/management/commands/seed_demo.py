@@ -7,7 +7,12 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.test.utils import override_settings
 
-from demo.pathway import DEMO_PASSWORD, seed_demo
+from demo.pathway import (
+    DEMO_PASSWORD,
+    patient_login_shows,
+    patient_login_to_active_case,
+    seed_demo,
+)
 
 
 class Command(BaseCommand):
@@ -20,11 +25,13 @@ class Command(BaseCommand):
             self.style.SUCCESS(f"Demo data ready. Logins (password for all: {DEMO_PASSWORD}):")
         )
         for login in logins:
-            self.stdout.write(f"  {login.role.label:<18} {login.username}")
+            shows = login.shows or patient_login_shows(login.username)
+            self.stdout.write(f"  {login.role.label:<18} {login.username:<14} {shows}")
 
     def _active_case(self) -> None:
         """One patient in active treatment (consent signed, plan approved), when a clinic seal
-        exists to sign the records with (`make demo` creates one first)."""
+        exists to sign the records with (`make demo` creates one first); the patient login is
+        theirs, with a questionnaire to answer."""
         from django.conf import settings
 
         from records.keys import SealNotConfigured, seal_material
@@ -40,3 +47,4 @@ class Command(BaseCommand):
             call_command(
                 "demo_journey", out=out, mrn="DEMO-0007", if_missing=True, stdout=self.stdout
             )
+        patient_login_to_active_case()
