@@ -63,7 +63,7 @@ def audit_entry(**fields: Unpack[AuditFields]) -> AuditEntry:
     saved_actor = actor if actor is not None and actor.pk else None
     # Positional arguments in the model's field order: Django's fast path (keywords cost a
     # third of building an entry). The order is checked against the model (_FIELD_ORDER).
-    entry = AuditEntry(
+    row: tuple[Any, ...] = (
         None,  # id
         None,  # seq
         timezone.now(),  # created_at
@@ -81,6 +81,7 @@ def audit_entry(**fields: Unpack[AuditFields]) -> AuditEntry:
         None,  # prev_hash
         None,  # entry_hash
     )
+    entry = AuditEntry(*row)
     if saved_actor is not None:
         AuditEntry.actor.field.set_cached_value(entry, saved_actor)
     entry.content_hash = content_hash(entry)
