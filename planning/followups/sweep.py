@@ -27,7 +27,7 @@ from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
 from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_entry, audit_record_many
 from core.links import links_create
@@ -262,13 +262,25 @@ def _until(moment: datetime) -> str:
     return str(date_filter(timezone.localtime(moment), UNTIL_FORMAT))
 
 
+_until_markers: dict[tuple[str, str], str] = {}
+
+
+def _until_marker() -> str:
+    """The marker's text in the active language and time zone (computed once for each)."""
+    key = (translation.get_language(), timezone.get_current_timezone_name())
+    text = _until_markers.get(key)
+    if text is None:
+        text = _until_markers[key] = _until(UNTIL_MARKER)
+    return text
+
+
 def reminder_rendering(followup: FollowUp) -> SharedRendering:
     patient = followup.case.patient
 
     def fills() -> list[tuple[str, str]]:
         return [
             (NAME_MARKER, patient.given_name),
-            (_until(UNTIL_MARKER), _until(followup.window_ends_at)),
+            (_until_marker(), _until(followup.window_ends_at)),
         ]
 
     return SharedRendering(
