@@ -207,7 +207,8 @@ def _enqueue_reminders(decided: list[tuple[FollowUp, str]], audit: list[AuditEnt
         audit=audit,
     )
     base = getattr(settings, "PATHWAY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
-    link_prefix = base + reverse("followups:link", args=["TOKEN"]).removesuffix("TOKEN/")
+    # The link's URL reversed once (tokens are URL-safe: reverse would not quote them).
+    before, _, after = reverse("followups:link", args=["TOKEN"]).partition("TOKEN")
     drafts = []
     for (followup, channel), (link, token) in zip(decided, made, strict=True):
         followup.link = link
@@ -219,7 +220,7 @@ def _enqueue_reminders(decided: list[tuple[FollowUp, str]], audit: list[AuditEnt
                 to=patient.phone if channel == MessageChannel.SMS else patient.email,
                 dedupe_key=f"followup-{followup.pk}",
                 context={"followup": followup, "patient": patient},
-                link=f"{link_prefix}{token}/",
+                link=f"{base}{before}{token}{after}",
                 case_id=followup.case_id,
                 patient_id=patient.pk,
                 language=patient.preferred_language,
