@@ -10,6 +10,7 @@ the ids come back in the order given. Elsewhere it is `bulk_create`.
 
 from __future__ import annotations
 
+from datetime import datetime
 from enum import Enum
 from typing import Any, TypeVar
 
@@ -38,9 +39,18 @@ _PLAIN = frozenset(
 
 def _column(field: models.Field[Any, Any], objs: list[M]) -> list[Any]:
     name = field.attname
-    if field.get_internal_type() in _PLAIN:  # (a choices enum would be sent by its name)
+    kind = field.get_internal_type()
+    if kind in _PLAIN:  # (a choices enum would be sent by its name)
         values = [getattr(obj, name) for obj in objs]
         return [value.value if isinstance(value, Enum) else value for value in values]
+    if kind == "DateTimeField":  # an aware datetime is sent as it is (what the field does here)
+        prep = field.get_db_prep_save
+        return [
+            value
+            if value is None or (type(value) is datetime and value.tzinfo is not None)
+            else prep(value, connection)
+            for value in (getattr(obj, name) for obj in objs)
+        ]
     return [field.get_db_prep_save(getattr(obj, name), connection) for obj in objs]
 
 

@@ -27,6 +27,7 @@ import html
 import logging
 import re
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,6 +39,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import conditional_escape
 
 from core.bulk import bulk_insert
 from core.claims import claim_rows
@@ -88,16 +90,46 @@ def render_message(
 ) -> Rendered:
     """E-mail: `emails/<name>-subject.txt`, `-body.txt`, `-body.html`; SMS: `sms/<name>.txt`.
     `contact` (the clinic settings) is read here unless a batch passes the one it read."""
+    return _tidy(_render_raw(template, channel, context, contact), channel)
+
+
+def _render_raw(
+    template: str, channel: str, context: dict[str, Any], contact: ClinicSettings | None
+) -> Rendered:
     ctx = {
         "clinic_name": settings.CLINIC_NAME,
         "clinic_contact": contact or _contact(),
         **context,
     }
     if channel == MessageChannel.SMS:
-        return Rendered("", " ".join(render_to_string(f"sms/{template}.txt", ctx).split()), "")
-    subject = " ".join(render_to_string(f"emails/{template}-subject.txt", ctx).split())
-    text = render_to_string(f"emails/{template}-body.txt", ctx)
-    return Rendered(subject, text, render_to_string(f"emails/{template}-body.html", ctx))
+        return Rendered("", render_to_string(f"sms/{template}.txt", ctx), "")
+    return Rendered(
+        render_to_string(f"emails/{template}-subject.txt", ctx),
+        render_to_string(f"emails/{template}-body.txt", ctx),
+        render_to_string(f"emails/{template}-body.html", ctx),
+    )
+
+
+def _tidy(raw: Rendered, channel: str) -> Rendered:
+    """Subjects and SMS texts on one line, single-spaced."""
+    if channel == MessageChannel.SMS:
+        return Rendered("", " ".join(raw.text.split()), "")
+    return Rendered(" ".join(raw.subject.split()), raw.text, raw.html)
+
+
+@dataclass(frozen=True)
+class SharedRendering:
+    """How a batch's drafts share one rendering (`messages_enqueue`): drafts of the same
+    template, channel and language whose `key` is equal render the template once, with
+    `context` holding marker values where they differ; each draft's text is that rendering
+    with every marker replaced by the draft's value (`fills()`, called in the draft's language:
+    [(marker text as rendered, this draft's text)]), escaped as the template escapes a
+    variable. The batch checks its first draft of each kind against a full rendering of its own
+    `MessageDraft.context` and renders every draft fully if the two differ."""
+
+    key: tuple[Any, ...]
+    context: dict[str, Any]
+    fills: Callable[[], list[tuple[str, str]]]
 
 
 def _contact() -> ClinicSettings:
@@ -119,6 +151,7 @@ class MessageDraft:
     case_id: int | None = None
     patient_id: int | None = None
     language: str = ""  # the patient's preferred language; empty: the active one
+    shared: SharedRendering | None = None  # (messages_enqueue only)
 
 
 def message_enqueue(
@@ -159,7 +192,8 @@ def message_enqueue(
 def messages_enqueue(drafts: list[MessageDraft]) -> list[OutboundMessage]:
     """Store many messages in one INSERT (a batch job's), skipping keys already stored; returns
     the new ones. Call inside the transaction that decides them: a key enqueued concurrently
-    raises IntegrityError and the caller's whole batch rolls back (no second message)."""
+    raises IntegrityError and the caller's whole batch rolls back (no second message). Drafts
+    with a `shared` rendering render their template once per kind (SharedRendering)."""
     for draft in drafts:
         _checked(draft)
     keys = [draft.dedupe_key for draft in drafts]
@@ -167,7 +201,8 @@ def messages_enqueue(drafts: list[MessageDraft]) -> list[OutboundMessage]:
         OutboundMessage.objects.filter(dedupe_key__in=keys).values_list("dedupe_key", flat=True)
     )
     contact = _contact()  # once per batch, not once per message
-    new = [_build(draft, contact) for draft in drafts if draft.dedupe_key not in stored]
+    shared: dict[tuple[Any, ...], Rendered | None] = {}
+    new = [_build(draft, contact, shared) for draft in drafts if draft.dedupe_key not in stored]
     if not new:
         return []
     created = bulk_insert(new)
@@ -183,13 +218,21 @@ def _checked(draft: MessageDraft) -> MessageDraft:
     return draft
 
 
-def _build(draft: MessageDraft, contact: ClinicSettings | None = None) -> OutboundMessage:
+def _build(
+    draft: MessageDraft,
+    contact: ClinicSettings | None = None,
+    shared: dict[tuple[Any, ...], Rendered | None] | None = None,
+) -> OutboundMessage:
     """The unsaved message: templates rendered now, the link sealed."""
     context = {**draft.context, "link": LINK_PLACEHOLDER} if draft.link else draft.context
     with translation.override(draft.language or translation.get_language()):
-        rendered = render_message(
-            draft.template, channel=draft.channel, context=context, contact=contact
-        )
+        rendered = None
+        if draft.shared is not None and shared is not None:
+            rendered = _shared_rendering(draft, draft.shared, contact, shared)
+        if rendered is None:
+            rendered = render_message(
+                draft.template, channel=draft.channel, context=context, contact=contact
+            )
     name, data, mime = draft.attachment or ("", None, "")
     return OutboundMessage(
         channel=draft.channel,
@@ -209,6 +252,42 @@ def _build(draft: MessageDraft, contact: ClinicSettings | None = None) -> Outbou
     )
 
 
+def _shared_rendering(
+    draft: MessageDraft,
+    spec: SharedRendering,
+    contact: ClinicSettings | None,
+    cache: dict[tuple[Any, ...], Rendered | None],
+) -> Rendered | None:
+    """This draft's text from its kind's one rendering, or None: render it fully."""
+    key = (draft.template, draft.channel, translation.get_language(), bool(draft.link), spec.key)
+    if key in cache:
+        raw = cache[key]
+        return None if raw is None else _filled(raw, spec.fills(), draft.channel)
+    context = {**spec.context, "link": LINK_PLACEHOLDER} if draft.link else spec.context
+    raw = _render_raw(draft.template, draft.channel, context, contact)
+    filled = _filled(raw, spec.fills(), draft.channel)
+    full_context = {**draft.context, "link": LINK_PLACEHOLDER} if draft.link else draft.context
+    full = render_message(
+        draft.template, channel=draft.channel, context=full_context, contact=contact
+    )
+    if filled != full:  # the template uses something the markers do not carry
+        logger.warning("Shared rendering of %s differs from a full one; rendering each.", key[:3])
+        cache[key] = None
+        return full
+    cache[key] = raw
+    return filled
+
+
+def _filled(raw: Rendered, fills: list[tuple[str, str]], channel: str) -> Rendered:
+    values = {marker: conditional_escape(value) for marker, value in fills}
+    pattern = re.compile("|".join(re.escape(marker) for marker in values))
+
+    def fill(text: str) -> str:  # (one pass: a value is never searched for markers)
+        return pattern.sub(lambda found: values[found.group(0)], text) if values else text
+
+    return _tidy(Rendered(fill(raw.subject), fill(raw.text), fill(raw.html)), channel)
+
+
 def _domain() -> str:
     return str(getattr(settings, "OUTBOX_MESSAGE_ID_DOMAIN", "pathway.invalid"))
 
@@ -222,9 +301,16 @@ def _nudge() -> None:
         logger.warning("Could not nudge outbox delivery; the scheduled run will.", exc_info=True)
 
 
+_fernets: dict[str, Fernet] = {}
+
+
 def _fernet() -> Fernet:
-    digest = hashlib.sha256(b"pathway-outbox-link:" + settings.SECRET_KEY.encode()).digest()
-    return Fernet(base64.urlsafe_b64encode(digest))
+    """The link key, derived from SECRET_KEY (once per key, not once per message)."""
+    fernet = _fernets.get(settings.SECRET_KEY)
+    if fernet is None:
+        digest = hashlib.sha256(b"pathway-outbox-link:" + settings.SECRET_KEY.encode()).digest()
+        fernet = _fernets[settings.SECRET_KEY] = Fernet(base64.urlsafe_b64encode(digest))
+    return fernet
 
 
 def _seal(link: str) -> str:

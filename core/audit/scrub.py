@@ -5,6 +5,7 @@ core.admin.AuditedAdminMixin)."""
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from typing import Any
 
 REDACTED = "[redacted]"
@@ -46,6 +47,7 @@ _SECRET_KEY = re.compile(
 _ALLOWED_KEYS = frozenset({"sha256", "content_hash", "head_hash", "checkpoint_hash", "case_id"})
 
 
+@lru_cache(maxsize=4096)  # (keys come from code: a small set; a pure function of the key)
 def is_secret_key(key: str) -> bool:
     name = re.sub(r"([a-z])([A-Z])", r"\1_\2", key).lower()
     if name in _ALLOWED_KEYS:

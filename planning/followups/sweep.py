@@ -18,20 +18,21 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import CharField, Exists, OuterRef, Q, Value
 from django.db.models.functions import Cast, Concat
+from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.audit import audit_entry, audit_record_many
 from core.links import links_create
 from core.models import AuditEntry, LinkPurpose, MessageChannel
-from core.outbox import MessageDraft, messages_enqueue
+from core.outbox import MessageDraft, SharedRendering, messages_enqueue
 from planning.followups.models import (
     OPEN_STATUSES,
     PATIENT_KINDS,
@@ -206,6 +207,8 @@ def _enqueue_reminders(decided: list[tuple[FollowUp, str]], audit: list[AuditEnt
         audit=audit,
     )
     base = getattr(settings, "PATHWAY_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+    # The link's URL reversed once (tokens are URL-safe: reverse would not quote them).
+    before, _, after = reverse("followups:link", args=["TOKEN"]).partition("TOKEN")
     drafts = []
     for (followup, channel), (link, token) in zip(decided, made, strict=True):
         followup.link = link
@@ -217,13 +220,75 @@ def _enqueue_reminders(decided: list[tuple[FollowUp, str]], audit: list[AuditEnt
                 to=patient.phone if channel == MessageChannel.SMS else patient.email,
                 dedupe_key=f"followup-{followup.pk}",
                 context={"followup": followup, "patient": patient},
-                link=base + reverse("followups:link", args=[token]),
+                link=f"{base}{before}{token}{after}",
                 case_id=followup.case_id,
                 patient_id=patient.pk,
                 language=patient.preferred_language,
+                shared=reminder_rendering(followup),
             )
         )
     messages_enqueue(drafts)
+
+
+# ---- one rendering per kind of reminder --------------------------------------------------
+# A batch's reminders differ only in the patient's given name and the window's end: the
+# templates are rendered once per (kind, title, channel, language) with markers for those two,
+# and each message is that text with the patient's values put in (core.outbox.SharedRendering,
+# which checks the first of each kind against a full rendering).
+
+NAME_MARKER = "Pathwaymarkergivenname"
+UNTIL_MARKER = datetime(1901, 2, 3, 4, 5, tzinfo=UTC)
+UNTIL_FORMAT = "j F Y, H:i"  # as the reminder templates format `followup.window_ends_at`
+
+
+class _FollowUpMarkers:
+    """What the reminder templates read of a follow-up, the window's end a marker."""
+
+    window_ends_at = UNTIL_MARKER
+
+    def __init__(self, followup: FollowUp) -> None:
+        self._followup = followup
+        self.kind = followup.kind
+        self.title = followup.title
+
+    def get_kind_display(self) -> str:  # (called while rendering: in the message's language)
+        return str(self._followup.get_kind_display())
+
+
+class _PatientMarkers:
+    given_name = NAME_MARKER
+
+
+def _until(moment: datetime) -> str:
+    return str(date_filter(timezone.localtime(moment), UNTIL_FORMAT))
+
+
+_until_markers: dict[tuple[str, str], str] = {}
+
+
+def _until_marker() -> str:
+    """The marker's text in the active language and time zone (computed once for each)."""
+    key = (translation.get_language(), timezone.get_current_timezone_name())
+    text = _until_markers.get(key)
+    if text is None:
+        text = _until_markers[key] = _until(UNTIL_MARKER)
+    return text
+
+
+def reminder_rendering(followup: FollowUp) -> SharedRendering:
+    patient = followup.case.patient
+
+    def fills() -> list[tuple[str, str]]:
+        return [
+            (NAME_MARKER, patient.given_name),
+            (_until_marker(), _until(followup.window_ends_at)),
+        ]
+
+    return SharedRendering(
+        key=(followup.kind, followup.title),
+        context={"followup": _FollowUpMarkers(followup), "patient": _PatientMarkers()},
+        fills=fills,
+    )
 
 
 def _mark_missed(now: datetime) -> int:
