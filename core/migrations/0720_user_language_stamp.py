@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("core", "0670_patient_preferred_language"),
+        ("core", "0710_audit_trigger_row_compare"),
     ]
 
     operations = [
