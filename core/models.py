@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
@@ -316,8 +319,47 @@ class ClinicSettings(models.Model):
 
     @classmethod
     def current(cls) -> ClinicSettings:
+        """The clinic's row. Inside `ClinicSettings.request_scope()` (every web request, see
+        core.middleware.IdleTimeoutMiddleware) it is read once per request, not once per
+        caller; saving or deleting the row forgets it (`forget_current`). Outside a request
+        (workers, shells) every call reads the row."""
+        scope = _settings_scope.get()
+        if scope is not None and scope.get("row") is not None:
+            return scope["row"]
         settings_row, _ = cls.objects.get_or_create(pk=1)
+        if scope is not None:
+            scope["row"] = settings_row
         return settings_row
+
+    @staticmethod
+    @contextmanager
+    def request_scope() -> Iterator[None]:
+        """Within this block `current()` reads the row at most once (until it is saved)."""
+        token = _settings_scope.set({})
+        try:
+            yield
+        finally:
+            _settings_scope.reset(token)
+
+    @staticmethod
+    def forget_current() -> None:
+        scope = _settings_scope.get()
+        if scope is not None:
+            scope.pop("row", None)
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        ClinicSettings.forget_current()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        ClinicSettings.forget_current()
+        return super().delete(*args, **kwargs)
+
+
+#: The current request's ClinicSettings row (`ClinicSettings.request_scope`); None outside one.
+_settings_scope: ContextVar[dict[str, ClinicSettings] | None] = ContextVar(
+    "clinic_settings_scope", default=None
+)
 
 
 class LinkPurpose(models.TextChoices):

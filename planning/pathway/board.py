@@ -27,6 +27,7 @@ from planning.pathway.waiting import (
     Waiting,
     WaitingOn,
     due_items,
+    filter_waiting_on,
     next_due_expression,
     overdue_q,
     waiting_of,
@@ -171,7 +172,7 @@ def board_queryset(cases: QuerySet[Case], data: dict[str, Any], now: datetime) -
         scoped = scoped.filter(physician_id=int(data["physician"]))
     annotated = with_waiting(scoped, now=now)
     if data.get("waiting"):
-        annotated = annotated.filter(waiting_on=data["waiting"])
+        annotated = filter_waiting_on(annotated, data["waiting"], now=now)
     if data.get("alert"):
         annotated = annotated.filter(ALERTS[data["alert"]][1])
     if data.get("overdue"):
@@ -207,7 +208,7 @@ def _badges(case: Any, now: datetime) -> list[str]:
 def row_of(case: Any, now: datetime) -> BoardRow:
     days = (timezone.localdate(now) - timezone.localdate(case.state_changed_at)).days
     return BoardRow(
-        case, waiting_of(case), max(days, 0), due_items(case, now=now), _badges(case, now)
+        case, waiting_of(case, now=now), max(days, 0), due_items(case, now=now), _badges(case, now)
     )
 
 
