@@ -317,6 +317,14 @@ class ClinicSettings(models.Model):
     def __str__(self) -> str:
         return "Clinic settings"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        super().save(*args, **kwargs)
+        ClinicSettings.forget_current()
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        ClinicSettings.forget_current()
+        return super().delete(*args, **kwargs)
+
     @classmethod
     def current(cls) -> ClinicSettings:
         """The clinic's row. Inside `ClinicSettings.request_scope()` (every web request, see
@@ -346,14 +354,6 @@ class ClinicSettings(models.Model):
         scope = _settings_scope.get()
         if scope is not None:
             scope.pop("row", None)
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        ClinicSettings.forget_current()
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        ClinicSettings.forget_current()
-        return super().delete(*args, **kwargs)
 
 
 #: The current request's ClinicSettings row (`ClinicSettings.request_scope`); None outside one.

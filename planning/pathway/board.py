@@ -24,12 +24,14 @@ from planning.pathway.selectors import physicians
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, NON_FINAL_STATES, state_label
 from planning.pathway.waiting import (
     DueItem,
+    Step,
     Waiting,
     WaitingOn,
     due_items,
     filter_waiting_on,
     next_due_expression,
     overdue_q,
+    rules_at,
     waiting_of,
     with_waiting,
 )
@@ -205,10 +207,14 @@ def _badges(case: Any, now: datetime) -> list[str]:
     return badges
 
 
-def row_of(case: Any, now: datetime) -> BoardRow:
+def row_of(case: Any, now: datetime, rules: list[tuple[Q, Step]] | None = None) -> BoardRow:
     days = (timezone.localdate(now) - timezone.localdate(case.state_changed_at)).days
     return BoardRow(
-        case, waiting_of(case, now=now), max(days, 0), due_items(case, now=now), _badges(case, now)
+        case,
+        waiting_of(case, now=now, rules=rules),
+        max(days, 0),
+        due_items(case, now=now),
+        _badges(case, now),
     )
 
 
@@ -232,8 +238,9 @@ def board_page(
     page = data.get("page") or 1
     start = (page - 1) * PER_PAGE
     rows = list(board_queryset(cases, data, now)[start : start + PER_PAGE + 1])
+    rules = rules_at(now)
     return BoardPage(
-        rows=[row_of(case, now) for case in rows[:PER_PAGE]],
+        rows=[row_of(case, now, rules) for case in rows[:PER_PAGE]],
         page=page,
         has_next=len(rows) > PER_PAGE,
         counts=open_state_counts(cases),

@@ -4,10 +4,11 @@ case page's next-step panel.
 The answer is derived from a handful of *facts* read in the same query as the rows, by one
 list of rules (`STEP_ORDER`, `_conditions`) that serves twice: as a SQL `CASE WHEN` when the
 board filters on who acts next, and read in Python for the rows shown (`q_holds`), so the
-board filters and pages without a query per row. A fact is an annotation on the case queryset with a fixed name and a neutral default
-(`FACTS`). The pathway supplies the facts it can read itself (consent invitations, patient
-links, failed messages); intake, treatment and follow-ups register theirs from their `wiring`
-with `register_fact`, so this module never imports them. A fact nobody registered keeps its
+board filters and pages without a query per row. A fact is an annotation on the case
+queryset with a fixed name and a neutral default (`FACTS`). The pathway supplies the facts
+it can read itself (consent invitations, patient links, failed messages); intake, treatment
+and follow-ups register theirs from their `wiring` with `register_fact`, so this module never
+imports them. A fact nobody registered keeps its
 default and its rules simply never match.
 
 Use:
@@ -233,9 +234,12 @@ def q_holds(condition: Q, row: Any) -> bool:
     return not held if condition.negated else held
 
 
-def step_of(row: Any, *, now: datetime | None = None) -> Step | None:
-    """The first step whose rule holds for this row's facts (None: none applies)."""
-    for condition, step in _rules(now or timezone.now()):
+def step_of(
+    row: Any, *, now: datetime | None = None, rules: list[tuple[Q, Step]] | None = None
+) -> Step | None:
+    """The first step whose rule holds for this row's facts (None: none applies). A page of
+    rows passes `rules_at(now)` once instead of building them per row."""
+    for condition, step in rules if rules is not None else _rules(now or timezone.now()):
         if q_holds(condition, row):
             return step
     return None
@@ -264,9 +268,15 @@ class Waiting:
         return str(WaitingOn(self.who).label)
 
 
-def waiting_of(row: Any, *, now: datetime | None = None) -> Waiting:
+def rules_at(now: datetime) -> list[tuple[Q, Step]]:
+    return _rules(now)
+
+
+def waiting_of(
+    row: Any, *, now: datetime | None = None, rules: list[tuple[Q, Step]] | None = None
+) -> Waiting:
     """What a row of `with_waiting` waits for (its facts read by the rules)."""
-    step = step_of(row, now=now) if row is not None else None
+    step = step_of(row, now=now, rules=rules) if row is not None else None
     if step is None:
         return Waiting(WaitingOn.NOBODY, "", "")
     return Waiting(step.who, step.key, step.label)
