@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -317,14 +318,6 @@ class ClinicSettings(models.Model):
     def __str__(self) -> str:
         return "Clinic settings"
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        super().save(*args, **kwargs)
-        ClinicSettings.forget_current()
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        ClinicSettings.forget_current()
-        return super().delete(*args, **kwargs)
-
     @classmethod
     def current(cls) -> ClinicSettings:
         """The clinic's row. Inside `ClinicSettings.request_scope()` (every web request, see
@@ -360,6 +353,15 @@ class ClinicSettings(models.Model):
 _settings_scope: ContextVar[dict[str, ClinicSettings] | None] = ContextVar(
     "clinic_settings_scope", default=None
 )
+
+
+def _forget_clinic_settings(**_: Any) -> None:
+    ClinicSettings.forget_current()
+
+
+# A save or a delete (also a queryset's) within the request is seen by the rest of it.
+post_save.connect(_forget_clinic_settings, sender=ClinicSettings)
+post_delete.connect(_forget_clinic_settings, sender=ClinicSettings)
 
 
 class LinkPurpose(models.TextChoices):

@@ -19,6 +19,7 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.forms import PlainSelect
 from planning.pathway.models import Case
 from planning.pathway.selectors import physicians
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, NON_FINAL_STATES, state_label
@@ -81,22 +82,27 @@ class BoardFilterForm(forms.Form):
         max_length=100,
         help_text="Name, record number or date of birth (YYYY-MM-DD or DD/MM/YYYY).",
     )
-    state = forms.ChoiceField(label="State", required=False, choices=_state_choices)
-    physician = forms.ChoiceField(label="Physician", required=False)
+    state = forms.ChoiceField(
+        label="State", required=False, choices=_state_choices, widget=PlainSelect
+    )
+    physician = forms.ChoiceField(label="Physician", required=False, widget=PlainSelect)
     waiting = forms.ChoiceField(
         label="Waiting on",
         required=False,
+        widget=PlainSelect,
         choices=[("", "Anyone"), *[c for c in WaitingOn.choices if c[0] != WaitingOn.NOBODY]],
     )
     alert = forms.ChoiceField(
         label="Badge",
         required=False,
+        widget=PlainSelect,
         choices=[("", "Any"), *[(k, label) for k, (label, _) in ALERTS.items()]],
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
+        widget=PlainSelect,
         choices=[(k, label) for k, (label, _) in SORTS.items()],
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)

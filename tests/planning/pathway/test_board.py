@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from planning.pathway import board
+from planning.pathway import board, waiting
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from planning.pathway.waiting import WaitingOn, waiting_for_case
@@ -137,6 +137,40 @@ def test_waiting_on(name: str, state: str, setup: Callable | None, who: str, ste
     waiting = waiting_for_case(case)
     assert (waiting.who, waiting.step) == (who, step)
     assert waiting.label
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "setup", "who", "step"), WAITING, ids=[w[0] for w in WAITING]
+)
+def test_the_sql_filter_and_the_rows_read_the_rules_alike(
+    name: str, state: str, setup: Callable | None, who: str, step: str
+) -> None:
+    """The rules serve twice: as SQL (filtering the board on who acts next) and read in
+    Python from a row's facts (what the row shows). Both readings give the same answer."""
+    case = _case(state)
+    if setup:
+        setup(case)
+    now = timezone.now()
+    cases = waiting.with_waiting(Case.objects.filter(pk=case.pk), now=now)
+    row = cases.get()
+    assert waiting.waiting_of(row, now=now).who == who
+    for candidate in WaitingOn.values:
+        matched = waiting.filter_waiting_on(cases, candidate, now=now).exists()
+        assert matched == (candidate == who), (name, candidate)
+
+
+def test_a_rule_reads_lookups_and_negation_in_python() -> None:
+    from django.db.models import Q
+
+    class Row:
+        state, n, when = "active", 2, None
+
+    assert waiting.q_holds(Q(state="active", n__gt=1), Row())
+    assert not waiting.q_holds(Q(state="active") & Q(n__lte=1), Row())
+    assert waiting.q_holds(Q(n__in=[1, 2]) | Q(when__lte=3), Row())
+    assert not waiting.q_holds(Q(when__lte=3), Row())  # NULL compares false, as in SQL
+    assert waiting.q_holds(~Q(when__isnull=False), Row())
+    assert waiting.q_holds(Q(when__isnull=True), Row())
 
 
 def test_board_lists_columns_and_waiting(admin_staff, physician) -> None:
