@@ -6,6 +6,13 @@ filtered (active, overdue, waiting on the nurse), the nurse's work queue, and th
 an active case. Reported: p50 and p95 over `WORKSPACE_BENCH_REPEATS` requests (default 30) and
 the ratio p50(page) / p50(SQL).
 
+Each hand-written query reads what its page displays: the board's every fact the rows show or
+decide on (alerts, overrides, plans, sessions, REMS forms, follow-ups, links, messages), the
+queue its two sections, and the case page its whole record in one query (`CASE_SQL`: the
+case, patient and physician with the newest 200 events, alerts, plans, sessions, scores,
+follow-ups, intake records, medications, overrides, consent invitations and sealed records as
+JSON arrays). Until 2026-11-28 the case page's query read only the case and its events.
+
 The history grows, the work in hand does not: every scale has the same 2,000 open cases (with
 sessions, follow-ups, alerts, invitations and failed messages); the rest are closed (completed,
 withdrawn, ineligible), as a clinic's cases become over the years. Patients, cases and audit

@@ -201,7 +201,10 @@ def with_waiting(cases: QuerySet[Any], *, now: datetime | None = None) -> QueryS
 
 def filter_waiting_on(cases: QuerySet[Any], who: str, *, now: datetime) -> QuerySet[Any]:
     """`cases` (annotated by `with_waiting`) whose first matching step waits on `who`."""
-    return cases.alias(waiting_on=waiting_on_expression(now)).filter(waiting_on=who)
+    filtered: QuerySet[Any] = cases.alias(waiting_on=waiting_on_expression(now)).filter(
+        waiting_on=who
+    )
+    return filtered
 
 
 # --- the same rules, evaluated on a row's facts ---------------------------------------------
@@ -226,7 +229,7 @@ def q_holds(condition: Q, row: Any) -> bool:
         if isinstance(child, Q):
             results.append(q_holds(child, row))
             continue
-        path, expected = child
+        path, expected = child  # type: ignore[misc]  # a Q's leaf: (lookup path, value)
         name, _, lookup = path.partition("__")
         compare = _LOOKUPS[lookup or "exact"]
         results.append(compare(getattr(row, name), expected))
