@@ -180,7 +180,9 @@ def board_queryset(cases: QuerySet[Case], data: dict[str, Any], now: datetime) -
         scoped = scoped.filter(physician_id=int(data["physician"]))
     annotated = with_waiting(scoped, now=now)
     if data.get("waiting"):
-        annotated = filter_waiting_on(annotated, data["waiting"], now=now)
+        state = data.get("state") or ""
+        states = {state} if state not in ("", OPEN, CLOSED) else None
+        annotated = filter_waiting_on(annotated, data["waiting"], now=now, states=states)
     if data.get("alert"):
         annotated = annotated.filter(ALERTS[data["alert"]][1])
     if data.get("overdue"):

@@ -156,8 +156,23 @@ def test_the_sql_filter_and_the_rows_read_the_rules_alike(
     row = cases.get()
     assert waiting.waiting_of(row, now=now).who == who
     for candidate in WaitingOn.values:
-        matched = waiting.filter_waiting_on(cases, candidate, now=now).exists()
-        assert matched == (candidate == who), (name, candidate)
+        for states in (None, {state}):  # all rules, or only those that can hold in its state
+            matched = waiting.filter_waiting_on(cases, candidate, now=now, states=states)
+            assert matched.exists() == (candidate == who), (name, candidate, states)
+
+
+def test_rules_that_cannot_hold_in_the_state_are_left_out_of_the_filter() -> None:
+    from django.db.models import Q
+
+    assert waiting.required_states(Q(state="active") & Q(open_alerts__gt=0)) == {"active"}
+    assert waiting.required_states(Q(state__in=["a", "b"], x=1) & Q(state="b")) == {"b"}
+    assert waiting.required_states(Q(open_alerts__gt=0)) is None
+    assert waiting.required_states(Q(state="a") | Q(state="b")) is None
+    now = timezone.now()
+    cases = waiting.with_waiting(Case.objects.all(), now=now)
+    pruned = waiting.filter_waiting_on(cases, "nurse", now=now, states={"active"})
+    full = waiting.filter_waiting_on(cases, "nurse", now=now)
+    assert str(pruned.query).count("WHEN") < str(full.query).count("WHEN") / 2
 
 
 def test_a_rule_reads_lookups_and_negation_in_python() -> None:
