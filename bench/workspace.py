@@ -6,6 +6,13 @@ filtered (active, overdue, waiting on the nurse), the nurse's work queue, and th
 an active case. Reported: p50 and p95 over `WORKSPACE_BENCH_REPEATS` requests (default 30) and
 the ratio p50(page) / p50(SQL).
 
+Each hand-written query reads what its page displays: the board's every fact the rows show or
+decide on (alerts, overrides, plans, sessions, REMS forms, follow-ups, links, messages), the
+queue its two sections, and the case page its whole record in one query (`CASE_SQL`: the
+case, patient and physician with the newest 200 events, alerts, plans, sessions, scores,
+follow-ups, intake records, medications, overrides, consent invitations and sealed records as
+JSON arrays). Until 2026-11-28 the case page's query read only the case and its events.
+
 The history grows, the work in hand does not: every scale has the same 2,000 open cases (with
 sessions, follow-ups, alerts, invitations and failed messages); the rest are closed (completed,
 withdrawn, ineligible), as a clinic's cases become over the years. Patients, cases and audit
@@ -171,9 +178,9 @@ def _seed_cases(n: int, doctors: list[int]) -> None:
     _exec(
         """
         INSERT INTO core_patient (given_name, family_name, date_of_birth, mrn, sex_at_birth,
-            email, phone, contact_channel, created_at, updated_at)
+            email, phone, contact_channel, preferred_language, created_at, updated_at)
         SELECT 'Given' || g, 'Family' || (g %% 5000), DATE '1940-01-01' + (g %% 20000),
-            'W-' || g, 'unknown', '', '', 'email', now(), now()
+            'W-' || g, 'unknown', '', '', 'email', 'en', now(), now()
         FROM generate_series(1, %(n)s) g
         """,
         {"n": n},
@@ -372,7 +379,8 @@ def _sql(query: str, params: dict[str, Any]) -> Callable[[], Any]:
     return run
 
 
-# The board's rows with their facts, as one would write it by hand.
+# The board's rows with the facts the page shows or decides on, as one would write it by hand
+# (who acts next is then decided from them, in SQL or in the application).
 BOARD_SQL = """
 SELECT c.id, c.state, c.state_changed_at, p.given_name, p.family_name, p.mrn, p.date_of_birth,
     u.first_name, u.last_name,
@@ -384,7 +392,17 @@ SELECT c.id, c.state, c.state_changed_at, p.given_name, p.family_name, p.mrn, p.
         AS followup_due_at,
     EXISTS (SELECT 1 FROM consent_consentrequest r
         WHERE r.case_id = c.id AND r.status = 'pending'),
-    (SELECT count(*) FROM core_outboundmessage m WHERE m.case_id = c.id AND m.status = 'failed')
+    (SELECT count(*) FROM core_outboundmessage m WHERE m.case_id = c.id AND m.status = 'failed'),
+    (SELECT min(a.raised_at) FROM planning_safetyalert a
+        WHERE a.case_id = c.id AND a.decided_at IS NULL),
+    (SELECT count(*) FROM planning_contraindicationoverride o WHERE o.case_id = c.id),
+    EXISTS (SELECT 1 FROM planning_dosingplan d WHERE d.case_id = c.id AND d.status = 'draft'),
+    (SELECT min(s.rems_due_at) FROM planning_treatmentsession s
+        WHERE s.case_id = c.id AND s.rems_due_at IS NOT NULL AND s.rems_submitted_at IS NULL),
+    EXISTS (SELECT 1 FROM planning_followup f WHERE f.case_id = c.id AND f.status = 'reminded'),
+    EXISTS (SELECT 1 FROM consent_consentrequest r JOIN core_patientlink l ON l.id = r.link_id
+        WHERE r.case_id = c.id AND r.status = 'pending' AND l.revoked_at IS NULL
+        AND (l.locked_at IS NOT NULL OR l.expires_at <= now()))
 FROM planning_case c JOIN core_patient p ON p.id = c.patient_id
     LEFT JOIN core_user u ON u.id = c.physician_id
 WHERE NOT (c.state IN ('completed', 'ineligible', 'withdrawn')) {where}
@@ -411,12 +429,42 @@ UNION ALL
  ORDER BY f.due_at, f.id LIMIT 51)
 """
 
+# The case page's rows, as one would write them by hand: the case, its patient and physician,
+# and everything its cards display, each as a JSON array of the rows it reads (the timeline's
+# newest 200 events, alerts, plans, sessions, questionnaire scores, follow-ups, the intake
+# records, medications, overrides, consent invitations and paper copies, sealed records).
+# Earlier versions of this benchmark read only the case and its events: the page reads more.
 CASE_SQL = """
-SELECT c.id, c.state, p.given_name, p.family_name, p.mrn, e.seq, e.action, e.created_at,
-    e.actor_label, e.data
+SELECT c.id, c.state, c.state_changed_at, p.given_name, p.family_name, p.mrn, p.date_of_birth,
+    p.email, p.phone, p.preferred_language, u.first_name, u.last_name,
+    (SELECT json_agg(e) FROM (SELECT seq, action, created_at, actor_label, target, data
+        FROM core_auditentry WHERE case_id = c.id ORDER BY created_at DESC, id DESC LIMIT 200) e),
+    (SELECT json_agg(a) FROM planning_safetyalert a WHERE a.case_id = c.id),
+    (SELECT json_agg(d ORDER BY d.version) FROM planning_dosingplan d WHERE d.case_id = c.id),
+    (SELECT json_agg(s ORDER BY s.number) FROM planning_treatmentsession s
+        WHERE s.case_id = c.id),
+    (SELECT json_agg(json_build_object('code', q.code, 'at', r.recorded_at, 'total', r.total,
+            'band', r.band) ORDER BY r.recorded_at)
+        FROM planning_questionnaireresponse r
+        JOIN planning_questionnairedefinition q ON q.id = r.definition_id
+        WHERE r.case_id = c.id),
+    (SELECT json_agg(f ORDER BY f.due_at) FROM planning_followup f WHERE f.case_id = c.id),
+    (SELECT json_agg(x ORDER BY x.version) FROM planning_consultation x WHERE x.case_id = c.id),
+    (SELECT json_agg(x ORDER BY x.version) FROM planning_evaluation x WHERE x.case_id = c.id),
+    (SELECT json_agg(m ORDER BY m.recorded_at) FROM planning_medication m
+        WHERE m.case_id = c.id),
+    (SELECT json_agg(o) FROM planning_contraindicationoverride o WHERE o.case_id = c.id),
+    (SELECT json_agg(k) FROM planning_medicationreviewconfirmation k WHERE k.case_id = c.id),
+    (SELECT json_agg(i) FROM planning_interactionacknowledgement i WHERE i.case_id = c.id),
+    (SELECT json_agg(r ORDER BY r.created_at) FROM consent_consentrequest r
+        WHERE r.case_id = c.id),
+    (SELECT json_agg(pc) FROM consent_papercopyrequest pc WHERE pc.case_id = c.id),
+    (SELECT json_agg(json_build_object('kind', sr.kind, 'version', sr.version,
+            'file_name', sr.file_name, 'created_at', sr.created_at))
+        FROM records_sealedrecord sr WHERE sr.case_id = c.id)
 FROM planning_case c JOIN core_patient p ON p.id = c.patient_id
-LEFT JOIN core_auditentry e ON e.case_id = c.id
-WHERE c.id = %(case_id)s ORDER BY e.seq DESC
+LEFT JOIN core_user u ON u.id = c.physician_id
+WHERE c.id = %(case_id)s
 """
 
 

@@ -126,9 +126,11 @@ class PermissionsPolicyMiddleware:
 
 
 def idle_timeout_seconds() -> int:
+    """The clinic's idle minutes, read from the database on every request (through the
+    request's one ClinicSettings read, shared with the page): a change applies at once."""
     from core.models import ClinicSettings
 
-    minutes = ClinicSettings.objects.values_list("idle_timeout_minutes", flat=True).first()
+    minutes = ClinicSettings.current().idle_timeout_minutes
     return int(minutes or 15) * 60
 
 
@@ -140,14 +142,19 @@ class IdleTimeoutMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated:
-            now = int(time.time())
-            last = request.session.get(LAST_SEEN_KEY)
-            limit = idle_timeout_seconds()  # every time: a page's query count stays constant
-            if isinstance(last, int) and now - last > limit:
-                return self._expire(request, idle_minutes=(now - last) // 60)
-            request.session[LAST_SEEN_KEY] = now
-        return self.get_response(request)
+        from core.models import ClinicSettings
+
+        # The rest of the request (views, context processors) reads the clinic's settings
+        # row at most once, the same row this check reads.
+        with ClinicSettings.request_scope():
+            if request.user.is_authenticated:
+                now = int(time.time())
+                last = request.session.get(LAST_SEEN_KEY)
+                limit = idle_timeout_seconds()  # every time: a page's query count is constant
+                if isinstance(last, int) and now - last > limit:
+                    return self._expire(request, idle_minutes=(now - last) // 60)
+                request.session[LAST_SEEN_KEY] = now
+            return self.get_response(request)
 
     def _expire(self, request: HttpRequest, *, idle_minutes: int) -> HttpResponse:
         from core.audit import audit_record

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, ClassVar, NoReturn
@@ -10,6 +13,7 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.signals import post_delete, post_save
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
@@ -322,8 +326,48 @@ class ClinicSettings(models.Model):
 
     @classmethod
     def current(cls) -> ClinicSettings:
+        """The clinic's row. Inside `ClinicSettings.request_scope()` (every web request, see
+        core.middleware.IdleTimeoutMiddleware) it is read once per request, not once per
+        caller; saving or deleting the row forgets it (`forget_current`). Outside a request
+        (workers, shells) every call reads the row."""
+        scope = _settings_scope.get()
+        if scope is not None and scope.get("row") is not None:
+            return scope["row"]
         settings_row, _ = cls.objects.get_or_create(pk=1)
+        if scope is not None:
+            scope["row"] = settings_row
         return settings_row
+
+    @staticmethod
+    @contextmanager
+    def request_scope() -> Iterator[None]:
+        """Within this block `current()` reads the row at most once (until it is saved)."""
+        token = _settings_scope.set({})
+        try:
+            yield
+        finally:
+            _settings_scope.reset(token)
+
+    @staticmethod
+    def forget_current() -> None:
+        scope = _settings_scope.get()
+        if scope is not None:
+            scope.pop("row", None)
+
+
+#: The current request's ClinicSettings row (`ClinicSettings.request_scope`); None outside one.
+_settings_scope: ContextVar[dict[str, ClinicSettings] | None] = ContextVar(
+    "clinic_settings_scope", default=None
+)
+
+
+def _forget_clinic_settings(**_: Any) -> None:
+    ClinicSettings.forget_current()
+
+
+# A save or a delete (also a queryset's) within the request is seen by the rest of it.
+post_save.connect(_forget_clinic_settings, sender=ClinicSettings)
+post_delete.connect(_forget_clinic_settings, sender=ClinicSettings)
 
 
 class LinkPurpose(models.TextChoices):

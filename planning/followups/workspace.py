@@ -43,6 +43,18 @@ def _followups_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
     due = (
         FollowUp.objects.filter(case__in=cases, status__in=OPEN_STATUSES, due_at__lte=now)
         .select_related("case__patient")
+        .only(  # what a queue line shows (`queues.item`), not the whole records
+            "case_id",
+            "title",
+            "kind",
+            "status",
+            "due_at",
+            "case__id",
+            "case__state",  # django-fsm reads it when the case is built
+            "case__patient__given_name",
+            "case__patient__family_name",
+            "case__patient__mrn",
+        )
         .order_by("due_at", "pk")[:limit]
     )
     return [

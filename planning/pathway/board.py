@@ -19,16 +19,20 @@ from django.db.models import Case as CaseWhen
 from django.db.models import Count, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from core.forms import PlainSelect
 from planning.pathway.models import Case
 from planning.pathway.selectors import physicians
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, NON_FINAL_STATES, state_label
 from planning.pathway.waiting import (
     DueItem,
+    Step,
     Waiting,
     WaitingOn,
     due_items,
+    filter_waiting_on,
     next_due_expression,
     overdue_q,
+    rules_at,
     waiting_of,
     with_waiting,
 )
@@ -78,22 +82,27 @@ class BoardFilterForm(forms.Form):
         max_length=100,
         help_text="Name, record number or date of birth (YYYY-MM-DD or DD/MM/YYYY).",
     )
-    state = forms.ChoiceField(label="State", required=False, choices=_state_choices)
-    physician = forms.ChoiceField(label="Physician", required=False)
+    state = forms.ChoiceField(
+        label="State", required=False, choices=_state_choices, widget=PlainSelect
+    )
+    physician = forms.ChoiceField(label="Physician", required=False, widget=PlainSelect)
     waiting = forms.ChoiceField(
         label="Waiting on",
         required=False,
+        widget=PlainSelect,
         choices=[("", "Anyone"), *[c for c in WaitingOn.choices if c[0] != WaitingOn.NOBODY]],
     )
     alert = forms.ChoiceField(
         label="Badge",
         required=False,
+        widget=PlainSelect,
         choices=[("", "Any"), *[(k, label) for k, (label, _) in ALERTS.items()]],
     )
     overdue = forms.BooleanField(label="Overdue only", required=False)
     sort = forms.ChoiceField(
         label="Sort by",
         required=False,
+        widget=PlainSelect,
         choices=[(k, label) for k, (label, _) in SORTS.items()],
     )
     page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
@@ -171,7 +180,9 @@ def board_queryset(cases: QuerySet[Case], data: dict[str, Any], now: datetime) -
         scoped = scoped.filter(physician_id=int(data["physician"]))
     annotated = with_waiting(scoped, now=now)
     if data.get("waiting"):
-        annotated = annotated.filter(waiting_on=data["waiting"])
+        state = data.get("state") or ""
+        states = {state} if state not in ("", OPEN, CLOSED) else None
+        annotated = filter_waiting_on(annotated, data["waiting"], now=now, states=states)
     if data.get("alert"):
         annotated = annotated.filter(ALERTS[data["alert"]][1])
     if data.get("overdue"):
@@ -204,10 +215,14 @@ def _badges(case: Any, now: datetime) -> list[str]:
     return badges
 
 
-def row_of(case: Any, now: datetime) -> BoardRow:
+def row_of(case: Any, now: datetime, rules: list[tuple[Q, Step]] | None = None) -> BoardRow:
     days = (timezone.localdate(now) - timezone.localdate(case.state_changed_at)).days
     return BoardRow(
-        case, waiting_of(case), max(days, 0), due_items(case, now=now), _badges(case, now)
+        case,
+        waiting_of(case, now=now, rules=rules),
+        max(days, 0),
+        due_items(case, now=now),
+        _badges(case, now),
     )
 
 
@@ -231,8 +246,9 @@ def board_page(
     page = data.get("page") or 1
     start = (page - 1) * PER_PAGE
     rows = list(board_queryset(cases, data, now)[start : start + PER_PAGE + 1])
+    rules = rules_at(now)
     return BoardPage(
-        rows=[row_of(case, now) for case in rows[:PER_PAGE]],
+        rows=[row_of(case, now, rules) for case in rows[:PER_PAGE]],
         page=page,
         has_next=len(rows) > PER_PAGE,
         counts=open_state_counts(cases),

@@ -1,17 +1,20 @@
 """What a case waits for, and on whom: one derivation for the board, the work queues and the
 case page's next-step panel.
 
-The answer is computed in SQL, as two `CASE WHEN` annotations (`waiting_on`, `waiting_for`)
-over a handful of *facts*, so that the board can filter and page on it without a query per
-row. A fact is an annotation on the case queryset with a fixed name and a neutral default
-(`FACTS`). The pathway supplies the facts it can read itself (consent invitations, patient
-links, failed messages); intake, treatment and follow-ups register theirs from their `wiring`
-with `register_fact`, so this module never imports them. A fact nobody registered keeps its
+The answer is derived from a handful of *facts* read in the same query as the rows, by one
+list of rules (`STEP_ORDER`, `_conditions`) that serves twice: as a SQL `CASE WHEN` when the
+board filters on who acts next, and read in Python for the rows shown (`q_holds`), so the
+board filters and pages without a query per row. A fact is an annotation on the case
+queryset with a fixed name and a neutral default (`FACTS`). The pathway supplies the facts
+it can read itself (consent invitations, patient links, failed messages); intake, treatment
+and follow-ups register theirs from their `wiring` with `register_fact`, so this module never
+imports them. A fact nobody registered keeps its
 default and its rules simply never match.
 
 Use:
-- `with_waiting(cases, now=...)` annotates a queryset with every fact plus `waiting_on`
-  (one of `WaitingOn`) and `waiting_for` (a `STEPS` key);
+- `with_waiting(cases, now=...)` annotates a queryset with every fact; `waiting_of(row)`
+  reads them by the rules (in Python); `filter_waiting_on(cases, who)` filters on the same
+  rules written as one SQL `CASE WHEN` (`waiting_on`, one of `WaitingOn`);
 - `waiting_for_case(case)` returns a `Waiting` for one case (one query), e.g. for the case
   page's next-step panel: `Waiting.who`, `.step`, `.label`;
 - `due_items(case)` lists a row's due facts (label, when, overdue) for display.
@@ -177,22 +180,100 @@ def with_facts(cases: QuerySet[Any], *, now: datetime) -> QuerySet[Any]:
 
 
 def with_waiting(cases: QuerySet[Any], *, now: datetime | None = None) -> QuerySet[Any]:
-    """The cases with every fact, `waiting_on` and `waiting_for` annotated (no extra query)."""
+    """The cases with every fact annotated (no extra query). What each row waits for is
+    decided in Python from those facts by the same rules (`waiting_of`): putting the two
+    `CASE WHEN`s in the SELECT would repeat every fact's subquery in them, which made the
+    board's SQL three times longer and most of its cost to build (bench/workspace.py).
+    Filter on `waiting_on` with `filter_waiting_on`."""
     now = now or timezone.now()
-    rules = _rules(now)
-    annotated: QuerySet[Any] = with_facts(cases, now=now).annotate(
-        waiting_on=models.Case(
-            *[When(cond, then=Value(step.who)) for cond, step in rules],
-            default=Value(WaitingOn.NOBODY),
-            output_field=models.CharField(),
-        ),
-        waiting_for=models.Case(
-            *[When(cond, then=Value(step.key)) for cond, step in rules],
-            default=Value(""),
-            output_field=models.CharField(),
-        ),
-    )
+    annotated: QuerySet[Any] = with_facts(cases, now=now)
     return annotated
+
+
+def required_states(condition: Q) -> set[str] | None:
+    """The states a rule can hold in (from its `state`/`state__in` tests joined by AND), or
+    None when it does not restrict the state."""
+    if condition.negated or condition.connector != Q.AND:
+        return None
+    allowed: set[str] | None = None
+    for child in condition.children:
+        if isinstance(child, Q):
+            found = required_states(child)
+        else:
+            path, value = child  # type: ignore[misc]
+            found = {value} if path == "state" else set(value) if path == "state__in" else None
+        if found is not None:
+            allowed = found if allowed is None else allowed & found
+    return allowed
+
+
+def filter_waiting_on(
+    cases: QuerySet[Any], who: str, *, now: datetime, states: set[str] | None = None
+) -> QuerySet[Any]:
+    """`cases` (annotated by `with_waiting`) whose first matching step waits on `who`. When the
+    cases are known to be in `states`, the rules that cannot hold there are left out, and so
+    are the rules after the last one that waits on `who` (a case matching one of those first
+    waits on someone else): the same answer from a shorter `CASE WHEN`."""
+    rules = _rules(now)
+    if states is not None:
+        rules = [
+            (condition, step)
+            for condition, step in rules
+            if (needed := required_states(condition)) is None or needed & states
+        ]
+    if who != WaitingOn.NOBODY:
+        last = max((i for i, (_, step) in enumerate(rules) if step.who == who), default=-1)
+        if last < 0:
+            return cases.none()
+        rules = rules[: last + 1]
+    expression = models.Case(
+        *[When(condition, then=Value(step.who)) for condition, step in rules],
+        default=Value(WaitingOn.NOBODY),
+        output_field=models.CharField(),
+    )
+    filtered: QuerySet[Any] = cases.alias(waiting_on=expression).filter(waiting_on=who)
+    return filtered
+
+
+# --- the same rules, evaluated on a row's facts ---------------------------------------------
+
+_LOOKUPS: dict[str, Callable[[Any, Any], bool]] = {
+    "exact": lambda a, b: a == b,
+    "in": lambda a, b: a in b,
+    "gt": lambda a, b: a is not None and a > b,
+    "lt": lambda a, b: a is not None and a < b,
+    "lte": lambda a, b: a is not None and a <= b,
+    "gte": lambda a, b: a is not None and a >= b,
+    "isnull": lambda a, b: (a is None) == bool(b),
+}
+
+
+def q_holds(condition: Q, row: Any) -> bool:
+    """Whether `row` (a case annotated with the facts) satisfies `condition`, a Q made of the
+    plain lookups above on the case's own fields and the facts: the SQL rule, read in Python,
+    so one definition (`_conditions`) serves the SQL filter and the rows."""
+    results = []
+    for child in condition.children:
+        if isinstance(child, Q):
+            results.append(q_holds(child, row))
+            continue
+        path, expected = child  # type: ignore[misc]  # a Q's leaf: (lookup path, value)
+        name, _, lookup = path.partition("__")
+        compare = _LOOKUPS[lookup or "exact"]
+        results.append(compare(getattr(row, name), expected))
+    held = all(results) if condition.connector == Q.AND else any(results)
+    return not held if condition.negated else held
+
+
+def step_of(
+    row: Any, *, now: datetime | None = None, rules: list[tuple[Q, Step]] | None = None
+) -> Step | None:
+    """The first step whose rule holds for this row's facts (None: none applies). A page of
+    rows passes `rules_at(now)` once instead of building them per row."""
+    for condition, step in rules if rules is not None else _rules(now or timezone.now()):
+        if q_holds(condition, row):
+            return step
+    return None
 
 
 def overdue_q(now: datetime) -> Q:
@@ -218,17 +299,25 @@ class Waiting:
         return str(WaitingOn(self.who).label)
 
 
-def waiting_of(row: Any) -> Waiting:
-    step = STEPS.get(getattr(row, "waiting_for", ""))
+def rules_at(now: datetime) -> list[tuple[Q, Step]]:
+    return _rules(now)
+
+
+def waiting_of(
+    row: Any, *, now: datetime | None = None, rules: list[tuple[Q, Step]] | None = None
+) -> Waiting:
+    """What a row of `with_waiting` waits for (its facts read by the rules)."""
+    step = step_of(row, now=now, rules=rules) if row is not None else None
     if step is None:
         return Waiting(WaitingOn.NOBODY, "", "")
     return Waiting(step.who, step.key, step.label)
 
 
-def waiting_for_case(case: Any) -> Waiting:
+def waiting_for_case(case: Any, *, now: datetime | None = None) -> Waiting:
     """One query: what this case waits for now."""
-    row = with_waiting(type(case).objects.filter(pk=case.pk)).first()
-    return waiting_of(row)
+    now = now or timezone.now()
+    row = with_waiting(type(case).objects.filter(pk=case.pk), now=now).first()
+    return waiting_of(row, now=now)
 
 
 @dataclass(frozen=True)

@@ -62,6 +62,21 @@ def _rems_due_at(now: datetime) -> Any:
     return Subquery(open_forms.values("case_id").annotate(t=Min("rems_due_at")).values("t"))
 
 
+# What a queue line reads of a session, its case and patient (`_session_items`, `queues.item`).
+QUEUE_SESSION_FIELDS = (
+    "number",
+    "case_id",
+    "scheduled_for",
+    "rems_due_at",
+    "rems_submitted_at",
+    "case__id",
+    "case__state",  # django-fsm reads it when the case is built
+    "case__patient__given_name",
+    "case__patient__family_name",
+    "case__patient__mrn",
+)
+
+
 def _session_url(session: TreatmentSession) -> str:
     return reverse("treatment:session_page", args=[session.case_id, session.pk])
 
@@ -125,6 +140,7 @@ def _sessions_today(cases: QuerySet[Case], now: datetime, limit: int) -> list[qu
             case__state=CaseState.ACTIVE,
         )
         .select_related("case__patient")
+        .only(*QUEUE_SESSION_FIELDS)  # the queue shows a line per session, not the record
         .order_by("scheduled_for", "pk")[:limit]
     )
     return _session_items(rows, lambda s: f"Session {s.number}", now)

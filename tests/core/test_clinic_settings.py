@@ -49,3 +49,34 @@ def test_other_staff_cannot_change_settings(physician) -> None:
     response = client.post(f"/admin/core/clinicsettings/{row.pk}/change/", {"bp_systolic_max": 1})
     assert response.status_code == 302 and "/admin/login/" in response.url
     assert ClinicSettings.current().bp_systolic_max == 140
+
+
+def test_the_row_is_read_once_per_request_scope(django_assert_num_queries) -> None:
+    ClinicSettings.current()  # the row exists
+    with ClinicSettings.request_scope(), django_assert_num_queries(1):
+        first = ClinicSettings.current()
+        assert ClinicSettings.current() is first
+    with django_assert_num_queries(2):  # outside a request: every call reads the row
+        ClinicSettings.current()
+        ClinicSettings.current()
+
+
+def test_saving_the_row_inside_a_request_scope_is_seen_at_once() -> None:
+    with ClinicSettings.request_scope():
+        row = ClinicSettings.current()
+        fresh = ClinicSettings.objects.get(pk=row.pk)
+        fresh.consent_link_days = 3
+        fresh.save()
+        assert ClinicSettings.current().consent_link_days == 3
+        ClinicSettings.objects.filter(pk=row.pk).delete()
+        assert ClinicSettings.current().consent_link_days == 7  # recreated with the defaults
+
+
+def test_a_new_request_reads_the_row_again(client) -> None:
+    """No value outlives its request: an update without a signal is seen by the next one."""
+    from django.urls import reverse
+
+    ClinicSettings.objects.update_or_create(pk=1, defaults={"idle_timeout_minutes": 15})
+    assert b"after 15 minutes" in client.get(reverse("login")).content
+    ClinicSettings.objects.filter(pk=1).update(idle_timeout_minutes=9)
+    assert b"after 9 minutes" in client.get(reverse("login")).content

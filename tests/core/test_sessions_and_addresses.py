@@ -100,6 +100,22 @@ def test_the_idle_timeout_comes_from_clinic_settings(clinician) -> None:
     assert "_auth_user_id" not in client.session
 
 
+def test_a_shorter_idle_timeout_applies_to_the_next_request(clinician) -> None:
+    """The settings row is read once per request, never kept between requests: lowering the
+    idle minutes (even by a queryset update, which sends no signal) ends a session idle
+    longer than the new limit at its very next request."""
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+        assert client.get(reverse("pathway:case_board")).status_code == 200
+    ClinicSettings.objects.filter(pk=ClinicSettings.current().pk).update(idle_timeout_minutes=2)
+    with time_machine.travel(start + timedelta(minutes=3), tick=False):
+        response = client.get(reverse("pathway:case_board"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert AuditEntry.objects.filter(action="auth.idle_timeout", actor=clinician).exists()
+
+
 def test_an_idle_api_session_ends_with_401_json(clinician) -> None:
     client = Client()
     start = timezone.now()

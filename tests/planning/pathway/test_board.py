@@ -12,7 +12,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from planning.pathway import board
+from planning.pathway import board, waiting
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from planning.pathway.waiting import WaitingOn, waiting_for_case
@@ -21,9 +21,10 @@ from tests.planning.pathway import workspace_helpers as make
 
 pytestmark = pytest.mark.django_db
 S = CaseState
-# Session, user, permissions, clinic settings (x2), physicians for the filter, the page of
-# rows, the open states' counts, the follow-ups card (2), roles, session save.
-BOARD_QUERIES = 15
+# Session, user, permissions (2), clinic settings (once per request), physicians for the
+# filter, the page of rows, the open states' counts, the follow-ups card (2), roles, session
+# save.
+BOARD_QUERIES = 14
 
 
 def _client(user) -> Client:
@@ -137,6 +138,55 @@ def test_waiting_on(name: str, state: str, setup: Callable | None, who: str, ste
     waiting = waiting_for_case(case)
     assert (waiting.who, waiting.step) == (who, step)
     assert waiting.label
+
+
+@pytest.mark.parametrize(
+    ("name", "state", "setup", "who", "step"), WAITING, ids=[w[0] for w in WAITING]
+)
+def test_the_sql_filter_and_the_rows_read_the_rules_alike(
+    name: str, state: str, setup: Callable | None, who: str, step: str
+) -> None:
+    """The rules serve twice: as SQL (filtering the board on who acts next) and read in
+    Python from a row's facts (what the row shows). Both readings give the same answer."""
+    case = _case(state)
+    if setup:
+        setup(case)
+    now = timezone.now()
+    cases = waiting.with_waiting(Case.objects.filter(pk=case.pk), now=now)
+    row = cases.get()
+    assert waiting.waiting_of(row, now=now).who == who
+    for candidate in WaitingOn.values:
+        for states in (None, {state}):  # all rules, or only those that can hold in its state
+            matched = waiting.filter_waiting_on(cases, candidate, now=now, states=states)
+            assert matched.exists() == (candidate == who), (name, candidate, states)
+
+
+def test_rules_that_cannot_hold_in_the_state_are_left_out_of_the_filter() -> None:
+    from django.db.models import Q
+
+    assert waiting.required_states(Q(state="active") & Q(open_alerts__gt=0)) == {"active"}
+    assert waiting.required_states(Q(state__in=["a", "b"], x=1) & Q(state="b")) == {"b"}
+    assert waiting.required_states(Q(open_alerts__gt=0)) is None
+    assert waiting.required_states(Q(state="a") | Q(state="b")) is None
+    now = timezone.now()
+    cases = waiting.with_waiting(Case.objects.all(), now=now)
+    pruned = waiting.filter_waiting_on(cases, "nurse", now=now, states={"active"})
+    full = waiting.filter_waiting_on(cases, "nurse", now=now)
+    assert str(pruned.query).count("WHEN") < str(full.query).count("WHEN") / 2
+
+
+def test_a_rule_reads_lookups_and_negation_in_python() -> None:
+    from django.db.models import Q
+
+    class Row:
+        state, n, when = "active", 2, None
+
+    assert waiting.q_holds(Q(state="active", n__gt=1), Row())
+    assert not waiting.q_holds(Q(state="active") & Q(n__lte=1), Row())
+    assert waiting.q_holds(Q(n__in=[1, 2]) | Q(when__lte=3), Row())
+    assert not waiting.q_holds(Q(when__lte=3), Row())  # NULL compares false, as in SQL
+    assert waiting.q_holds(~Q(when__isnull=False), Row())
+    assert waiting.q_holds(Q(when__isnull=True), Row())
 
 
 def test_board_lists_columns_and_waiting(admin_staff, physician) -> None:
