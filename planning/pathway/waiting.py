@@ -75,6 +75,7 @@ FACTS: dict[str, Fact] = {
         # The pathway's own (consent invitations, links, outbox).
         Fact("consent_requested", _false()),
         Fact("consent_link_blocked", _false()),
+        Fact("consent_countersign_due", _false()),
         Fact("failed_messages", _zero()),
         # intake
         Fact("open_alerts", _zero()),
@@ -124,6 +125,11 @@ STEP_ORDER = (
         "resend_invitation", W.ADMIN_STAFF, "Resend the consent invitation (link locked or expired)"
     ),
     Step("sign_consent", W.PATIENT, "Read and sign the consent"),
+    Step(
+        "countersign_consent",
+        W.NURSE,
+        "Countersign the signed consent in the clinic (witness or clinician)",
+    ),
     Step("send_invitation", W.ADMIN_STAFF, "Send the consent invitation"),
     Step("approve_plan", W.PHYSICIAN, "Approve the dosing plan"),
     Step("draft_plan", W.PHYSICIAN, "Write the dosing plan"),
@@ -149,6 +155,7 @@ def _conditions(now: datetime) -> dict[str, Q]:
         "review_medications": Q(state=s.MEDICATION_REVIEW),
         "resend_invitation": Q(state=s.CONSENT_PENDING, consent_link_blocked=True),
         "sign_consent": Q(state=s.CONSENT_PENDING, consent_requested=True),
+        "countersign_consent": Q(state=s.CONSENT_PENDING, consent_countersign_due=True),
         "send_invitation": Q(state=s.CONSENT_PENDING),
         "approve_plan": Q(state=s.PLAN_PENDING, plan_drafted=True),
         "draft_plan": Q(state=s.PLAN_PENDING),

@@ -10,7 +10,7 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from consent.models import ConsentRequest
+from consent.models import ConsentRequest, ConsentSignature, ConsentWithdrawal, Countersignature
 from core.models import MessageStatus, OutboundMessage
 from planning.pathway import queues, waiting
 from planning.pathway.models import Case
@@ -32,6 +32,18 @@ def blocked_link_q(now: datetime, prefix: str = "") -> Q:
 
 def _consent_requested(now: datetime) -> Any:
     return Exists(_pending_requests())
+
+
+def _consent_countersign_due(now: datetime) -> Any:
+    """A signature whose document needed a witness's or clinician's countersignature and has
+    none yet: the consent is not complete and no invitation is due (consent.countersign)."""
+    return Exists(
+        ConsentSignature.objects.filter(case_id=OuterRef("pk"), countersignature__isnull=True)
+        .exclude(countersignature_required=Countersignature.NONE)
+        .exclude(
+            pk__in=ConsentWithdrawal.objects.filter(signature__isnull=False).values("signature")
+        )
+    )
 
 
 def _consent_link_blocked(now: datetime) -> Any:
@@ -56,8 +68,12 @@ def _case_url(case_id: int, anchor: str = "") -> str:
 def _invitations(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     rows = (
         cases.filter(state=CaseState.CONSENT_PENDING)
-        .annotate(requested=_consent_requested(now), blocked=_consent_link_blocked(now))
-        .filter(Q(requested=False) | Q(blocked=True))
+        .annotate(
+            requested=_consent_requested(now),
+            blocked=_consent_link_blocked(now),
+            countersign_due=_consent_countersign_due(now),
+        )
+        .filter(Q(requested=False, countersign_due=False) | Q(blocked=True))
         .order_by("state_changed_at", "pk")[:limit]
     )
     return [
@@ -66,6 +82,24 @@ def _invitations(cases: QuerySet[Case], now: datetime, limit: int) -> list[queue
             "Resend the consent invitation: the link is locked or expired"
             if case.blocked
             else "Send the consent invitation",
+            _case_url(case.pk, "#consent-h"),
+            when=case.state_changed_at,
+        )
+        for case in rows
+    ]
+
+
+def _countersignatures(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
+    rows = (
+        cases.filter(state=CaseState.CONSENT_PENDING)
+        .annotate(countersign_due=_consent_countersign_due(now))
+        .filter(countersign_due=True)
+        .order_by("state_changed_at", "pk")[:limit]
+    )
+    return [
+        queues.item(
+            case,
+            "Countersign the signed consent (witness or clinician, in the clinic)",
             _case_url(case.pk, "#consent-h"),
             when=case.state_changed_at,
         )
@@ -128,6 +162,7 @@ def _failed(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.Que
 def wire() -> None:
     waiting.register_fact("consent_requested", _consent_requested)
     waiting.register_fact("consent_link_blocked", _consent_link_blocked)
+    waiting.register_fact("consent_countersign_due", _consent_countersign_due)
     waiting.register_fact("failed_messages", _failed_messages)
     admin = queues.Queue.ADMIN_STAFF
     for section in (
@@ -138,5 +173,12 @@ def wire() -> None:
             "consent_links", admin, "Consent links locked or expired", 20, _consent_links
         ),
         queues.QueueSection("failed_messages", admin, "Messages that failed", 40, _failed),
+        queues.QueueSection(
+            "countersignatures",
+            queues.Queue.NURSE,
+            "Consents to countersign",
+            30,
+            _countersignatures,
+        ),
     ):
         queues.register_section(section)

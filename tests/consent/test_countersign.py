@@ -6,6 +6,7 @@ signatures. A patient cannot countersign; refusals write nothing but their audit
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -13,9 +14,10 @@ import pytest
 from django.conf import settings
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from consent.countersign import WitnessInput, consent_countersign
-from consent.models import ConsentCountersignature, ConsentSignature
+from consent.models import ConsentCountersignature, ConsentSignature, ConsentWithdrawal
 from consent.services import StepRefused, consent_pdf_ensure
 from core.errors import AccessDenied, DomainError
 from core.models import AuditEntry
@@ -25,11 +27,13 @@ from demo.consent import demo_signature
 from planning.pathway.models import Case
 from planning.pathway.services import case_transition
 from planning.pathway.states import CaseState
+from planning.pathway.waiting import filter_waiting_on, waiting_for_case, with_waiting
 from records.models import RecordKind
 from records.render import pdf_text
 from records.validation import verify_pdf
 from tests.conftest import make_user
 from tests.consent.flow import Patient, invite_over_http
+from tests.consent.helpers import awaiting_countersignature_for
 from tests.factories import PASSWORD
 from tests.support.esign import authenticator, esign, esign_post
 from tests.support.records import count, pdf_of
@@ -318,3 +322,35 @@ def test_two_countersignatures_at_once_one_wins_under_the_case_lock(document) ->
     assert AuditEntry.objects.filter(action="case.transition", case_id=case.pk).count() == 1
     assert count(RecordKind.CONSENT) == 1
     assert verify_chain().ok
+
+
+def test_a_consent_awaiting_its_countersignature_waits_on_the_nurse_not_on_an_invitation(
+    consent_case, document, admin_staff, clinician
+) -> None:
+    """The workspace reads the same fact: the board says the case waits for a countersignature
+    (not for an invitation to be sent), admin staff's invitations queue leaves it out and the
+    nurse's queue lists it, until the countersignature exists."""
+
+    def section(user: Any, queue: str, key: str) -> list[int]:
+        staff = Client()
+        staff.force_login(user)
+        html = staff.get(reverse("pathway:work_queue"), {"queue": queue}).content.decode()
+        part = html.split(f'data-testid="queue-{key}"')[1].split("</section>")[0]
+        return [int(pk) for pk in re.findall(r'data-testid="queue-item" data-case="(\d+)"', part)]
+
+    assert waiting_for_case(consent_case).step == "send_invitation"
+    assert section(admin_staff, "admin_staff", "invitations") == [consent_case.pk]
+    signature = awaiting_countersignature_for(consent_case, "witness")
+
+    waiting = waiting_for_case(consent_case)
+    assert (waiting.step, waiting.who) == ("countersign_consent", "nurse")
+    cases = with_waiting(Case.objects.all(), now=timezone.now())
+    found = filter_waiting_on(cases, "nurse", now=timezone.now())
+    assert list(found.values_list("pk", flat=True)) == [consent_case.pk]
+    assert section(admin_staff, "admin_staff", "invitations") == []
+    assert section(clinician, "nurse", "countersignatures") == [consent_case.pk]
+
+    ConsentWithdrawal.objects.create(
+        patient=consent_case.patient, case_id=consent_case.pk, signature=signature, reason="x"
+    )
+    assert waiting_for_case(consent_case).step == "send_invitation"  # withdrawn: none due
