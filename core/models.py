@@ -140,7 +140,9 @@ class AuditEntry(models.Model):
         User, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     actor_label = models.CharField(max_length=200, blank=True)
-    action = models.CharField(max_length=64, db_index=True)
+    # Indexed by a plain b-tree in Meta: `db_index=True` would add a second, pattern-matching
+    # index on PostgreSQL that no query uses and every append and chaining would maintain.
+    action = models.CharField(max_length=64)
     case_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     patient_id = models.PositiveBigIntegerField(null=True, blank=True, db_index=True)
     target = models.CharField(max_length=200, blank=True)
@@ -150,7 +152,11 @@ class AuditEntry(models.Model):
     content_hash = models.CharField(max_length=64, blank=True, default="")
     hash_version = models.PositiveSmallIntegerField(default=2)
     prev_hash = models.CharField(max_length=64, null=True, blank=True)
-    entry_hash = models.CharField(max_length=64, unique=True, null=True, blank=True)
+    # Not unique and not indexed: nothing looks an entry up by its hash, `seq` is the unique
+    # position, and verification recomputes every hash from the chain (a duplicate could only
+    # be a forgery, which breaks the chain after it). Two fewer indexes to maintain on every
+    # append and every chaining UPDATE.
+    entry_hash = models.CharField(max_length=64, null=True, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -160,7 +166,8 @@ class AuditEntry(models.Model):
         indexes: ClassVar = [
             models.Index(
                 fields=["id"], condition=models.Q(seq__isnull=True), name="core_audit_pending"
-            )
+            ),
+            models.Index(fields=["action"], name="core_audit_action"),
         ]
 
     def __str__(self) -> str:

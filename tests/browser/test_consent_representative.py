@@ -23,22 +23,14 @@ from tests.browser.test_consent_signing import (  # noqa: F401 (fixtures)
     seal_files,
     signing_link,
     signing_link_cert,
+    walk_to_review,
 )
 from tests.support.records import pdf_of
 
 
 def _to_review(page: Any, link: str) -> None:
     page.goto(link)
-    page.get_by_label("Your date of birth").fill("1985-05-20")  # the patient's, not theirs
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("I have read this notice").check()
-    page.get_by_role("button", name="I agree — continue").click()
-    page.locator("#doc-end").scroll_into_view_if_needed()
-    page.get_by_role("button", name="I have read it — continue").click()
-    page.get_by_label("The next day, after a full night's sleep").check()
-    page.get_by_label("An adult takes me home").check()
-    page.get_by_label("Yes, at any time, without losing other care").check()
-    page.get_by_role("button", name="Check my answers").click()
+    walk_to_review(page)  # with the patient's date of birth, not the representative's
 
 
 @pytest.mark.django_db(transaction=True)

@@ -74,6 +74,21 @@ def _draw_signature(page: Any) -> None:
     page.mouse.up()
 
 
+def walk_to_review(page: Any, date_of_birth: str = "1985-05-20") -> None:
+    """From the date-of-birth page of the demo document to its review step, as a patient who
+    answers every question correctly (the English demo consent)."""
+    page.get_by_label("Your date of birth").fill(date_of_birth)
+    page.get_by_role("button", name="Continue").click()
+    page.get_by_label("I have read this notice").check()
+    page.get_by_role("button", name="I agree — continue").click()
+    page.locator("#doc-end").scroll_into_view_if_needed()
+    page.get_by_role("button", name="I have read it — continue").click()
+    page.get_by_label("The next day, after a full night's sleep").check()
+    page.get_by_label("An adult takes me home").check()
+    page.get_by_label("Yes, at any time, without losing other care").check()
+    page.get_by_role("button", name="Check my answers").click()
+
+
 @pytest.mark.django_db(transaction=True)
 def test_patient_signs_on_a_phone(phone_page: Any, signing_link: Any, artifacts: Path) -> None:
     case, link = signing_link
@@ -160,16 +175,7 @@ def test_empty_signature_is_stopped_in_the_browser(phone_page: Any, signing_link
     _, link = signing_link
     page = phone_page
     page.goto(link)
-    page.get_by_label("Your date of birth").fill("1985-05-20")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("I have read this notice").check()
-    page.get_by_role("button", name="I agree — continue").click()
-    page.locator("#doc-end").scroll_into_view_if_needed()
-    page.get_by_role("button", name="I have read it — continue").click()
-    page.get_by_label("The next day, after a full night's sleep").check()
-    page.get_by_label("An adult takes me home").check()
-    page.get_by_label("Yes, at any time, without losing other care").check()
-    page.get_by_role("button", name="Check my answers").click()
+    walk_to_review(page)
     page.get_by_label("Type your full name").fill("Wren Østergaard")
     page.get_by_label("I intend to sign.").check()
     page.get_by_role("button", name="Sign the consent document").click()

@@ -21,7 +21,7 @@ from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from records.render import pdf_text
 from tests.browser.conftest import CHROMIUM_FLAGS, _watch_csp, assert_accessible, sign_in
-from tests.browser.test_consent_signing import VENDOR, _draw_signature
+from tests.browser.test_consent_signing import VENDOR, _draw_signature, walk_to_review
 from tests.conftest import ARTIFACTS, make_user
 from tests.factories import PASSWORD, CaseFactory
 
@@ -93,16 +93,7 @@ def test_nurse_starts_tablet_mode_and_the_patient_signs_on_the_tablet(
     _shot(page, "02-refused")
     page.go_back()
 
-    page.get_by_label("Your date of birth").fill("1985-05-20")
-    page.get_by_role("button", name="Continue").click()
-    page.get_by_label("I have read this notice").check()
-    page.get_by_role("button", name="I agree — continue").click()
-    page.locator("#doc-end").scroll_into_view_if_needed()
-    page.get_by_role("button", name="I have read it — continue").click()
-    page.get_by_label("The next day, after a full night's sleep").check()
-    page.get_by_label("An adult takes me home").check()
-    page.get_by_label("Yes, at any time, without losing other care").check()
-    page.get_by_role("button", name="Check my answers").click()
+    walk_to_review(page)
 
     page.get_by_test_id("signature-pad").scroll_into_view_if_needed()
     _draw_signature(page)
