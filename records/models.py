@@ -16,6 +16,7 @@ from typing import Any, NoReturn, TypeVar
 
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 
 class ImmutableRecordError(RuntimeError):
@@ -50,10 +51,11 @@ class InsertOnly(models.Model):
 
 
 class RecordKind(models.TextChoices):
-    CONSENT = "consent", "Consent signature"
-    PLAN = "plan", "Dosing plan"
-    REMS = "rems", "REMS patient monitoring form"
-    CASE_SUMMARY = "case_summary", "Case summary"
+    # Shown to patients (their records, in their language) as well as to staff.
+    CONSENT = "consent", _("Consent signature")
+    PLAN = "plan", _("Dosing plan")
+    REMS = "rems", _("REMS patient monitoring form")
+    CASE_SUMMARY = "case_summary", _("Case summary")
 
 
 class RecordOrigin(models.TextChoices):

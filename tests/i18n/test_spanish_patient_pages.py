@@ -124,3 +124,32 @@ def test_chart_words_follow_the_active_language() -> None:
     assert progress.chart.rows[0][3] == "evaluación"
     english = chart_words.score_progress("phq9", scores)
     assert english.response_text.startswith("No response yet")
+
+
+def test_my_records_name_each_record_in_the_patients_language(
+    patient_with_scores: tuple[Any, Any], clinician: Any
+) -> None:
+    """The list of sealed records names each by its kind, translated; the stored English label
+    (a staff identifier with the record number) is not shown to the patient."""
+    from records.models import RecordKind
+    from tests.support.records import stored_record
+
+    user, case = patient_with_scores
+    for n, kind in enumerate(RecordKind, start=1):
+        stored_record(
+            kind,
+            9000 + n,
+            case_id=case.pk,
+            patient_id=case.patient_id,
+            data=f"%PDF-1.7 {n}".encode(),
+        )
+    english, spanish = _both_languages(user, case, clinician)
+    left = [  # (a fingerprint reads the same in every language)
+        p
+        for p in left_in_english(english, spanish, within=("my-records",))
+        if not re.fullmatch(r"[0-9a-f]{64}", p)
+    ]
+    assert left == [], "\n".join(left)
+    for words in ("Firma del consentimiento", "Plan de dosificación", "Resumen del caso"):
+        assert words in spanish
+    assert f"{RecordKind.PLAN} #9002" not in english  # the stored label stays staff-side
