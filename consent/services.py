@@ -640,7 +640,7 @@ def consent_withdraw(
     """A signed-in patient withdraws consent; the case is withdrawn through the hooks."""
     reason = reason.strip()
     if not reason:
-        raise ValidationFailed({"reason": "Please tell us why you are withdrawing."})
+        raise ValidationFailed({"reason": _("Please tell us why you are withdrawing.")})
     ip, agent = _ctx()
     with transaction.atomic():
         signature = ConsentSignature.objects.filter(patient=patient, case_id=case_id).first()
