@@ -31,10 +31,11 @@ from consent.models import (
     ConsentCountersignature,
     ConsentRequest,
     ConsentSignature,
-    ConsentWithdrawal,
     Countersignature,
 )
 from consent.representatives import signed_by_line
+from consent.selectors import withdrawn_since_signing
+from consent.services import queue_consent_pdf
 from consent.signature_checks import SignatureImplausible, check_signature
 from consent.text import names_match
 from core import request_context
@@ -158,11 +159,7 @@ def _require_due(signature: ConsentSignature, actor: User) -> None:
         raise CountersignRefused("This consent needs no countersignature.")
     if ConsentCountersignature.objects.filter(signature_id=signature.pk).exists():
         raise CountersignRefused("This consent is already countersigned.")
-    if (
-        ConsentWithdrawal.objects.filter(case_id=signature.case_id)
-        .filter(withdrawn_at__gte=signature.signed_at)
-        .exists()
-    ):
+    if ConsentSignature.objects.filter(pk=signature.pk).filter(withdrawn_since_signing()).exists():
         raise CountersignRefused("The consent was withdrawn; there is nothing to countersign.")
     facts = hooks.case_facts(signature.case_id)
     if facts is None or not facts.awaiting_consent:
@@ -252,14 +249,8 @@ def _create(
         },
     )
     hooks.run_countersigned(countersignature, actor)
-    _queue_pdf(signature.pk)
+    queue_consent_pdf(signature.pk)
     return countersignature
-
-
-def _queue_pdf(signature_id: int) -> None:
-    from consent.tasks import consent_pdf_make  # tasks sit above services; import on use
-
-    transaction.on_commit(lambda: consent_pdf_make.delay(signature_id))
 
 
 def _audit_refusal(signature: ConsentSignature, actor: User, exc: DomainError) -> None:

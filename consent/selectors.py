@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 
 from consent.documents import current_version
 from consent.models import (
@@ -14,6 +14,7 @@ from consent.models import (
     ConsentRequest,
     ConsentSignature,
     ConsentVersion,
+    ConsentWithdrawal,
     Countersignature,
     PaperCopyRequest,
 )
@@ -94,6 +95,26 @@ def sealable_signatures() -> QuerySet[ConsentSignature]:
     ones that have, or are due, a sealed record."""
     return ConsentSignature.objects.filter(
         Q(countersignature_required=Countersignature.NONE) | Q(countersignature__isnull=False)
+    )
+
+
+def withdrawn_since_signing() -> Exists:
+    """For a signature row: its case's consent was withdrawn at or after it was signed."""
+    return Exists(
+        ConsentWithdrawal.objects.filter(
+            case_id=OuterRef("case_id"), withdrawn_at__gte=OuterRef("signed_at")
+        )
+    )
+
+
+def signatures_awaiting_countersignature() -> QuerySet[ConsentSignature]:
+    """Signatures whose document needed a witness's or clinician's countersignature, with none
+    recorded and no withdrawal since: consents that are not complete yet (consent.countersign).
+    The complement of `sealable_signatures` among signatures not withdrawn."""
+    return (
+        ConsentSignature.objects.filter(countersignature__isnull=True)
+        .exclude(countersignature_required=Countersignature.NONE)
+        .exclude(withdrawn_since_signing())
     )
 
 

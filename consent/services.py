@@ -561,7 +561,7 @@ def _sign(
         channel.channel_signed(req, signature)
         hooks.run_signed(signature, req.patient.user)
         if not signature.needs_countersignature:  # else sealed once countersigned
-            _queue_pdf(signature.pk)
+            queue_consent_pdf(signature.pk)
     return signature
 
 
@@ -614,7 +614,8 @@ def _check_sign_fields(
     return checked, who
 
 
-def _queue_pdf(signature_id: int) -> None:
+def queue_consent_pdf(signature_id: int) -> None:
+    """Seal the consent's PDF once the current transaction commits (a complete consent)."""
     from consent.tasks import consent_pdf_make  # tasks sit above services; import on use
 
     transaction.on_commit(lambda: consent_pdf_make.delay(signature_id))

@@ -9,16 +9,14 @@ import json
 from typing import Any, Required, TypedDict, Unpack
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connections, transaction
-from django.db.backends.base.base import BaseDatabaseWrapper
-from django.db.models import signals
+from django.db import transaction
 from django.utils import timezone
 
 from core import request_context
 from core.audit.hashing import content_hash
 from core.audit.scrub import scrub
 from core.audit.sequencer import sequence_batch
-from core.bulk import bulk_insert
+from core.bulk import bulk_insert, insert_one
 from core.models import AuditEntry, User
 
 _SAFE_ENCODER = json.JSONEncoder(default=str)  # what json.dumps(data, default=str) uses
@@ -133,70 +131,10 @@ def audit_record_many(entries: list[AuditEntry]) -> list[AuditEntry]:
 
 def _insert(entries: list[AuditEntry]) -> list[AuditEntry]:
     if len(entries) == 1:
-        if not _insert_one(entries[0]):
+        if not insert_one(entries[0]):  # (precompiled; Model.save where it cannot)
             entries[0].save(force_insert=True)
         return entries
     created = bulk_insert(entries)
     if any(entry.pk is None for entry in created):  # a database without INSERT ... RETURNING
         raise RuntimeError("audit_record_many needs a database that returns inserted ids.")
     return created
-
-
-# ---- one entry: a precompiled INSERT ... RETURNING id --------------------------------------
-# Model.save compiles the same statement for every entry (half the cost of an audited action,
-# measured). This writes the same columns with the same values (each prepared by its field, as
-# the ORM does: tests/core/test_audit_fast_insert.py compares the rows), compiled once per
-# database vendor. Falls back to Model.save where INSERT ... RETURNING is not available or when
-# someone listens to AuditEntry's save signals (which Model.save sends and this would not).
-
-_PLAIN_TYPES = frozenset(
-    {"CharField", "IntegerField", "PositiveBigIntegerField", "PositiveSmallIntegerField"}
-)
-_AS_IS = frozenset({str, int, type(None)})
-_Compiled = tuple[str, list[tuple[str, bool, Any]]]
-_compiled: dict[str, _Compiled] = {}
-
-
-def _compile(conn: BaseDatabaseWrapper) -> _Compiled:
-    compiled = _compiled.get(conn.vendor)
-    if compiled is None:
-        opts = AuditEntry._meta
-        fields = [f for f in opts.concrete_fields if not f.primary_key]
-        quote = conn.ops.quote_name
-        columns = ", ".join(quote(str(f.column)) for f in fields)
-        pk = opts.pk
-        assert pk is not None
-        sql = (
-            f"INSERT INTO {quote(opts.db_table)} ({columns}) "  # noqa: S608
-            f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {quote(str(pk.column))}"
-        )
-        # (A plain column's str, int or None goes to the driver as it is, as the field would
-        # prepare it; any other value, and every other column, through the field.)
-        preps = [
-            (f.attname, f.get_internal_type() in _PLAIN_TYPES, f.get_db_prep_save) for f in fields
-        ]
-        compiled = _compiled[conn.vendor] = (sql, preps)
-    return compiled
-
-
-def _insert_one(entry: AuditEntry) -> bool:
-    """Insert `entry` and set its id; False if this database or setup needs Model.save."""
-    conn = connections[DEFAULT_DB_ALIAS]
-    if not conn.features.can_return_columns_from_insert or (
-        signals.pre_save.has_listeners(AuditEntry) or signals.post_save.has_listeners(AuditEntry)
-    ):
-        return False
-    sql, preps = _compile(conn)
-    values = entry.__dict__
-    params = [
-        value if plain and type(value) in _AS_IS else prep(value, conn)
-        for name, plain, prep in preps
-        for value in (values[name],)
-    ]
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        row = cursor.fetchone()
-    entry.id = row[0]
-    entry._state.adding = False
-    entry._state.db = conn.alias
-    return True

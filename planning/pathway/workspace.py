@@ -10,7 +10,8 @@ from django.db.models import Count, Exists, IntegerField, OuterRef, Q, QuerySet,
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 
-from consent.models import ConsentRequest, ConsentSignature, ConsentWithdrawal, Countersignature
+from consent.models import ConsentRequest
+from consent.selectors import signatures_awaiting_countersignature
 from core.models import MessageStatus, OutboundMessage
 from planning.pathway import queues, waiting
 from planning.pathway.models import Case
@@ -37,13 +38,7 @@ def _consent_requested(now: datetime) -> Any:
 def _consent_countersign_due(now: datetime) -> Any:
     """A signature whose document needed a witness's or clinician's countersignature and has
     none yet: the consent is not complete and no invitation is due (consent.countersign)."""
-    return Exists(
-        ConsentSignature.objects.filter(case_id=OuterRef("pk"), countersignature__isnull=True)
-        .exclude(countersignature_required=Countersignature.NONE)
-        .exclude(
-            pk__in=ConsentWithdrawal.objects.filter(signature__isnull=False).values("signature")
-        )
-    )
+    return Exists(signatures_awaiting_countersignature().filter(case_id=OuterRef("pk")))
 
 
 def _consent_link_blocked(now: datetime) -> Any:

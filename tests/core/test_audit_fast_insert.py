@@ -13,8 +13,8 @@ import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import signals
 
-from core import request_context
-from core.audit import audit_entry, audit_record, audit_sequence, content_hash, verify_chain, writer
+from core import bulk, request_context
+from core.audit import audit_entry, audit_record, audit_sequence, content_hash, verify_chain
 from core.audit.hashing import canonical_content
 from core.models import AuditEntry, User
 
@@ -72,7 +72,7 @@ def test_the_precompiled_insert_writes_the_row_model_save_writes(pending: None) 
         request_context.unbind(token)
     orm.created_at = fast.created_at
     orm.content_hash = content_hash(orm)
-    assert writer._insert_one(fast) is True
+    assert bulk.insert_one(fast) is True
     orm.save(force_insert=True)
     assert fast.pk and orm.pk and fast.pk != orm.pk
     assert not fast._state.adding and fast._state.db == "default"
