@@ -31,7 +31,7 @@ def spanish_link(sealing: Any, test_pki: Pki, monkeypatch: pytest.MonkeyPatch) -
     if not VENDOR.exists():
         pytest.fail("signature_pad is not built: run consent/frontend/build.sh (bootstrap does)")
     # The sealed copy is made by the test below while the done page is open, as a worker would.
-    monkeypatch.setattr("consent.services._queue_pdf", lambda signature_id: None)
+    monkeypatch.setattr("consent.services.queue_consent_pdf", lambda signature_id: None)
     consent_demo_document_seed(actor=make_user(Role.CLINIC_ADMIN))
     case = CaseFactory(
         state=CaseState.CONSENT_PENDING,

@@ -48,7 +48,7 @@ def clinic(sealing: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
     if not VENDOR.exists():
         pytest.fail("signature_pad is not built: run consent/frontend/build.sh (bootstrap does)")
     assert CHROMIUM_FLAGS  # the same browser flags as every browser test
-    monkeypatch.setattr("consent.services._queue_pdf", lambda signature_id: None)
+    monkeypatch.setattr("consent.services.queue_consent_pdf", lambda signature_id: None)
     consent_demo_document_seed(actor=make_user(Role.CLINIC_ADMIN))
     nurse = make_user(Role.CLINICIAN, username="nurse.tove", first_name="Tove", last_name="Lind")
     case = CaseFactory(

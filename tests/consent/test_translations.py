@@ -186,7 +186,7 @@ def test_staff_pages_stay_english_and_staff_have_no_patient_switch(
 def test_done_page_copy_panel_updates_itself(
     consent_case: Any, desk: Any, document: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("consent.services._queue_pdf", lambda signature_id: None)
+    monkeypatch.setattr("consent.services.queue_consent_pdf", lambda signature_id: None)
     _, link = invite(consent_case, desk)
     browser = Browser(link)
     token = link.rstrip("/").rsplit("/", 1)[-1]
