@@ -63,10 +63,12 @@ class Row:
 
 
 def _setup() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    """Django with DEBUG off (bench.harness). Not `setup_test_environment`: it instruments
+    every template render (a signal and a copy of the context per template and include, which
+    a server does not do; it added about a tenth to each page)."""
+    from bench.harness import django_setup
 
-    django.setup()
+    django_setup()
 
 
 def _scales() -> list[int]:
@@ -78,10 +80,9 @@ def rows(scales: list[int] | None = None, repeats: int | None = None) -> list[Ro
     """Seeds each scale in turn into a throwaway PostgreSQL database and measures it."""
     _setup()
     from django.db import connection
-    from django.test.utils import setup_databases, setup_test_environment, teardown_databases
+    from django.test.utils import setup_databases, teardown_databases
 
     repeats = repeats or int(os.environ.get("WORKSPACE_BENCH_REPEATS", "30"))
-    setup_test_environment()  # DEBUG off, no query log
     old = setup_databases(verbosity=0, interactive=False)
     try:
         if connection.vendor != "postgresql":
