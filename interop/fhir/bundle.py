@@ -16,7 +16,7 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from api.records import CASE_SUMMARY, CONSENT, sealed_records
-from consent.models import ConsentSignature, ConsentWithdrawal
+from consent.models import ConsentCountersignature, ConsentSignature, ConsentWithdrawal
 from core.errors import ValidationFailed
 from core.models import User
 from interop.fhir import resources as r
@@ -98,7 +98,7 @@ def searchset(resources: list[Resource]) -> Resource:
 
 def consent_resources(case_ids: list[int], *, with_provenance: bool = True) -> list[Resource]:
     signatures = ConsentSignature.objects.filter(case_id__in=case_ids).select_related(
-        "version__document"
+        "version__document", "countersignature"
     )
     withdrawn = set(
         ConsentWithdrawal.objects.filter(case_id__in=case_ids).values_list(
@@ -120,8 +120,15 @@ def consent_resources(case_ids: list[int], *, with_provenance: bool = True) -> l
         status = "active" if current and signature.pk not in withdrawn else "inactive"
         found.append(r.consent_resource(signature, pdfs[0] if pdfs else None, status=status))
         if with_provenance:
-            found.append(r.consent_provenance(signature))
+            found.append(r.consent_provenance(signature, _countersignature_of(signature)))
     return found
+
+
+def _countersignature_of(signature: ConsentSignature) -> ConsentCountersignature | None:
+    try:
+        return signature.countersignature
+    except ConsentCountersignature.DoesNotExist:
+        return None
 
 
 def _consents(case: Case) -> list[Resource]:

@@ -20,7 +20,8 @@ SHA256_EXTENSION = "urn:pathway:fhir:attachment-sha256"
 CASE_SUMMARY_DOCUMENT = ("34133-9", "Summary of episode note")
 SIGNATURE_AUTHOR = ("1.2.840.10065.1.12.1.1", "Author's Signature")
 SIGNATURE_CONSENT = ("1.2.840.10065.1.12.1.7", "Consent Signature")
-SIGNATURE_WITNESS = ("1.2.840.10065.1.12.1.11", "Witness Signature")
+SIGNATURE_VERIFICATION = ("1.2.840.10065.1.12.1.5", "Verification Signature")
+SIGNATURE_CONSENT_WITNESS = ("1.2.840.10065.1.12.1.11", "Consent Witness Signature")
 
 BP_PANEL = ("85354-9", "Blood pressure panel with all children optional")
 SYSTOLIC = ("8480-6", "Systolic blood pressure")

@@ -12,7 +12,7 @@ from typing import Any
 from django.conf import settings
 
 from api.records import SealedRecord
-from consent.models import ConsentSignature
+from consent.models import ConsentCountersignature, ConsentSignature, Countersignature
 from core.models import Patient, User
 from interop.fhir import codes as c
 from planning.intake.models import Evaluation, QuestionnaireResponse
@@ -160,32 +160,58 @@ def representative_ref(signature: ConsentSignature) -> dict[str, str]:
     }
 
 
-def consent_provenance(signature: ConsentSignature) -> Resource:
+def consent_provenance(
+    signature: ConsentSignature, counter: ConsentCountersignature | None = None
+) -> Resource:
     """The signature of the patient, or of their legally authorised representative on their
-    behalf: the drawn image, over the exact reviewed HTML."""
+    behalf: the drawn image, over the exact reviewed HTML; and the countersignature, if the
+    consent has one (`countersignature_parts`)."""
     patient = patient_ref(signature.patient_id)
     who = representative_ref(signature) if signature.by_representative else patient
     behalf = {"onBehalfOf": patient} if signature.by_representative else {}
+    agents: list[Resource] = [
+        {"type": c.concept(c.PARTICIPANT_TYPE, ("author", "Author")), "who": who, **behalf}
+    ]
+    signatures: list[Resource] = [
+        signature_element(
+            c.SIGNATURE_CONSENT,
+            signature.signed_at,
+            who,
+            targetFormat="text/html",
+            sigFormat="image/png",
+            data=base64.b64encode(bytes(signature.image_png)).decode("ascii"),
+            **behalf,
+        )
+    ]
+    if counter is not None:
+        agent, element = countersignature_parts(counter)
+        agents.append(agent)
+        signatures.append(element)
     return {
         "resourceType": "Provenance",
         "id": f"prov-{consent_id(signature)}",
         "target": [ref("Consent", consent_id(signature), "1")],
-        "recorded": _when(signature.signed_at),
-        "agent": [
-            {"type": c.concept(c.PARTICIPANT_TYPE, ("author", "Author")), "who": who, **behalf}
-        ],
-        "signature": [
-            signature_element(
-                c.SIGNATURE_CONSENT,
-                signature.signed_at,
-                who,
-                targetFormat="text/html",
-                sigFormat="image/png",
-                data=base64.b64encode(bytes(signature.image_png)).decode("ascii"),
-                **behalf,
-            )
-        ],
+        "recorded": _when(counter.signed_at if counter is not None else signature.signed_at),
+        "agent": agents,
+        "signature": signatures,
     }
+
+
+def countersignature_parts(counter: ConsentCountersignature) -> tuple[Resource, Resource]:
+    """A clinician's countersignature: a verifier (Practitioner) with a Verification Signature
+    (an e-signature: no image). A witness's: an attester named by display, with who captured it
+    in the clinic, and a Consent Witness Signature carrying the drawn image."""
+    if counter.kind == Countersignature.CLINICIAN:
+        who = ref("Practitioner", practitioner_id(counter.staff_id))
+        agent = {"type": c.concept(c.PARTICIPANT_TYPE, ("verifier", "Verifier")), "who": who}
+        return agent, signature_element(c.SIGNATURE_VERIFICATION, counter.signed_at, who)
+    who = {"display": f"{counter.witness_name} (witness, captured by {counter.staff_name})"}
+    agent = {"type": c.concept(c.PARTICIPANT_TYPE, ("attester", "Attester")), "who": who}
+    image = base64.b64encode(bytes(counter.image_png)).decode("ascii")
+    element = signature_element(
+        c.SIGNATURE_CONSENT_WITNESS, counter.signed_at, who, sigFormat="image/png", data=image
+    )
+    return agent, element
 
 
 def plan_ids(plan: DosingPlan) -> tuple[str, str]:

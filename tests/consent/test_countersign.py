@@ -6,6 +6,7 @@ signatures. A patient cannot countersign; refusals write nothing but their audit
 
 from __future__ import annotations
 
+import base64
 import re
 from pathlib import Path
 from typing import Any
@@ -62,6 +63,28 @@ def _state(case: Any) -> str:
 
 def _flat(text: str) -> str:
     return " ".join(text.split())
+
+
+def _fhir_provenance(case: Any) -> dict[str, Any]:
+    """The consent's Provenance in the case's FHIR export (validated as R4)."""
+    from interop.fhir.bundle import consent_resources, validate
+
+    _, provenance = (validate(r) for r in consent_resources([case.pk]))
+    assert len(provenance["signature"]) == 2 and len(provenance["agent"]) == 2
+    assert provenance["signature"][0]["type"][0]["code"] == "1.2.840.10065.1.12.1.7"
+    return provenance
+
+
+def _bundle_practitioners(case: Any) -> set[str]:
+    from interop.fhir.bundle import case_bundle, unresolved_references
+
+    bundle = case_bundle(case)
+    assert unresolved_references(bundle) == []
+    return {
+        e["resource"]["id"]
+        for e in bundle["entry"]
+        if e["resource"]["resourceType"] == "Practitioner"
+    }
 
 
 def test_a_clinician_countersignature_gates_the_case_and_is_sealed_with_the_consent(
@@ -131,6 +154,15 @@ def test_a_clinician_countersignature_gates_the_case_and_is_sealed_with_the_cons
     assert (
         describe(entry) == "Amara Okafor countersigned the consent as the clinician (e-signature)"
     )
+    # The FHIR export carries both signatures: the patient's, and the physician's as verifier.
+    provenance = _fhir_provenance(consent_case)
+    verifier, element = provenance["agent"][1], provenance["signature"][1]
+    assert verifier["type"]["coding"][0]["code"] == "verifier"
+    assert verifier["who"]["reference"] == f"Practitioner/user-{physician.pk}"
+    assert element["type"][0]["code"] == "1.2.840.10065.1.12.1.5"  # Verification Signature
+    assert element["who"] == verifier["who"] and "data" not in element
+    assert provenance["recorded"] == element["when"]
+    assert f"user-{physician.pk}" in _bundle_practitioners(consent_case)
 
     # Once is enough: a second countersignature is refused, nothing changes.
     with pytest.raises(DomainError, match="already countersigned"):
@@ -230,6 +262,13 @@ def test_a_witness_countersignature_is_captured_by_staff_in_the_clinic(
     assert f"Captured by {desk.display_name}" in text
     entry = AuditEntry.objects.get(action="consent.countersigned.witness")
     assert describe(entry).endswith("captured the countersignature of the witness “Petra Holm”")
+    # The FHIR export: the witness as attester, named with who captured it, and the drawing.
+    provenance = _fhir_provenance(consent_case)
+    attester, element = provenance["agent"][1], provenance["signature"][1]
+    assert attester["type"]["coding"][0]["code"] == "attester"
+    assert attester["who"] == {"display": f"Petra Holm (witness, captured by {desk.display_name})"}
+    assert element["type"][0]["code"] == "1.2.840.10065.1.12.1.11"  # Consent Witness Signature
+    assert base64.b64decode(element["data"]) == bytes(counter.image_png)
 
 
 def test_a_consent_needing_no_countersignature_refuses_one(
