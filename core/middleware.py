@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from core import logs, request_context
 from core.errors import DomainError
+from core.sessions import REFRESH_SECONDS
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -136,7 +137,11 @@ def idle_timeout_seconds() -> int:
 
 class IdleTimeoutMiddleware:
     """Automatic log-off after the clinic's idle minutes (ClinicSettings.idle_timeout_minutes).
-    SESSION_COOKIE_AGE stays as a hard ceiling in case this middleware is ever removed."""
+    SESSION_COOKIE_AGE stays as a hard ceiling in case this middleware is ever removed.
+
+    The last-seen stamp is rewritten only once it is REFRESH_SECONDS old (so most requests
+    write no session at all, core.sessions): it may lag the last request by up to a minute,
+    which can end an idle session that much early, never late."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -153,7 +158,8 @@ class IdleTimeoutMiddleware:
                 limit = idle_timeout_seconds()  # every time: a page's query count is constant
                 if isinstance(last, int) and now - last > limit:
                     return self._expire(request, idle_minutes=(now - last) // 60)
-                request.session[LAST_SEEN_KEY] = now
+                if not isinstance(last, int) or now - last >= REFRESH_SECONDS:
+                    request.session[LAST_SEEN_KEY] = now
             return self.get_response(request)
 
     def _expire(self, request: HttpRequest, *, idle_minutes: int) -> HttpResponse:
