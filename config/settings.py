@@ -129,6 +129,8 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+# ModelBackend, reading a request's user with their roles and permissions in one query.
+AUTHENTICATION_BACKENDS = ["core.auth_backend.GrantsBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
