@@ -1,12 +1,15 @@
 """The authentication backend: Django's ModelBackend, except that the signed-in user of a
-request is read together with their roles and permissions, in one query.
+request is read together with their roles and permissions (and the clinic's idle minutes), in one
+query.
 
 ModelBackend reads a session's user, then (on the first permission check) the user's own
 permissions and their groups' permissions, and core.roles reads the group names: four queries,
 each compiled anew, on every signed-in page. Here `get_user` reads the user row with two JSON
 arrays (correlated subqueries: the group names; every permission held directly or through a
 group) in one statement compiled once per database vendor, and fills the per-object caches
-ModelBackend and core.roles would otherwise fill. Nothing is kept between requests, so nothing
+ModelBackend and core.roles would otherwise fill. The same statement reads the clinic's idle
+minutes for the idle log-off (core.middleware), so a signed-in page that shows nothing else of
+ClinicSettings reads no settings row. Nothing is kept between requests, so nothing
 can go stale: a group or a permission taken away applies to that user's very next request
 (tests/core/test_auth_backend.py). A superuser (ModelBackend grants every permission) is left to
 ModelBackend.
@@ -23,9 +26,10 @@ from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Aggregate, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat
 
-from core.models import User
+from core.models import ClinicSettings, User
 from core.roles import remember_group_names
 
+_IDLE_MINUTES = "_pathway_idle_minutes"
 _SENTINEL = -7_305_119  # the user id the statement is compiled with, replaced on each call
 
 
@@ -61,9 +65,12 @@ def users_with_grants() -> QuerySet[User]:
     dotted = Concat(
         F("content_type__app_label"), Value("."), F("codename"), output_field=TextField()
     )
+    # the row ClinicSettings.current() reads (pk 1); NULL until it exists
+    idle = ClinicSettings.objects.filter(pk=1).values("idle_timeout_minutes")[:1]
     return User._default_manager.annotate(
         _group_names=_list_of(Group.objects.filter(user=user), F("name")),
         _perms=_list_of(perms, dotted),
+        _idle_minutes=Subquery(idle),
     )
 
 
@@ -106,7 +113,19 @@ def user_with_grants(user_id: Any) -> User | None:
     perms = {*_as_list(user.__dict__.pop("_perms", None))}
     if not user.is_superuser:
         user._perm_cache = perms  # type: ignore[attr-defined]  # ModelBackend's own cache
+    minutes = user.__dict__.pop("_idle_minutes", None)
+    if minutes is not None:
+        setattr(user, _IDLE_MINUTES, int(minutes))
     return user
+
+
+def take_idle_minutes(user: Any) -> int | None:
+    """The clinic's idle minutes read together with this request's user (None: not read so;
+    ask ClinicSettings). Taken once: a user object kept beyond its request never answers."""
+    minutes: int | None = getattr(user, _IDLE_MINUTES, None)
+    if minutes is not None:
+        delattr(user, _IDLE_MINUTES)
+    return minutes
 
 
 class GrantsBackend(ModelBackend):

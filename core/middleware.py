@@ -126,12 +126,16 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-def idle_timeout_seconds() -> int:
-    """The clinic's idle minutes, read from the database on every request (through the
-    request's one ClinicSettings read, shared with the page): a change applies at once."""
+def idle_timeout_seconds(user: object = None) -> int:
+    """The clinic's idle minutes, read from the database on every request: with the signed-in
+    user (core.auth_backend), else through the request's one ClinicSettings read, shared with
+    the page. A change applies at once."""
+    from core.auth_backend import take_idle_minutes
     from core.models import ClinicSettings
 
-    minutes = ClinicSettings.current().idle_timeout_minutes
+    minutes = take_idle_minutes(user) if user is not None else None
+    if minutes is None:
+        minutes = ClinicSettings.current().idle_timeout_minutes
     return int(minutes or 15) * 60
 
 
@@ -150,12 +154,12 @@ class IdleTimeoutMiddleware:
         from core.models import ClinicSettings
 
         # The rest of the request (views, context processors) reads the clinic's settings
-        # row at most once, the same row this check reads.
+        # row at most once; this check reads the idle minutes with the user.
         with ClinicSettings.request_scope():
             if request.user.is_authenticated:
                 now = int(time.time())
                 last = request.session.get(LAST_SEEN_KEY)
-                limit = idle_timeout_seconds()  # every time: a page's query count is constant
+                limit = idle_timeout_seconds(request.user)  # every time, read with the user
                 if isinstance(last, int) and now - last > limit:
                     return self._expire(request, idle_minutes=(now - last) // 60)
                 if not isinstance(last, int) or now - last >= REFRESH_SECONDS:

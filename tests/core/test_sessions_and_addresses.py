@@ -238,3 +238,17 @@ def test_an_anonymous_session_with_data_is_refreshed_too() -> None:
     with time_machine.travel(start + timedelta(seconds=REFRESH_SECONDS), tick=False):
         stale = SessionStore(key)
         assert stale["pathway_language"] == "es" and stale.modified
+
+
+def test_the_idle_minutes_are_read_with_the_user_and_the_row_when_missing(clinician) -> None:
+    """A page that shows nothing else of the settings reads no settings row; before the row
+    exists the log-off still has its minutes (ClinicSettings.current creates the row)."""
+    ClinicSettings.objects.all().delete()
+    client = Client()
+    client.force_login(clinician)
+    assert client.get(reverse("security")).status_code == 200
+    assert ClinicSettings.objects.filter(pk=1).exists()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("security")).status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in reads if sql.startswith('SELECT "core_clinicsettings".')]

@@ -21,9 +21,9 @@ from tests.planning.pathway import workspace_helpers as make
 
 pytestmark = pytest.mark.django_db
 S = CaseState
-# Session, user with roles and permissions (core.auth_backend), clinic settings (once per
-# request), physicians for the filter, the page of rows, the open states' counts, the follow-ups
-# card (2). An unchanged session is not written (core.sessions).
+# Session, user with roles, permissions and idle minutes (core.auth_backend), clinic settings
+# (once per request), physicians for the filter, the page of rows, the open states' counts, the
+# follow-ups card (2). An unchanged session is not written (core.sessions).
 BOARD_QUERIES = 8
 
 
