@@ -252,3 +252,18 @@ def test_the_idle_minutes_are_read_with_the_user_and_the_row_when_missing(clinic
         assert client.get(reverse("security")).status_code == 200
     reads = [q["sql"] for q in queries.captured_queries]
     assert not [sql for sql in reads if sql.startswith('SELECT "core_clinicsettings".')]
+
+
+def test_an_expired_or_unknown_session_reads_as_empty() -> None:
+    """core.sessions reads the row with Django's own (precompiled) statement: a row past its
+    expiry, or a key never issued, is no session."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        store = SessionStore()
+        store["pathway_language"] = "es"
+        store.save()
+    with time_machine.travel(start + timedelta(seconds=60 * 60 * 24), tick=False):
+        late = SessionStore(store.session_key)
+        assert late.load() == {} and late.session_key is None
+    unknown = SessionStore("x" * 32)
+    assert unknown.load() == {} and unknown.session_key is None
