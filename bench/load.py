@@ -158,7 +158,7 @@ user = User.objects.create_user("load.staff", password="x" * 20)
 user.groups.add(Group.objects.get(name="admin_staff"))
 session = SessionStore()
 session[SESSION_KEY] = str(user.pk)
-session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+session[BACKEND_SESSION_KEY] = "core.auth_backend.GrantsBackend"
 session[HASH_SESSION_KEY] = user.get_session_auth_hash()
 session.create()
 from django.conf import settings

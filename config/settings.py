@@ -129,6 +129,8 @@ DATABASES = {
 }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "core.User"
+# ModelBackend, reading a request's user with their roles and permissions in one query.
+AUTHENTICATION_BACKENDS = ["core.auth_backend.GrantsBackend"]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -143,7 +145,10 @@ LOGOUT_REDIRECT_URL = "login"
 # Automatic log-off (HIPAA 164.312(a)(2)(iii)): the clinic sets the idle minutes in
 # ClinicSettings (core.middleware.IdleTimeoutMiddleware); this is the hard ceiling.
 SESSION_COOKIE_AGE = env_int("SESSION_IDLE_SECONDS", 30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+# Database sessions written when their data changes and at most once a minute otherwise, which
+# keeps an active session's expiry moving without a write on every request (core.sessions).
+SESSION_ENGINE = "core.sessions"
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = PRODUCTION

@@ -19,6 +19,7 @@ from django.urls import reverse
 
 from core import logs, request_context
 from core.errors import DomainError
+from core.sessions import REFRESH_SECONDS
 
 Handler = Callable[[HttpRequest], HttpResponse]
 
@@ -125,18 +126,26 @@ class PermissionsPolicyMiddleware:
         return response
 
 
-def idle_timeout_seconds() -> int:
-    """The clinic's idle minutes, read from the database on every request (through the
-    request's one ClinicSettings read, shared with the page): a change applies at once."""
+def idle_timeout_seconds(user: object = None) -> int:
+    """The clinic's idle minutes, read from the database on every request: with the signed-in
+    user (core.auth_backend), else through the request's one ClinicSettings read, shared with
+    the page. A change applies at once."""
+    from core.auth_backend import take_idle_minutes
     from core.models import ClinicSettings
 
-    minutes = ClinicSettings.current().idle_timeout_minutes
+    minutes = take_idle_minutes(user) if user is not None else None
+    if minutes is None:
+        minutes = ClinicSettings.current().idle_timeout_minutes
     return int(minutes or 15) * 60
 
 
 class IdleTimeoutMiddleware:
     """Automatic log-off after the clinic's idle minutes (ClinicSettings.idle_timeout_minutes).
-    SESSION_COOKIE_AGE stays as a hard ceiling in case this middleware is ever removed."""
+    SESSION_COOKIE_AGE stays as a hard ceiling in case this middleware is ever removed.
+
+    The last-seen stamp is rewritten only once it is REFRESH_SECONDS old (so most requests
+    write no session at all, core.sessions): it may lag the last request by up to a minute,
+    which can end an idle session that much early, never late."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -145,15 +154,16 @@ class IdleTimeoutMiddleware:
         from core.models import ClinicSettings
 
         # The rest of the request (views, context processors) reads the clinic's settings
-        # row at most once, the same row this check reads.
+        # row at most once; this check reads the idle minutes with the user.
         with ClinicSettings.request_scope():
             if request.user.is_authenticated:
                 now = int(time.time())
                 last = request.session.get(LAST_SEEN_KEY)
-                limit = idle_timeout_seconds()  # every time: a page's query count is constant
+                limit = idle_timeout_seconds(request.user)  # every time, read with the user
                 if isinstance(last, int) and now - last > limit:
                     return self._expire(request, idle_minutes=(now - last) // 60)
-                request.session[LAST_SEEN_KEY] = now
+                if not isinstance(last, int) or now - last >= REFRESH_SECONDS:
+                    request.session[LAST_SEEN_KEY] = now
             return self.get_response(request)
 
     def _expire(self, request: HttpRequest, *, idle_minutes: int) -> HttpResponse:

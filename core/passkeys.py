@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, JsonResponse
 from django.urls import path
 from django.views.i18n import JavaScriptCatalog
@@ -75,7 +76,7 @@ class CompletePasskeySignIn(PendingUserMixin, _CompleteView):  # type: ignore[mi
             otp_login(self.request, device)
             return
         self.request.session.pop(PENDING_KEY, None)
-        user.backend = pending.get("backend", "django.contrib.auth.backends.ModelBackend")
+        user.backend = pending.get("backend", settings.AUTHENTICATION_BACKENDS[0])
         complete_sign_in(self.request, user, device=device, next_url=pending.get("next", "/"))
         self._next = pending.get("next", "/")
 

@@ -6,6 +6,7 @@ post_migrate signal), so tests that flush the database still find them.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from enum import StrEnum
 from typing import Any
 
@@ -88,6 +89,13 @@ def user_roles(user: Any) -> frozenset[Role]:
         cached = frozenset(role for role in Role if role.value in names)
         user._pathway_roles = cached
     return cached
+
+
+def remember_group_names(user: Any, names: Iterable[str]) -> None:
+    """Give `user_roles` the group names read together with the user (core.auth_backend), so
+    the request reads them no second time."""
+    held = set(names)
+    user._pathway_roles = frozenset(role for role in Role if role.value in held)
 
 
 def has_role(user: Any, *roles: Role) -> bool:

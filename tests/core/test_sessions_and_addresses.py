@@ -4,16 +4,21 @@ the clinic's idle timeout, and "sign out everywhere"."""
 from __future__ import annotations
 
 import ipaddress
+import time
 from datetime import timedelta
 
 import pytest
 import time_machine
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import Client, RequestFactory
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.middleware import client_ip
+from core.middleware import LAST_SEEN_KEY, client_ip
 from core.models import AuditEntry, ClinicSettings
+from core.sessions import REFRESH_SECONDS, SessionStore
 from tests.conftest import make_user
 from tests.factories import PASSWORD
 
@@ -146,3 +151,119 @@ def test_sign_out_everywhere_ends_every_session(clinician) -> None:
     again = Client()
     again.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
     assert again.get(reverse("pathway:case_board")).status_code == 200
+
+
+def _session_writes(queries: CaptureQueriesContext) -> int:
+    return sum(
+        1
+        for query in queries.captured_queries
+        if query["sql"].lstrip().upper().startswith(("UPDATE", "INSERT"))
+        and "django_session" in query["sql"]
+    )
+
+
+def _page(client: Client) -> CaptureQueriesContext:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("security")).status_code == 200
+    return queries
+
+
+def test_a_request_within_a_minute_of_the_last_write_writes_no_session(clinician) -> None:
+    """The session row is written when its data changes, or once its last write is a minute
+    old (core.sessions; the idle stamp on the same beat), not on every request."""
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    with time_machine.travel(start + timedelta(seconds=REFRESH_SECONDS - 5), tick=False):
+        assert _session_writes(_page(client)) == 0
+    expiry = Session.objects.get().expire_date
+    with time_machine.travel(start + timedelta(seconds=REFRESH_SECONDS + 1), tick=False):
+        assert _session_writes(_page(client)) == 1
+        assert client.session[LAST_SEEN_KEY] == int(time.time())
+    assert Session.objects.get().expire_date > expiry
+    with time_machine.travel(start + timedelta(seconds=REFRESH_SECONDS + 30), tick=False):
+        assert _session_writes(_page(client)) == 0
+
+
+def test_an_active_session_outlives_the_cookie_age(clinician, settings) -> None:
+    """Requests under a minute apart write nothing, yet the row's expiry keeps moving: an
+    active user is never signed out by SESSION_COOKIE_AGE or by the idle log-off."""
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    step = timedelta(seconds=REFRESH_SECONDS - 10)
+    moment = start
+    while moment - start < timedelta(seconds=settings.SESSION_COOKIE_AGE + 5 * 60):
+        moment += step
+        with time_machine.travel(moment, tick=False):
+            assert client.get(reverse("security")).status_code == 200, moment - start
+
+
+def test_an_idle_session_still_ends_after_the_idle_minutes(clinician) -> None:
+    """The last-seen stamp lags by under a minute at most: a session ends at most that much
+    early, never late, and never before the idle minutes less that minute."""
+    row = ClinicSettings.current()
+    row.idle_timeout_minutes = 5
+    row.save()
+    client = Client()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    last = start + timedelta(seconds=REFRESH_SECONDS - 1)  # too soon to move the stamp
+    with time_machine.travel(last, tick=False):
+        assert client.get(reverse("security")).status_code == 200
+    with time_machine.travel(last + timedelta(minutes=4), tick=False):
+        assert client.get(reverse("security")).status_code == 200  # 4 min idle: kept
+    last += timedelta(minutes=4)
+    with time_machine.travel(last + timedelta(minutes=5, seconds=1), tick=False):
+        response = client.get(reverse("security"))
+    assert response.status_code == 302 and response.url.startswith(reverse("login"))
+    assert AuditEntry.objects.filter(action="auth.idle_timeout", actor=clinician).exists()
+
+
+def test_an_anonymous_session_with_data_is_refreshed_too() -> None:
+    """A patient's link session (no sign-in, no idle stamp) keeps its expiry moving while in
+    use, as with SESSION_SAVE_EVERY_REQUEST."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        store = SessionStore()
+        store["pathway_language"] = "es"
+        store.save()
+    key = store.session_key
+    with time_machine.travel(start + timedelta(seconds=REFRESH_SECONDS - 1), tick=False):
+        fresh = SessionStore(key)
+        assert fresh["pathway_language"] == "es" and not fresh.modified
+    with time_machine.travel(start + timedelta(seconds=REFRESH_SECONDS), tick=False):
+        stale = SessionStore(key)
+        assert stale["pathway_language"] == "es" and stale.modified
+
+
+def test_the_idle_minutes_are_read_with_the_user_and_the_row_when_missing(clinician) -> None:
+    """A page that shows nothing else of the settings reads no settings row; before the row
+    exists the log-off still has its minutes (ClinicSettings.current creates the row)."""
+    ClinicSettings.objects.all().delete()
+    client = Client()
+    client.force_login(clinician)
+    assert client.get(reverse("security")).status_code == 200
+    assert ClinicSettings.objects.filter(pk=1).exists()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("security")).status_code == 200
+    reads = [q["sql"] for q in queries.captured_queries]
+    assert not [sql for sql in reads if sql.startswith('SELECT "core_clinicsettings".')]
+
+
+def test_an_expired_or_unknown_session_reads_as_empty() -> None:
+    """core.sessions reads the row with Django's own (precompiled) statement: a row past its
+    expiry, or a key never issued, is no session."""
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        store = SessionStore()
+        store["pathway_language"] = "es"
+        store.save()
+    with time_machine.travel(start + timedelta(seconds=60 * 60 * 24), tick=False):
+        late = SessionStore(store.session_key)
+        assert late.load() == {} and late.session_key is None
+    unknown = SessionStore("x" * 32)
+    assert unknown.load() == {} and unknown.session_key is None

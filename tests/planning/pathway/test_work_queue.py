@@ -154,10 +154,10 @@ def _fill(n: int) -> None:
         make.session(rems, on=day, status="signed_off", rems_due_at=now + timedelta(days=1))
 
 
-# Seven for every signed-in page (session, user, idle timeout, permissions x2, roles, session
-# save), then one per section; clearances also read the clinic's limits, and failed messages
-# read their cases in a second query.
-QUEUE_QUERIES = {"physician": 13, "nurse": 12, "admin_staff": 15}
+# Two for every signed-in page (session; user with roles, permissions and the idle minutes; an
+# unchanged session is not written), then one per section; clearances also read the clinic's
+# limits, and failed messages read their cases in a second query.
+QUEUE_QUERIES = {"physician": 6, "nurse": 5, "admin_staff": 8}
 
 
 @pytest.mark.parametrize("queue", sorted(QUEUE_QUERIES))
