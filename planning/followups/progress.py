@@ -12,7 +12,7 @@ those the patient answered through a follow-up link, and any recorded by staff i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
@@ -104,8 +104,3 @@ def case_progress(case: Case, *, sessions: list[TreatmentSession] | None = None)
         scores=tuple(progress),
         sessions=tuple(SessionVitals(s, session_vitals_charts(s, clinic)) for s in sessions),
     )
-
-
-def case_progress_context(case: Case) -> dict[str, Any]:
-    """What `followups/_progress_panel.html` needs (the template variable `progress`)."""
-    return {"progress": case_progress(case)}
