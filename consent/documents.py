@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db.models import QuerySet
 from django.template.loader import render_to_string
 from django.utils.translation import gettext, gettext_lazy, override
 
@@ -53,13 +54,16 @@ class SigningDocument:
 
 def current_version(document: ConsentDocument) -> ConsentVersion | None:
     """The newest published source version (translations render a source version)."""
+    return current_versions().filter(document=document).first()
+
+
+def current_versions() -> QuerySet[ConsentVersion]:
+    """Published source versions, newest first (filter by document: its current is first)."""
     return (
         ConsentVersion.objects.published()
         .sources()
-        .filter(document=document)
         .select_related("document")
         .order_by("-published_at", "-pk")
-        .first()
     )
 
 

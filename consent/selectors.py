@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.core.exceptions import ObjectDoesNotExist
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, Subquery
 
-from consent.documents import current_version
+from consent.documents import current_versions
 from consent.models import (
     ConsentCountersignature,
     ConsentDocument,
@@ -18,8 +19,8 @@ from consent.models import (
     Countersignature,
     PaperCopyRequest,
 )
-from records.models import RecordKind
-from records.selectors import records_latest_by_owner
+from records.models import RecordKind, SealedRecord
+from records.selectors import latest_of_owners, records_latest_by_owner
 
 
 @dataclass(frozen=True)
@@ -41,8 +42,11 @@ class CasePanel:
 
 
 def treatment_version() -> ConsentVersion | None:
-    document = ConsentDocument.objects.filter(kind=ConsentDocument.KIND_TREATMENT).first()
-    return current_version(document) if document else None
+    """The current version (`documents.current_version`) of the first treatment document, in
+    one query."""
+    first = ConsentDocument.objects.filter(kind=ConsentDocument.KIND_TREATMENT)
+    document_id = Subquery(first.order_by("title", "pk").values("pk")[:1])
+    return current_versions().filter(document_id=document_id).first()
 
 
 def requests_for_case(case_id: int) -> QuerySet[ConsentRequest]:
@@ -118,10 +122,18 @@ def signatures_awaiting_countersignature() -> QuerySet[ConsentSignature]:
     )
 
 
-def case_panel(case_id: int) -> CasePanel:
+def case_panel(
+    case_id: int, *, records: Callable[[], list[SealedRecord]] | None = None
+) -> CasePanel:
+    """The newest 20 invitations, newest first. `records`: the case's sealed records as the
+    page reads them for every panel (called only when a signature needs its PDF looked up)."""
     requests = list(requests_for_case(case_id)[:20])
     signature_ids = [r.signature.pk for r in requests if getattr(r, "signature", None)]
-    pdf_ids = set(records_latest_by_owner(RecordKind.CONSENT, signature_ids))
+    pdf_ids = set(
+        records_latest_by_owner(RecordKind.CONSENT, signature_ids)
+        if records is None or not signature_ids
+        else latest_of_owners(records(), RecordKind.CONSENT, signature_ids)
+    )
     rows = [_row(r, pdf_ids) for r in requests]
     signatures = [row.signature for row in rows if row.signature is not None]
     paper = PaperCopyRequest.objects.filter(case_id=case_id, completed_at__isnull=True)

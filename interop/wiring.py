@@ -10,16 +10,22 @@ from planning.pathway import hooks
 if TYPE_CHECKING:
     from django.http import HttpRequest
 
+    from interop.models import ImportedResource
     from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
 
 
-def imported_history(case: Case) -> list[dict[str, str]]:
+def imported_history(
+    case: Case, rows: list[ImportedResource] | None = None
+) -> list[dict[str, str]]:
     """One line per imported consent, plan, order and questionnaire response (measurements and
-    practitioners are counted, not listed)."""
+    practitioners are counted, not listed); `rows`: the case's resources in order, if read."""
     from interop.models import ImportedResource
 
+    if rows is None:
+        rows = list(ImportedResource.objects.filter(case=case).order_by("position"))
     lines: list[dict[str, str]] = []
-    for row in ImportedResource.objects.filter(case=case).order_by("position"):
+    for row in rows:
         res = row.resource
         kind = row.resource_type
         if kind == "Consent":
@@ -39,20 +45,22 @@ def imported_history(case: Case) -> list[dict[str, str]]:
     return lines
 
 
-def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _panel_context(request: HttpRequest, snapshot: CaseSnapshot) -> dict[str, Any]:
+    """Clinical staff only; the case's imported resources read once (none: no panel)."""
     from core.access import get_action
     from interop.models import ImportedResource
 
-    clinical = get_action("intake.view").allows_any(request.user)
-    rows = ImportedResource.objects.filter(case=case)
-    if not clinical or not rows.exists():
+    if not get_action("intake.view").allows_any(request.user):
         return {"imported": None}
-    first = rows.order_by("position").first()
+    case = snapshot.case
+    rows = list(ImportedResource.objects.filter(case=case).order_by("position"))
+    if not rows:
+        return {"imported": None}
     return {
         "imported": {
-            "lines": imported_history(case),
-            "count": rows.count(),
-            "at": first.imported_at if first else None,
+            "lines": imported_history(case, rows),
+            "count": len(rows),
+            "at": rows[0].imported_at,
         }
     }
 

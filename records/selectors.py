@@ -39,3 +39,30 @@ def record_content(record: SealedRecord) -> bytes:
     """The sealed bytes of one record (the only query that selects them)."""
     data = SealedRecordContent.objects.values_list("pdf_bytes", flat=True).get(record=record)
     return bytes(data)
+
+
+def records_of_case(case_id: int) -> list[SealedRecord]:
+    """Every record stored with this case (any kind, every version, no bytes), in one query, in
+    (kind, owner, version) order: the case page's panels pick theirs with the helpers below."""
+    rows = SealedRecord.objects.filter(case_id=case_id)
+    return list(rows.order_by("kind", "owner_id", "version"))
+
+
+def latest_of_owners(
+    records: Iterable[SealedRecord], kind: RecordKind, owner_ids: Iterable[int]
+) -> dict[int, SealedRecord]:
+    """`records_latest_by_owner` over records already read."""
+    wanted = set(owner_ids)
+    latest: dict[int, SealedRecord] = {}
+    for record in sorted(records, key=lambda r: (r.owner_id, r.version)):
+        if record.kind == kind and record.owner_id in wanted:
+            latest[record.owner_id] = record
+    return latest
+
+
+def versions_of_owner(
+    records: Iterable[SealedRecord], kind: RecordKind, owner_id: int
+) -> list[SealedRecord]:
+    """`record_versions` (newest first) over records already read."""
+    mine = [r for r in records if r.kind == kind and r.owner_id == owner_id]
+    return sorted(mine, key=lambda r: r.version, reverse=True)

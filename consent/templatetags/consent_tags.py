@@ -1,4 +1,5 @@
-"""Panels that planning's pages include: the case's consent (staff) and the patient's own."""
+"""The patient's own consent panel and the "signed by" line (the staff case page's consent
+panel gets its reads from the page: `planning.pathway.consent_bridge.consent_panel_of`)."""
 
 from __future__ import annotations
 
@@ -12,11 +13,6 @@ from consent.models import ConsentSignature
 from consent.representatives import signed_by_line
 
 register = template.Library()
-
-
-@register.simple_tag
-def consent_case_panel(case_id: int) -> selectors.CasePanel:
-    return selectors.case_panel(case_id)
 
 
 @register.simple_tag

@@ -12,9 +12,9 @@ those the patient answered through a follow-up link, and any recorded by staff i
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q, prefetch_related_objects
 from django.utils import timezone
 
 from core.models import ClinicSettings
@@ -78,26 +78,29 @@ def case_scores(case: Case) -> dict[str, list[Score]]:
     return scores
 
 
-def case_progress(case: Case) -> CaseProgress:
+def case_progress(case: Case, *, sessions: list[TreatmentSession] | None = None) -> CaseProgress:
+    """`sessions`: every session of the case, each annotated `has_vitals`, when already read
+    (the case page's); the readings of those with any are then read in one query."""
     scores = case_scores(case)
     progress = [score_progress("phq9", scores["phq9"])]
     if scores["gad7"]:
         progress.append(score_progress("gad7", scores["gad7"]))
-    sessions = (
-        TreatmentSession.objects.filter(case=case, vitals__isnull=False)
-        .distinct()
-        .order_by("scheduled_for", "number", "pk")
-        .prefetch_related(
-            Prefetch("vitals", queryset=VitalSignReading.objects.order_by("minute", "pk"))
+    readings = Prefetch("vitals", queryset=VitalSignReading.objects.order_by("minute", "pk"))
+    if sessions is None:
+        sessions = list(
+            TreatmentSession.objects.filter(case=case, vitals__isnull=False)
+            .distinct()
+            .order_by("scheduled_for", "number", "pk")
+            .prefetch_related(readings)
         )
-    )
+    else:
+        sessions = sorted(
+            (s for s in sessions if s.has_vitals),  # type: ignore[attr-defined]
+            key=lambda s: (s.scheduled_for, s.number, s.pk),
+        )
+        prefetch_related_objects(sessions, readings)
     clinic = ClinicSettings.current()
     return CaseProgress(
         scores=tuple(progress),
         sessions=tuple(SessionVitals(s, session_vitals_charts(s, clinic)) for s in sessions),
     )
-
-
-def case_progress_context(case: Case) -> dict[str, Any]:
-    """What `followups/_progress_panel.html` needs (the template variable `progress`)."""
-    return {"progress": case_progress(case)}

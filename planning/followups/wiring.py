@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
     from core.models import User
     from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
     from planning.treatment.models import DosingPlan, TreatmentSession
 
 
@@ -26,21 +27,32 @@ def _on_transitioned(case: Case, source: str, target: str, actor: User) -> None:
         followups_cancel_open(case=case, why=f"case {target}")
 
 
-def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _panel_context(request: HttpRequest, snapshot: CaseSnapshot) -> dict[str, Any]:
     from planning.followups import selectors
     from planning.followups.models import FollowUpKind
 
-    return {"followups": selectors.followups_for_case(case), "followup_kinds": FollowUpKind.choices}
+    return {
+        "followups": selectors.followups_for_case(snapshot.case),
+        "followup_kinds": FollowUpKind.choices,
+    }
 
 
-def _progress_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _progress_context(request: HttpRequest, snapshot: CaseSnapshot) -> dict[str, Any]:
+    """The charts over the sessions the treatment panel read, the summaries among the case's
+    sealed records (read once for every panel)."""
     from core.access import get_action
-    from planning.followups.progress import case_progress_context
-    from planning.followups.summary import case_summary_versions
+    from planning.followups.progress import case_progress
+    from planning.treatment.selectors import sessions_of
+    from records.models import RecordKind
+    from records.selectors import versions_of_owner
 
     if not get_action("case.summary_pdf").allows_any(request.user):
         return {"progress": None}
-    return {**case_progress_context(case), "case_summaries": case_summary_versions(case)}
+    case = snapshot.case
+    return {
+        "progress": case_progress(case, sessions=sessions_of(snapshot)),
+        "case_summaries": versions_of_owner(snapshot.records(), RecordKind.CASE_SUMMARY, case.pk),
+    }
 
 
 def _patient_panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -115,7 +127,7 @@ def wire() -> None:
     )
     hooks.register_board_context("followups.due", _board_context)
     hooks.register_patient_panel(
-        hooks.CasePanel(
+        hooks.PatientPanel(
             key="followups.open",
             template="followups/_patient_open.html",
             order=20,
@@ -123,7 +135,7 @@ def wire() -> None:
         )
     )
     hooks.register_patient_panel(
-        hooks.CasePanel(
+        hooks.PatientPanel(
             key="followups.progress",
             template="followups/_patient_progress.html",
             order=29,

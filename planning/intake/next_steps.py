@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING
 
 from django.urls import reverse
 
+from planning.intake import selectors
 from planning.pathway import next_step as ns
 from planning.pathway.states import CaseState
 
 if TYPE_CHECKING:
     from core.models import User
     from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
 
 
 def _intake_step(case: Case, user: User, title: str, url_name: str) -> ns.NextStep:
@@ -23,16 +25,19 @@ def _intake_step(case: Case, user: User, title: str, url_name: str) -> ns.NextSt
     )
 
 
-def consultation_step(case: Case, user: User) -> ns.NextStep | None:
-    if case.consultations.exists():
+def consultation_step(snapshot: CaseSnapshot) -> ns.NextStep | None:
+    if selectors.consultation_of(snapshot) is not None:
         return None
-    return _intake_step(case, user, "Record the consultation", "intake:consultation")
+    return _intake_step(
+        snapshot.case, snapshot.user, "Record the consultation", "intake:consultation"
+    )
 
 
-def evaluation_step(case: Case, user: User) -> ns.NextStep | None:
-    if not case.evaluations.exists():
+def evaluation_step(snapshot: CaseSnapshot) -> ns.NextStep | None:
+    case, user = snapshot.case, snapshot.user
+    if not selectors.evaluations_of(snapshot):
         return _intake_step(case, user, "Record the evaluation", "intake:evaluation")
-    alerts = case.alerts.filter(decided_at=None).count()
+    alerts = len(selectors.open_alerts_of(snapshot))
     if alerts:
         return ns.NextStep(
             title=f"Review the open safety alert{'s' if alerts > 1 else ''} ({alerts})",
@@ -44,11 +49,14 @@ def evaluation_step(case: Case, user: User) -> ns.NextStep | None:
     return None
 
 
-def medication_step(case: Case, user: User) -> ns.NextStep | None:
-    if case.medication_confirmations.exists():
+def medication_step(snapshot: CaseSnapshot) -> ns.NextStep | None:
+    if selectors.confirmation_of(snapshot) is not None:
         return None
     return _intake_step(
-        case, user, "Review the medications and confirm the list", "intake:medications"
+        snapshot.case,
+        snapshot.user,
+        "Review the medications and confirm the list",
+        "intake:medications",
     )
 
 

@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from django.db.models import Max
 from django.utils import timezone
 
 from core.models import ClinicSettings
@@ -103,10 +102,14 @@ def pregnancy_applies(case: Case) -> bool:
     return clinic.childbearing_age_min <= age <= clinic.childbearing_age_max
 
 
-def contraindication_findings(case: Case, evaluation: Evaluation | None = None) -> list[Finding]:
+def contraindication_findings(
+    case: Case, evaluation: Evaluation | None = None, *, overridden: set[int] | None = None
+) -> list[Finding]:
+    """`overridden`: the overridden contraindication ids, when already read."""
     evaluation = evaluation or latest_evaluation(case)
     clinic = ClinicSettings.current()
-    overridden = set(case.overrides.values_list("contraindication_id", flat=True))
+    if overridden is None:
+        overridden = set(case.overrides.values_list("contraindication_id", flat=True))
     findings = []
     for ci in ContraindicationType.objects.filter(active=True):
         present: bool | None = None
@@ -118,9 +121,13 @@ def contraindication_findings(case: Case, evaluation: Evaluation | None = None) 
     return findings
 
 
-def interaction_flags(case: Case) -> list[interactions.InteractionFlag]:
-    """Flags for the current (not stopped) medications, from the clinic's active rules."""
-    names = list(case.medications.filter(stopped_at=None).values_list("name", flat=True))
+def interaction_flags(
+    case: Case, *, names: list[str] | None = None
+) -> list[interactions.InteractionFlag]:
+    """Flags for the current (not stopped) medications, from the clinic's active rules
+    (`names`: the current medications' names in the order recorded, when already read)."""
+    if names is None:
+        names = list(case.medications.filter(stopped_at=None).values_list("name", flat=True))
     if not names:
         return []
     classes = [c.as_data() for c in InteractionClass.objects.all()]
@@ -128,9 +135,15 @@ def interaction_flags(case: Case) -> list[interactions.InteractionFlag]:
     return interactions.match_interactions(names, classes=classes, rules=rules)
 
 
-def unacknowledged_flags(case: Case) -> list[interactions.InteractionFlag]:
+def unacknowledged_flags(
+    case: Case, *, names: list[str] | None = None
+) -> list[interactions.InteractionFlag]:
+    """`names`: as for `interaction_flags`."""
+    flags = interaction_flags(case, names=names)
+    if not flags:
+        return []
     acked = set(case.interaction_acks.values_list("rule_code", "generic"))
-    return [f for f in interaction_flags(case) if (f.rule_code, f.generic) not in acked]
+    return [f for f in flags if (f.rule_code, f.generic) not in acked]
 
 
 # Guards -----------------------------------------------------------------------------------
@@ -176,18 +189,24 @@ def _finding_problem(finding: Finding) -> list[str]:
 
 def medication_review_missing(case: Case) -> list[str]:
     missing = []
-    latest_change = _latest_medication_change(case)
+    # One read of the list (in the order recorded) for both the latest change and the flags.
+    medications = list(case.medications.values_list("name", "recorded_at", "stopped_at"))
+    latest_change = _latest_medication_change(medications)
     confirmation = case.medication_confirmations.order_by("-confirmed_at").first()
     if confirmation is None or (latest_change and confirmation.confirmed_at < latest_change):
         missing.append("confirmation that the medication and supplement list is complete")
-    for flag in unacknowledged_flags(case):
+    current = [name for name, _recorded, stopped in medications if stopped is None]
+    for flag in unacknowledged_flags(case, names=current):
         missing.append(f"acknowledgement of the interaction “{flag.note}” ({flag.medication})")
     return missing
 
 
-def _latest_medication_change(case: Case) -> datetime | None:
-    latest = case.medications.aggregate(added=Max("recorded_at"), stopped=Max("stopped_at"))
-    times = [t for t in latest.values() if t is not None]
+def _latest_medication_change(
+    medications: list[tuple[str, datetime, datetime | None]],
+) -> datetime | None:
+    """The latest time a medication was added or stopped (rows: name, recorded, stopped)."""
+    times = [recorded for _name, recorded, _stopped in medications]
+    times += [stopped for _name, _recorded, stopped in medications if stopped is not None]
     return max(times) if times else None
 
 

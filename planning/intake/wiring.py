@@ -10,20 +10,22 @@ if TYPE_CHECKING:
     from django.http import HttpRequest
 
     from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
 
 
-def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _panel_context(request: HttpRequest, snapshot: CaseSnapshot) -> dict[str, Any]:
     from core.access import get_action
     from planning.intake import selectors
 
     clinical = get_action("intake.view").allows_any(request.user)
-    return {"intake": selectors.intake_summary(case) if clinical else None}
+    return {"intake": selectors.intake_summary(snapshot) if clinical else None}
 
 
-def _alerts_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _alerts_context(request: HttpRequest, snapshot: CaseSnapshot) -> dict[str, Any]:
     from planning.intake import selectors
 
-    return selectors.open_alerts_context(request, case)
+    alerts = selectors.open_alerts_of(snapshot)
+    return selectors.open_alerts_context(request, snapshot.case, alerts)
 
 
 def _patient_history_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -57,7 +59,7 @@ def wire() -> None:
         )
     )
     hooks.register_patient_panel(
-        hooks.CasePanel(
+        hooks.PatientPanel(
             key="intake.history",
             template="intake/_patient_history.html",
             order=30,

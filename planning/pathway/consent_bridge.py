@@ -20,6 +20,7 @@ from django.contrib.auth.models import Permission
 from django.db.models import Q
 
 from consent import hooks as consent_hooks
+from consent import selectors as consent_selectors
 from consent import services as consent_services
 from consent.hooks import CaseFacts
 from consent.models import (
@@ -35,6 +36,7 @@ from core.models import LinkPurpose, PatientLink, User
 from planning.pathway import hooks, next_step, services, workflow
 from planning.pathway.models import Case
 from planning.pathway.notify import notify_staff
+from planning.pathway.snapshot import CaseSnapshot
 from planning.pathway.states import CaseState, state_label
 
 SYSTEM_USERNAME = "system.consent"
@@ -251,30 +253,41 @@ def register() -> None:
     hooks.register_on_transitioned("pathway.notify_withdrawn", _notify_withdrawn)
     hooks.register_case_panel(
         hooks.CasePanel(
-            key="consent", template="consent/_case_panel.html", order=20, context=_no_context
+            key="consent",
+            template="consent/_case_panel.html",
+            order=20,
+            context=_consent_context,
         )
     )
     next_step.register_step(CaseState.CONSENT_PENDING, "consent.invitation", consent_step)
 
 
-def consent_step(case: Case, user: User) -> next_step.NextStep | None:
+def consent_panel_of(snapshot: CaseSnapshot) -> consent_selectors.CasePanel:
+    """The consent panel's reads (the current document, the newest invitations with their
+    signatures, the open paper-copy tasks), once per request for the panel and the next step."""
+    return snapshot.once(
+        "consent.panel",
+        lambda case: consent_selectors.case_panel(case.pk, records=snapshot.records),
+    )
+
+
+def consent_step(snapshot: CaseSnapshot) -> next_step.NextStep | None:
     """Send the invitation, or wait for the patient to sign the one sent."""
     from django.urls import reverse
 
     from core.access import get_action
     from core.dates import day
 
-    if treatment_version() is None:
+    case, user = snapshot.case, snapshot.user
+    panel = consent_panel_of(snapshot)
+    if panel.version is None:
         return next_step.NextStep(
             title="Publish a consent document", waiting_on="a clinic administrator"
         )
-    latest = (
-        ConsentRequest.objects.filter(case_id=case.pk)
-        .select_related("link")
-        .order_by("-created_at")
-    ).first()
-    if latest is not None and latest.status == ConsentRequest.Status.SIGNED:
-        return _countersign_step(latest, user)
+    latest_row = panel.rows[0] if panel.rows else None  # newest first
+    latest = latest_row.request if latest_row is not None else None
+    if latest_row is not None and latest_row.request.status == ConsentRequest.Status.SIGNED:
+        return _countersign_step(latest_row.signature, user)
     may_invite = get_action("consent.invite").allows_any(user)
     invite = reverse("consent_invite", args=[case.pk])
     if latest is not None and latest.status == ConsentRequest.Status.PENDING:
@@ -304,12 +317,12 @@ def consent_step(case: Case, user: User) -> next_step.NextStep | None:
     )
 
 
-def _countersign_step(latest: ConsentRequest, user: User) -> next_step.NextStep | None:
+def _countersign_step(signature: ConsentSignature | None, user: User) -> next_step.NextStep | None:
+    """`signature`: the signed request's signature, if any."""
     from django.urls import reverse
 
     from core.access import get_action
 
-    signature = ConsentSignature.objects.filter(request=latest).first()
     if signature is None or not consent_services.awaiting_countersignature(signature):
         return None
     kind = signature.countersignature_required
@@ -336,5 +349,5 @@ def _notify_withdrawn(case: Case, source: str, target: str, actor: User) -> None
         )
 
 
-def _no_context(request: object, case: Case) -> dict[str, object]:
-    return {}  # the consent panel loads its own data through consent's template tag
+def _consent_context(request: object, snapshot: CaseSnapshot) -> dict[str, object]:
+    return {"consent_panel": consent_panel_of(snapshot)}

@@ -3,7 +3,8 @@ importing them. Each sub-domain registers here from `PlanningConfig.ready` (its 
 
 - transition handlers run inside the transition's transaction, under the case's row lock, after
   the new state is saved: if one raises, the transition rolls back with it;
-- panels add their part of the case page (and the board) for the users allowed to see it;
+- panels add their part of the case page (and the board) for the users allowed to see it,
+  reading through the request's `CaseSnapshot` so that a row two panels need is read once;
 - patient panels add their part of the patient's own page, per case (the next session, open
   questionnaires, their answers so far).
 """
@@ -20,16 +21,18 @@ if TYPE_CHECKING:
 
     from core.models import User
     from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
 
 TransitionHandler = Callable[["Case", str, str, "User"], None]
-CaseContext = Callable[["HttpRequest", "Case"], dict[str, Any]]
+CaseContext = Callable[["HttpRequest", "CaseSnapshot"], dict[str, Any]]
+PatientContext = Callable[["HttpRequest", "Case"], dict[str, Any]]
 BoardContext = Callable[["HttpRequest", "QuerySet[Case]"], dict[str, Any]]
 
 
 @dataclass(frozen=True)
 class CasePanel:
     """One card on the case page: `template` is rendered with the page's context plus what
-    `context(request, case)` returns; `order` places it (lower first)."""
+    `context(request, snapshot)` returns; `order` places it (lower first)."""
 
     key: str
     template: str
@@ -38,10 +41,21 @@ class CasePanel:
     header: bool = False  # shown under the case's title (e.g. open safety alerts)
 
 
+@dataclass(frozen=True)
+class PatientPanel:
+    """One part of the patient's own page for one of their cases: `template` sees what
+    `context(request, case)` returns under `panel`; `order` places it (lower first)."""
+
+    key: str
+    template: str
+    order: int
+    context: PatientContext
+
+
 _on_transitioned: dict[str, TransitionHandler] = {}
 _case_panels: dict[str, CasePanel] = {}
 _board_context: dict[str, BoardContext] = {}
-_patient_panels: dict[str, CasePanel] = {}
+_patient_panels: dict[str, PatientPanel] = {}
 
 
 def register_on_transitioned(key: str, handler: TransitionHandler) -> None:
@@ -53,7 +67,7 @@ def register_case_panel(panel: CasePanel) -> None:
     _case_panels[panel.key] = panel
 
 
-def register_patient_panel(panel: CasePanel) -> None:
+def register_patient_panel(panel: PatientPanel) -> None:
     """A part of the patient's own page for one of their cases (the case is theirs: the page
     reached it through the access layer)."""
     _patient_panels[panel.key] = panel
@@ -68,14 +82,14 @@ def transitioned(case: Case, source: str, target: str, actor: User) -> None:
         handler(case, source, target, actor)
 
 
-def case_panels(request: HttpRequest, case: Case) -> tuple[list[str], dict[str, Any]]:
+def case_panels(request: HttpRequest, snapshot: CaseSnapshot) -> tuple[list[str], dict[str, Any]]:
     """The panel templates in page order, and the context they need (header panels are in
     `context["header_panels"]`)."""
     templates: list[str] = []
     context: dict[str, Any] = {"header_panels": []}
     for panel in sorted(_case_panels.values(), key=lambda p: p.order):
         (context["header_panels"] if panel.header else templates).append(panel.template)
-        context.update(panel.context(request, case))
+        context.update(panel.context(request, snapshot))
     return templates, context
 
 

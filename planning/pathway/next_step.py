@@ -18,8 +18,7 @@ from planning.pathway import workflow
 from planning.pathway.states import CaseState, state_label
 
 if TYPE_CHECKING:
-    from core.models import User
-    from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
 
 
 # Who acts, in the clinic's words (used for "Waiting for ..." and by the board).
@@ -47,7 +46,7 @@ class NextStep:
     missing: list[str] = field(default_factory=list)
 
 
-StepProvider = Callable[["Case", "User"], "NextStep | None"]
+StepProvider = Callable[["CaseSnapshot"], "NextStep | None"]
 
 _providers: dict[str, list[tuple[int, str, StepProvider]]] = {}
 
@@ -75,28 +74,31 @@ FORWARD_ACTOR: dict[str, str] = {
 
 
 def register_step(state: str, key: str, provider: StepProvider, *, order: int = 50) -> None:
-    """`provider(case, user)` returns the step its sub-domain still needs in `state`, or None
-    when its part is done. Registering a key again replaces it."""
+    """`provider(snapshot)` returns the step its sub-domain still needs in `state` for
+    `snapshot.user`, or None when its part is done; it reads the case through the snapshot
+    (the rows the cards read too). Registering a key again replaces it."""
     entries = [e for e in _providers.get(state, []) if e[1] != key]
     entries.append((order, key, provider))
     _providers[state] = sorted(entries, key=lambda e: (e[0], e[1]))
 
 
-def next_step(case: Case, user: User) -> NextStep | None:
-    """The next step on this case for this user; None in a final state."""
+def next_step(snapshot: CaseSnapshot) -> NextStep | None:
+    """The next step on the snapshot's case for its user; None in a final state."""
+    case = snapshot.case
     for _order, _key, provider in _providers.get(case.state, []):
-        step = provider(case, user)
+        step = provider(snapshot)
         if step is not None:
             return step
     transition = FORWARD.get(case.state)
     if transition is None:
         return None
-    return forward_step(case, user, transition)
+    return forward_step(snapshot, transition)
 
 
-def forward_step(case: Case, user: User, transition: str) -> NextStep:
+def forward_step(snapshot: CaseSnapshot, transition: str) -> NextStep:
+    case, user = snapshot.case, snapshot.user
     spec = workflow.TRANSITIONS[transition]
-    missing = workflow.missing_for(case, transition)
+    missing = snapshot.missing(transition)
     may = workflow.permission_for(transition)(case, user)
     if missing:
         return NextStep(

@@ -30,6 +30,7 @@ from planning.pathway.board import BoardFilterForm, board_page
 from planning.pathway.forms import CaseOpenForm, TransitionForm
 from planning.pathway.models import Case
 from planning.pathway.queues import Queue, queue_sections, queues_for
+from planning.pathway.snapshot import CaseSnapshot
 from planning.pathway.states import patient_state_text, state_label
 from records.downloads import record_response
 
@@ -106,9 +107,11 @@ def case_detail(request: HttpRequest, case_id: int) -> HttpResponse:
 
 
 def _case_context(request: HttpRequest, case: Case) -> dict[str, Any]:
-    panels, panel_context = hooks.case_panels(request, case)
+    """Every card reads through one snapshot, so what two cards need is read once."""
     user = request_user(request)
-    step = next_step.next_step(case, user)
+    snapshot = CaseSnapshot(case, user)
+    panels, panel_context = hooks.case_panels(request, snapshot)
+    step = next_step.next_step(snapshot)
     kept = _pop_kept_reason(request, case)
     return {
         **panel_context,

@@ -11,15 +11,17 @@ from planning.pathway import next_step as ns
 from planning.pathway.states import CaseState
 
 if TYPE_CHECKING:
-    from core.models import User
-    from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
 
 
-def plan_step(case: Case, user: User) -> ns.NextStep:
+def plan_step(snapshot: CaseSnapshot) -> ns.NextStep:
     """Write the plan, or approve the draft (both physicians' work, on the plan page)."""
     from planning.treatment.models import DosingPlan
+    from planning.treatment.selectors import plans_of
 
-    draft = case.plans.filter(status=DosingPlan.Status.DRAFT).order_by("-version").first()
+    case, user = snapshot.case, snapshot.user
+    plans = plans_of(snapshot)  # newest first
+    draft = next((p for p in plans if p.status == DosingPlan.Status.DRAFT), None)
     href = reverse("treatment:plan_page", args=[case.pk])
     if draft is None:
         return ns.NextStep(
@@ -37,15 +39,18 @@ def plan_step(case: Case, user: User) -> ns.NextStep:
     )
 
 
-def session_step(case: Case, user: User) -> ns.NextStep | None:
+def session_step(snapshot: CaseSnapshot) -> ns.NextStep | None:
     """The next session still to run; none left means the course can be completed."""
     from planning.treatment.models import TreatmentSession
+    from planning.treatment.selectors import sessions_of
 
-    scheduled = case.sessions.filter(status=TreatmentSession.Status.SCHEDULED)
-    upcoming = scheduled.order_by("number").first()
-    if upcoming is None:
+    case, user = snapshot.case, snapshot.user
+    scheduled = [
+        s for s in sessions_of(snapshot) if s.status == TreatmentSession.Status.SCHEDULED
+    ]  # by number
+    if not scheduled:
         return None
-    left = scheduled.count()
+    upcoming, left = scheduled[0], len(scheduled)
     return ns.NextStep(
         title=f"Run session {upcoming.number} on {day(upcoming.scheduled_for)}",
         waiting_on=ns.NURSE,

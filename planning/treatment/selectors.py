@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils import timezone
 
 from planning.pathway.models import Case
+
+if TYPE_CHECKING:
+    from planning.pathway.snapshot import CaseSnapshot
+    from planning.treatment.models import DosingPlan, TreatmentSession
 
 
 def plan_initial(case: Case, draft: Any) -> dict[str, object]:
@@ -57,10 +61,36 @@ def plan_context(case: Case) -> dict[str, object]:
     }
 
 
-def treatment_summary(case: Case) -> dict[str, object]:
+def plans_of(snapshot: CaseSnapshot) -> list[DosingPlan]:
+    """Every plan version, newest first, each with `.sealed` (read once per request)."""
+    return snapshot.once(
+        "treatment.plans",
+        lambda case: _with_records(
+            case.plans.select_related("approved_by"), records=snapshot.records()
+        ),
+    )
+
+
+def sessions_of(snapshot: CaseSnapshot) -> list[TreatmentSession]:
+    """Every session of the case, cancelled ones too, by number, each with `has_vitals`
+    (read once per request: the sessions table, the next step and the vitals charts)."""
+    from django.db.models import Exists, OuterRef
+
+    from planning.treatment.models import VitalSignReading
+
+    readings = VitalSignReading.objects.filter(session=OuterRef("pk"))
+    return snapshot.once(
+        "treatment.sessions",
+        lambda case: list(
+            case.sessions.annotate(has_vitals=Exists(readings)).order_by("number", "pk")
+        ),
+    )
+
+
+def treatment_summary(snapshot: CaseSnapshot) -> dict[str, object]:
     """The plan and sessions panel on the case page."""
-    plans = _with_records(case.plans.select_related("approved_by"))
-    sessions = list(case.sessions.exclude(status="cancelled").order_by("number"))
+    plans = plans_of(snapshot)
+    sessions = [s for s in sessions_of(snapshot) if s.status != "cancelled"]
     return {
         "plans": plans,
         "current": next((p for p in plans if p.is_approved), None),
@@ -92,14 +122,19 @@ def session_safety(request: Any, case: Case, session: Any) -> dict[str, object]:
     }
 
 
-def _with_records(plans: Any) -> list[Any]:
-    """The plans, newest first, each with `.sealed`: its sealed record or None (one query; the
-    PDF bytes are never read here)."""
+def _with_records(plans: Any, records: list[Any] | None = None) -> list[Any]:
+    """The plans, newest first, each with `.sealed`: its sealed record or None (one query, none
+    when the case's `records` were read already; the PDF bytes are never read here)."""
     from records.models import RecordKind
-    from records.selectors import records_latest_by_owner
+    from records.selectors import latest_of_owners, records_latest_by_owner
 
     rows = list(plans.order_by("-version"))
-    sealed = records_latest_by_owner(RecordKind.PLAN, [p.pk for p in rows])
+    ids = [p.pk for p in rows]
+    sealed = (
+        records_latest_by_owner(RecordKind.PLAN, ids)
+        if records is None
+        else latest_of_owners(records, RecordKind.PLAN, ids)
+    )
     for plan in rows:
         plan.sealed = sealed.get(plan.pk)
     return rows

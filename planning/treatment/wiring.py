@@ -12,14 +12,15 @@ if TYPE_CHECKING:
 
     from core.models import User
     from planning.pathway.models import Case
+    from planning.pathway.snapshot import CaseSnapshot
 
 
-def _panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
+def _panel_context(request: HttpRequest, snapshot: CaseSnapshot) -> dict[str, Any]:
     from core.access import get_action
     from planning.treatment import selectors
 
     clinical = get_action("plan.view").allows_any(request.user)
-    return {"treatment": selectors.treatment_summary(case) if clinical else None}
+    return {"treatment": selectors.treatment_summary(snapshot) if clinical else None}
 
 
 def _patient_panel_context(request: HttpRequest, case: Case) -> dict[str, Any]:
@@ -56,7 +57,7 @@ def wire() -> None:
         )
     )
     hooks.register_patient_panel(
-        hooks.CasePanel(
+        hooks.PatientPanel(
             key="treatment.next_session",
             template="treatment/_patient_next_session.html",
             order=10,
