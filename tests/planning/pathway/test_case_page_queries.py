@@ -12,12 +12,14 @@ from tests.factories import CaseFactory, satisfy_intake
 
 pytestmark = pytest.mark.django_db
 
-# The case page's queries (PostgreSQL; SQLite needs two fewer): signed-in floor (session, user,
-# clinic settings, permissions, roles), the case and its audited read, then one read per kind of
-# row the cards show, shared through the request's CaseSnapshot. Lowered from 60 when the cards
-# stopped reading the same rows again; a card that starts querying per row fails here.
-BUDGET_INTAKE = 41  # medication review, with the intake guards run for the next step
-BUDGET_ACTIVE = 36
+# The case page's queries (PostgreSQL; SQLite needs two fewer): the signed-in floor (session;
+# the user with roles, permissions and the idle minutes in one statement), the case and its
+# audited read, then one read per kind of row the cards show, shared through the request's
+# CaseSnapshot. Lowered from 60 when the cards stopped reading the same rows again and the floor
+# lost its separate permission, role and settings reads; a card that starts querying per row
+# fails here.
+BUDGET_INTAKE = 38  # medication review, with the intake guards run for the next step
+BUDGET_ACTIVE = 30
 
 
 def _add_medications(case, clinician, names) -> None:
