@@ -7,10 +7,9 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet, Window
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
-from django.utils import timezone
 
+from planning.pathway.formats import ShortDates
 from planning.pathway.models import Case
 
 
@@ -27,14 +26,8 @@ class DueTask:
     what: str
     status: str
     due_at: datetime
-
-    @property
-    def url(self) -> str:
-        return reverse("pathway:case_detail", args=[self.case_id]) + "#followups"
-
-    @property
-    def due(self) -> str:
-        return date_filter(timezone.localtime(self.due_at), "j M H:i")
+    due: str  # as `due_at|date:"j M H:i"`
+    url: str
 
 
 def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, object]:
@@ -61,6 +54,8 @@ def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, obje
         )[:limit]
     )
     kinds, statuses = dict(FollowUpKind.choices), dict(FollowUpStatus.choices)
+    dates, mark = ShortDates(), 987654321  # the case page's URL reversed once, not per line
+    url = reverse("pathway:case_detail", args=[mark]) + "#followups"
     items = [
         DueTask(
             case_id,
@@ -68,6 +63,8 @@ def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, obje
             title or str(kinds.get(kind, kind)),
             str(statuses.get(status, status)).lower(),
             due_at,
+            dates.day_time(due_at),
+            url.replace(str(mark), str(case_id)),
         )
         for case_id, given, family, title, kind, status, due_at, _ in rows
     ]

@@ -18,12 +18,12 @@ from typing import Any
 from django import forms
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, Q, QuerySet, Value, When
-from django.template.defaultfilters import date as date_filter
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from core.forms import PlainSelect
+from planning.pathway.formats import ShortDates
 from planning.pathway.models import Case
 from planning.pathway.selectors import physicians
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, NON_FINAL_STATES, state_label
@@ -144,7 +144,6 @@ ROW_HTML = """<tr data-testid="board-row" data-case="{pk}">
   <td data-testid="next-due">{due}</td>
   <td>{badges}</td>
 </tr>"""
-DAY_FORMAT = "j M Y"
 _URL_MARK = 987654321  # a case id that stands for every row's id in the reversed URL
 
 
@@ -153,10 +152,10 @@ def _e(value: object) -> str:
     return html.escape(str(value))
 
 
-def _due_html(due: DueItem | None) -> str:
+def _due_html(due: DueItem | None, dates: ShortDates) -> str:
     if due is None:
         return "—"
-    text = f"{_e(due.label)} {_e(date_filter(timezone.localtime(due.due), DAY_FORMAT))}"
+    text = f"{_e(due.label)} {_e(dates.day(due.due))}"
     if not due.overdue_days:
         return text
     days = f"{due.overdue_days} day{'' if due.overdue_days == 1 else 's'}"
@@ -176,11 +175,11 @@ def _badges_html(row: BoardRow) -> str:
 
 def rows_html(rows: list[BoardRow]) -> list[SafeString]:
     """Each row's `<tr>` (the case page's URL reversed once for the page, not once a row)."""
-    url = reverse("pathway:case_detail", args=[_URL_MARK])
-    return [row_html(row, url.replace(str(_URL_MARK), str(row.case.pk))) for row in rows]
+    url, dates = reverse("pathway:case_detail", args=[_URL_MARK]), ShortDates()
+    return [row_html(row, url.replace(str(_URL_MARK), str(row.case.pk)), dates) for row in rows]
 
 
-def row_html(row: BoardRow, url: str) -> SafeString:
+def row_html(row: BoardRow, url: str, dates: ShortDates) -> SafeString:
     case, patient, waiting = row.case, row.case.patient, row.waiting
     physician = (case.physician.display_name if case.physician else "") or "—"
     return SafeString(
@@ -188,14 +187,14 @@ def row_html(row: BoardRow, url: str) -> SafeString:
             pk=case.pk,
             url=_e(url),
             name=_e(patient.full_name),
-            born=_e(date_filter(patient.date_of_birth, DAY_FORMAT)),
+            born=_e(dates.day(patient.date_of_birth)),
             mrn=_e(patient.mrn),
             state=_e(state_label(case.state)),
             days=row.days_in_state,
             physician=_e(physician),
             who=_e(waiting.who_label),
             step=f'<div class="muted">{_e(waiting.label)}</div>' if waiting.label else "",
-            due=_due_html(row.next_due),
+            due=_due_html(row.next_due, dates),
             badges=_badges_html(row),
         )
     )
@@ -249,8 +248,11 @@ def _scope(cases: QuerySet[Case], state: str) -> QuerySet[Case]:
     return cases.filter(state=state)
 
 
-def board_queryset(cases: QuerySet[Case], data: dict[str, Any], now: datetime) -> QuerySet[Case]:
-    """`data` is a valid BoardFilterForm's cleaned_data."""
+def board_queryset(
+    cases: QuerySet[Case], data: dict[str, Any], now: datetime, *, precompiled: bool = True
+) -> QuerySet[Case]:
+    """`data` is a valid BoardFilterForm's cleaned_data. `precompiled`: the facts' SQL compiled
+    once per process (planning.pathway.precompiled), the same query as without."""
     scoped = _scope(cases, data.get("state") or "")
     if data.get("q"):
         scoped = scoped.filter(search_q(data["q"]))
@@ -258,7 +260,7 @@ def board_queryset(cases: QuerySet[Case], data: dict[str, Any], now: datetime) -
         scoped = scoped.filter(physician=None)
     elif data.get("physician"):
         scoped = scoped.filter(physician_id=int(data["physician"]))
-    annotated = with_waiting(scoped, now=now)
+    annotated = with_waiting(scoped, now=now, precompiled=precompiled)
     if data.get("waiting"):
         state = data.get("state") or ""
         states = {state} if state not in ("", OPEN, CLOSED) else None

@@ -22,7 +22,7 @@ Use:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -33,6 +33,7 @@ from django.db.models.expressions import Combinable, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from planning.pathway.precompiled import precompiled as compiled_once
 from planning.pathway.states import FINAL_STATES, CaseState
 
 
@@ -94,14 +95,25 @@ FACTS: dict[str, Fact] = {
 }
 
 _providers: dict[str, FactExpression] = {}
+_inputs: dict[str, Callable[[], Hashable]] = {}
 
 
-def register_fact(name: str, expression: FactExpression) -> None:
+def register_fact(
+    name: str, expression: FactExpression, *, inputs: Callable[[], Hashable] | None = None
+) -> None:
     """`expression(now)` returns the annotation for `name` (a key of `FACTS`), typically an
-    `Exists` or a `Subquery` on `OuterRef("pk")` so that the board stays one query."""
+    `Exists` or a `Subquery` on `OuterRef("pk")` so that the board stays one query.
+
+    The board compiles each fact's SQL once (`precompiled`): `expression` must use `now` only
+    as a value compared with columns, and anything else it reads that may change (a clinic
+    setting) must be returned by `inputs()`, which keys the compiled SQL."""
     if name not in FACTS:
         raise KeyError(f"unknown fact {name!r}: add it to planning.pathway.waiting.FACTS")
     _providers[name] = expression
+    if inputs is None:
+        _inputs.pop(name, None)
+    else:
+        _inputs[name] = inputs
 
 
 @dataclass(frozen=True)
@@ -177,23 +189,36 @@ def _rules(now: datetime) -> list[tuple[Q, Step]]:
 STEPS: dict[str, Step] = {step.key: step for step in STEP_ORDER}
 
 
-def with_facts(cases: QuerySet[Any], *, now: datetime) -> QuerySet[Any]:
-    annotations = {
-        name: (_providers[name](now) if name in _providers else fact.default)
-        for name, fact in FACTS.items()
-    }
+def _fact_expression(name: str, cases: QuerySet[Any], now: datetime, compiled: bool) -> Any:
+    if name not in _providers:
+        return FACTS[name].default
+    provider = _providers[name]
+    if not compiled:
+        return provider(now)
+    key = (name, provider, _inputs[name]() if name in _inputs else None)
+    return compiled_once(cases.model, key, provider, now, using=cases.db)
+
+
+def with_facts(cases: QuerySet[Any], *, now: datetime, precompiled: bool = False) -> QuerySet[Any]:
+    """`precompiled`: each fact from its SQL compiled once per process (the same SQL text and
+    parameters, tests/planning/pathway/test_board_precompiled.py), for a top-level query on
+    the cases only (see planning.pathway.precompiled)."""
+    compiled = precompiled and cases.query.base_table in (None, cases.model._meta.db_table)
+    annotations = {name: _fact_expression(name, cases, now, compiled) for name in FACTS}
     annotated: QuerySet[Any] = cases.annotate(**annotations)
     return annotated
 
 
-def with_waiting(cases: QuerySet[Any], *, now: datetime | None = None) -> QuerySet[Any]:
+def with_waiting(
+    cases: QuerySet[Any], *, now: datetime | None = None, precompiled: bool = False
+) -> QuerySet[Any]:
     """The cases with every fact annotated (no extra query). What each row waits for is
     decided in Python from those facts by the same rules (`waiting_of`): putting the two
     `CASE WHEN`s in the SELECT would repeat every fact's subquery in them, which made the
     board's SQL three times longer and most of its cost to build (bench/workspace.py).
-    Filter on `waiting_on` with `filter_waiting_on`."""
+    Filter on `waiting_on` with `filter_waiting_on`. `precompiled`: see `with_facts`."""
     now = now or timezone.now()
-    annotated: QuerySet[Any] = with_facts(cases, now=now)
+    annotated: QuerySet[Any] = with_facts(cases, now=now, precompiled=precompiled)
     return annotated
 
 

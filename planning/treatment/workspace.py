@@ -52,6 +52,12 @@ def _clearance_asked(now: datetime) -> Any:
     return Exists(_sessions().filter(clearance_asked_q(ClinicSettings.current())))
 
 
+def _clinic_limits() -> tuple[int, int]:
+    """What `clearance_asked_q` reads of the clinic (keys the board's compiled SQL)."""
+    clinic = ClinicSettings.current()
+    return (clinic.predose_systolic_max, clinic.predose_diastolic_max)
+
+
 def _session_due_on(now: datetime) -> Any:
     scheduled = _sessions().filter(status=Status.SCHEDULED)
     return Subquery(scheduled.values("case_id").annotate(d=Min("scheduled_for")).values("d"))
@@ -162,7 +168,7 @@ def _rems_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.Q
 
 def wire() -> None:
     waiting.register_fact("plan_drafted", _plan_drafted)
-    waiting.register_fact("clearance_asked", _clearance_asked)
+    waiting.register_fact("clearance_asked", _clearance_asked, inputs=_clinic_limits)
     waiting.register_fact("session_due_on", _session_due_on)
     waiting.register_fact("rems_due_at", _rems_due_at)
     physician, nurse, admin = queues.Queue.PHYSICIAN, queues.Queue.NURSE, queues.Queue.ADMIN_STAFF

@@ -22,9 +22,9 @@ from tests.planning.pathway import workspace_helpers as make
 pytestmark = pytest.mark.django_db
 S = CaseState
 # Session, user, permissions (2), clinic settings (once per request), physicians for the
-# filter, the page of rows, the open states' counts, the follow-ups card (2), roles, session
-# save.
-BOARD_QUERIES = 14
+# filter, the page of rows, the open states' counts, the follow-ups card (one: its count is a
+# window over the lines), roles, session save.
+BOARD_QUERIES = 13
 
 
 def _client(user) -> Client:
