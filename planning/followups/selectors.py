@@ -7,9 +7,8 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Count, QuerySet, Window
-from django.urls import reverse
 
-from planning.pathway.formats import ShortDates
+from planning.pathway.formats import ShortDates, UrlPattern
 from planning.pathway.models import Case
 
 
@@ -54,8 +53,7 @@ def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, obje
         )[:limit]
     )
     kinds, statuses = dict(FollowUpKind.choices), dict(FollowUpStatus.choices)
-    dates, mark = ShortDates(), 987654321  # the case page's URL reversed once, not per line
-    url = reverse("pathway:case_detail", args=[mark]) + "#followups"
+    dates, url = ShortDates(), UrlPattern("pathway:case_detail", suffix="#followups")
     items = [
         DueTask(
             case_id,
@@ -64,7 +62,7 @@ def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, obje
             str(statuses.get(status, status)).lower(),
             due_at,
             dates.day_time(due_at),
-            url.replace(str(mark), str(case_id)),
+            url(case_id),
         )
         for case_id, given, family, title, kind, status, due_at, _ in rows
     ]

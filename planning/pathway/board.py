@@ -18,12 +18,11 @@ from typing import Any
 from django import forms
 from django.db.models import Case as CaseWhen
 from django.db.models import Count, Q, QuerySet, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from core.forms import PlainSelect
-from planning.pathway.formats import ShortDates
+from planning.pathway.formats import ShortDates, UrlPattern
 from planning.pathway.models import Case
 from planning.pathway.selectors import physicians
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, NON_FINAL_STATES, state_label
@@ -144,7 +143,6 @@ ROW_HTML = """<tr data-testid="board-row" data-case="{pk}">
   <td data-testid="next-due">{due}</td>
   <td>{badges}</td>
 </tr>"""
-_URL_MARK = 987654321  # a case id that stands for every row's id in the reversed URL
 
 
 def _e(value: object) -> str:
@@ -175,8 +173,8 @@ def _badges_html(row: BoardRow) -> str:
 
 def rows_html(rows: list[BoardRow]) -> list[SafeString]:
     """Each row's `<tr>` (the case page's URL reversed once for the page, not once a row)."""
-    url, dates = reverse("pathway:case_detail", args=[_URL_MARK]), ShortDates()
-    return [row_html(row, url.replace(str(_URL_MARK), str(row.case.pk)), dates) for row in rows]
+    url, dates = UrlPattern("pathway:case_detail"), ShortDates()
+    return [row_html(row, url(row.case.pk), dates) for row in rows]
 
 
 def row_html(row: BoardRow, url: str, dates: ShortDates) -> SafeString:

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from core.models import ClinicSettings
 from planning.pathway import queues, waiting
+from planning.pathway.formats import UrlPattern
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from planning.treatment.models import DosingPlan, TreatmentSession
@@ -83,8 +84,9 @@ QUEUE_SESSION_FIELDS = (
 )
 
 
-def _session_url(session: TreatmentSession) -> str:
-    return reverse("treatment:session_page", args=[session.case_id, session.pk])
+def _session_urls() -> UrlPattern:
+    """The session page, for a section's lines (reversed once)."""
+    return UrlPattern("treatment:session_page", arity=2)
 
 
 def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
@@ -108,7 +110,8 @@ def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[
 
 
 def _session_items(rows: Any, what: Any, now: datetime) -> list[queues.QueueItem]:
-    return [queues.item(s.case, what(s), _session_url(s), **_when(s, now)) for s in rows]
+    url = _session_urls()
+    return [queues.item(s.case, what(s), url(s.case_id, s.pk), **_when(s, now)) for s in rows]
 
 
 def _when(session: TreatmentSession, now: datetime) -> dict[str, Any]:

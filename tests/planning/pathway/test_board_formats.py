@@ -25,3 +25,17 @@ def test_short_dates_match_the_date_filter(language: str, zone: str) -> None:
             assert dates.day(moment.date()) == date_filter(moment.date(), "j M Y")
         assert dates.day(date(7, 3, 4)) == date_filter(date(7, 3, 4), "j M Y")
         assert dates.day(None) == "" and dates.day_time(None) == ""
+
+
+@pytest.mark.parametrize("suffix", ["", "#followups"])
+def test_url_patterns_match_reverse(suffix: str) -> None:
+    from django.urls import reverse
+
+    from planning.pathway.formats import UrlPattern
+
+    case_url = UrlPattern("pathway:case_detail", suffix=suffix)
+    session_url = UrlPattern("treatment:session_page", arity=2, suffix=suffix)
+    assert case_url.template is not None and session_url.template is not None
+    for a, b in ((1, 2), (987654323, 987654321), (10**12, 7)):
+        assert case_url(a) == reverse("pathway:case_detail", args=[a]) + suffix
+        assert session_url(a, b) == reverse("treatment:session_page", args=[a, b]) + suffix
