@@ -68,6 +68,21 @@ SORTS = {
 }
 
 
+# What a row shows of the case, its patient and physician (`row_html`, `row_of`): the rows are
+# read without the rest of the three records (a user's password hash among them).
+ROW_FIELDS = (
+    "state",
+    "state_changed_at",
+    "patient__given_name",
+    "patient__family_name",
+    "patient__date_of_birth",
+    "patient__mrn",
+    "physician__first_name",
+    "physician__last_name",
+    "physician__username",
+)
+
+
 def _state_choices() -> list[tuple[str, str]]:
     return [
         (OPEN, "All open cases"),
@@ -251,7 +266,7 @@ def board_queryset(
 ) -> QuerySet[Case]:
     """`data` is a valid BoardFilterForm's cleaned_data. `precompiled`: the facts' SQL compiled
     once per process (planning.pathway.precompiled), the same query as without."""
-    scoped = _scope(cases, data.get("state") or "")
+    scoped = _scope(cases, data.get("state") or "").only(*ROW_FIELDS)
     if data.get("q"):
         scoped = scoped.filter(search_q(data["q"]))
     if data.get("physician") == "none":

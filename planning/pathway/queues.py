@@ -138,6 +138,18 @@ def queues_for(roles: set[str], *, superuser: bool = False) -> list[str]:
     return [q for q, allowed in QUEUE_ROLES.items() if superuser or roles & set(allowed)]
 
 
+# What `item` reads of a line's case and patient, for a section's `.only(...)` (a line shows a
+# name and a record number, not the whole records). django-fsm reads the state when the case
+# is built.
+ITEM_CASE_FIELDS = (
+    "case__id",
+    "case__state",
+    "case__patient__given_name",
+    "case__patient__family_name",
+    "case__patient__mrn",
+)
+
+
 def item(case: Any, what: str, url: str, **kwargs: Any) -> QueueItem:
     """An item for `case` (its patient loaded with select_related)."""
     return QueueItem(case.pk, case.patient.full_name, case.patient.mrn, what, url, **kwargs)

@@ -3,12 +3,11 @@ due) and the queue sections that read them. Wired from `PlanningConfig.ready`.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import CharField, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
-from django.urls import reverse
 from django.utils import timezone
 
 from core.models import ClinicSettings
@@ -76,11 +75,7 @@ QUEUE_SESSION_FIELDS = (
     "scheduled_for",
     "rems_due_at",
     "rems_submitted_at",
-    "case__id",
-    "case__state",  # django-fsm reads it when the case is built
-    "case__patient__given_name",
-    "case__patient__family_name",
-    "case__patient__mrn",
+    *queues.ITEM_CASE_FIELDS,
 )
 
 
@@ -95,14 +90,24 @@ def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[
             status=DosingPlan.Status.DRAFT, case__in=cases, case__state=CaseState.PLAN_PENDING
         )
         .select_related("case__patient")
+        .only(
+            "version",
+            "route",
+            "dose_mg",
+            "sessions",
+            "created_at",
+            "case_id",
+            *queues.ITEM_CASE_FIELDS,
+        )
         .order_by("created_at", "pk")[:limit]
     )
+    url = UrlPattern("treatment:plan_page")
     return [
         queues.item(
             plan.case,
             f"Approve plan version {plan.version}: {plan.get_route_display()}, "
             f"{plan.dose_mg} mg, {plan.sessions} sessions",
-            reverse("treatment:plan_page", args=[plan.case_id]),
+            url(plan.case_id),
             when=plan.created_at,
         )
         for plan in plans
@@ -110,23 +115,23 @@ def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[
 
 
 def _session_items(rows: Any, what: Any, now: datetime) -> list[queues.QueueItem]:
-    url = _session_urls()
-    return [queues.item(s.case, what(s), url(s.case_id, s.pk), **_when(s, now)) for s in rows]
+    url, today = _session_urls(), timezone.localdate(now)
+    return [
+        queues.item(s.case, what(s), url(s.case_id, s.pk), **_when(s, now, today)) for s in rows
+    ]
 
 
-def _when(session: TreatmentSession, now: datetime) -> dict[str, Any]:
+def _when(session: TreatmentSession, now: datetime, today: date) -> dict[str, Any]:
     if session.rems_due_at is not None and session.rems_submitted_at is None:
         return {"when": session.rems_due_at, "overdue": session.rems_due_at < now}
-    return {
-        "when": session.scheduled_for,
-        "overdue": session.scheduled_for < timezone.localdate(now),
-    }
+    return {"when": session.scheduled_for, "overdue": session.scheduled_for < today}
 
 
 def _clearances(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     rows = (
         TreatmentSession.objects.filter(clearance_asked_q(ClinicSettings.current()), case__in=cases)
         .select_related("case__patient")
+        .only("pre_systolic", "pre_diastolic", *QUEUE_SESSION_FIELDS)
         .order_by("scheduled_for", "pk")[:limit]
     )
     return _session_items(
@@ -164,6 +169,7 @@ def _rems_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.Q
             case__in=cases,
         )
         .select_related("case__patient")
+        .only(*QUEUE_SESSION_FIELDS)
         .order_by("rems_due_at", "pk")[:limit]
     )
     return _session_items(rows, lambda s: f"REMS monitoring form for session {s.number}", now)

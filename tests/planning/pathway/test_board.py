@@ -342,10 +342,10 @@ def test_sorts(admin_staff, physician) -> None:
     assert _rows(admin_staff, sort="state") == [new.pk, old.pk]
     assert _rows(admin_staff, sort="physician") == [new.pk, old.pk]
     assert _rows(admin_staff, sort="due") == [new.pk, old.pk]
-    assert (
-        _client(admin_staff).get(reverse("pathway:case_board"), {"sort": "bogus"}).status_code
-        == 400
-    )
+    bad = _client(admin_staff).get(reverse("pathway:case_board"), {"sort": "bogus", "q": "x" * 101})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert html.count('class="errorlist') == 2 and "Select a valid choice" in html
 
 
 def test_pagination(admin_staff) -> None:
