@@ -52,14 +52,16 @@ def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, obje
             "total",
         )[:limit]
     )
-    kinds, statuses = dict(FollowUpKind.choices), dict(FollowUpStatus.choices)
+    # The labels translated once, not once a line (get_kind_display() reads them alike).
+    kinds = {kind: str(label) for kind, label in FollowUpKind.choices}
+    statuses = {status: str(label).lower() for status, label in FollowUpStatus.choices}
     dates, url = ShortDates(), UrlPattern("pathway:case_detail", suffix="#followups")
     items = [
         DueTask(
             case_id,
             f"{given} {family}",  # Patient.full_name
-            title or str(kinds.get(kind, kind)),
-            str(statuses.get(status, status)).lower(),
+            title or kinds.get(kind, kind),
+            statuses.get(status, status.lower()),
             due_at,
             dates.day_time(due_at),
             url(case_id),

@@ -64,12 +64,15 @@ def _followups_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
         )
         .order_by("due_at", "pk")[:limit]
     )
-    url, kinds, statuses = _case_url(), dict(FollowUpKind.choices), dict(FollowUpStatus.choices)
+    url = _case_url()
+    # The labels translated once, not once a line (get_kind_display() reads them alike).
+    kinds = {kind: str(label) for kind, label in FollowUpKind.choices}
+    statuses = {status: str(label).lower() for status, label in FollowUpStatus.choices}
     return [
         queues.item(
             f.case,
             f"{f.title or kinds.get(f.kind, f.kind)} "  # as get_kind_display()
-            f"({str(statuses.get(f.status, f.status)).lower()})",
+            f"({statuses.get(f.status, f.status.lower())})",
             url(f.case_id),
             when=f.due_at,
             overdue=f.due_at < now,
