@@ -277,7 +277,9 @@ def board_queryset(
     if data.get("waiting"):
         state = data.get("state") or ""
         states = {state} if state not in ("", OPEN, CLOSED) else None
-        annotated = filter_waiting_on(annotated, data["waiting"], now=now, states=states)
+        annotated = filter_waiting_on(
+            annotated, data["waiting"], now=now, states=states, precompiled=precompiled
+        )
     if data.get("alert"):
         annotated = annotated.filter(ALERTS[data["alert"]][1])
     if data.get("overdue"):

@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import NotSupportedError, connections, models
 from django.db.models.expressions import Expression
+from django.utils import timezone
 
 # Three moments that differ in every field (year to microsecond, weekday, day of the year),
 # and that no rule of the pathway compares with.
@@ -65,6 +66,7 @@ class CompiledSQL(Expression):
         return self
 
 
+Prepare = Callable[[models.QuerySet[Any], datetime], models.QuerySet[Any]]
 Param = tuple[str, Any]  # ("value", v) kept as is, or (form of now, None)
 
 
@@ -81,15 +83,32 @@ _lock = threading.Lock()
 
 
 def _now_forms(using: str) -> dict[str, Callable[[datetime], Any]]:
+    """The forms `now` may take as a parameter: itself, its day in the current time zone (the
+    rules' "today"), and either as the database adapter passes it."""
     ops = connections[using].ops
-    return {"now": lambda now: now, "db_now": ops.adapt_datetimefield_value}
+    return {
+        "now": lambda now: now,
+        "db_now": ops.adapt_datetimefield_value,
+        "today": timezone.localdate,
+        "db_today": lambda now: ops.adapt_datefield_value(timezone.localdate(now)),
+    }
 
 
 def _compile(
-    model: type[models.Model], build: Callable[[datetime], Any], now: datetime, using: str
+    model: type[models.Model],
+    build: Callable[[datetime], Any],
+    now: datetime,
+    using: str,
+    prepare: Prepare | None,
+    filtered: bool,
 ) -> tuple[str, list[Any], Any]:
-    query = model._base_manager.using(using).annotate(**{_ALIAS: build(now)}).query
+    base = model._base_manager.using(using).all()
+    if prepare is not None:
+        base = prepare(base, now)
+    query = base.annotate(**{_ALIAS: build(now)}).query
     expression = query.annotations[_ALIAS]
+    if filtered:  # as a lookup resolves its left-hand side again (Lookup.process_lhs)
+        expression = expression.resolve_expression(query)
     sql, params = query.get_compiler(using=using).compile(expression)
     return sql, list(params), expression.output_field
 
@@ -101,11 +120,15 @@ def _made_by(make: Callable[[datetime], Any], values: tuple[Any, ...]) -> bool:
 
 
 def _derive(
-    model: type[models.Model], build: Callable[[datetime], Any], using: str
+    model: type[models.Model],
+    build: Callable[[datetime], Any],
+    using: str,
+    prepare: Prepare | None,
+    filtered: bool,
 ) -> _Compiled | None:
     """The compiled SQL with its `now` parameters marked, or None when the three compilations
     disagree in any other way."""
-    compiled = [_compile(model, build, moment, using) for moment in _MOMENTS]
+    compiled = [_compile(model, build, moment, using, prepare, filtered) for moment in _MOMENTS]
     sql, first_params, output_field = compiled[0]
     if any(other[0] != sql or len(other[1]) != len(first_params) for other in compiled[1:]):
         return None
@@ -129,12 +152,17 @@ def precompiled(
     now: datetime,
     *,
     using: str = "default",
+    prepare: Prepare | None = None,
+    filtered: bool = False,
 ) -> Any:
     """`build(now)` for an annotation on `model`: its SQL compiled once per `key` (which must
-    name everything `build` reads but `now`), or `build(now)` itself when it cannot be."""
-    cache_key = (using, model._meta.label, key)
+    name everything `build` and `prepare` read but `now`), or `build(now)` itself when it
+    cannot be. `prepare(queryset, now)` adds what `build`'s expression refers to by name (the
+    facts a `CASE WHEN` reads); their SQL is compiled into the expression's, as the ORM does.
+    `filtered`: the expression is to be filtered on (compiled as a lookup compiles it)."""
+    cache_key = (using, model._meta.label, key, filtered)
     if cache_key not in _cache:
-        derived = _derive(model, build, using)
+        derived = _derive(model, build, using, prepare, filtered)
         with _lock:
             _cache[cache_key] = derived
     compiled = _cache[cache_key]
@@ -145,9 +173,11 @@ def precompiled(
     return CompiledSQL(compiled.sql, params, compiled.output_field, compiled.table)
 
 
-def is_cached(model: type[models.Model], key: Hashable, *, using: str = "default") -> bool:
+def is_cached(
+    model: type[models.Model], key: Hashable, *, using: str = "default", filtered: bool = False
+) -> bool:
     """Whether `key`'s expression is served from compiled SQL (for tests)."""
-    return _cache.get((using, model._meta.label, key)) is not None
+    return _cache.get((using, model._meta.label, key, filtered)) is not None
 
 
 def forget() -> None:

@@ -239,13 +239,8 @@ def required_states(condition: Q) -> set[str] | None:
     return allowed
 
 
-def filter_waiting_on(
-    cases: QuerySet[Any], who: str, *, now: datetime, states: set[str] | None = None
-) -> QuerySet[Any]:
-    """`cases` (annotated by `with_waiting`) whose first matching step waits on `who`. When the
-    cases are known to be in `states`, the rules that cannot hold there are left out, and so
-    are the rules after the last one that waits on `who` (a case matching one of those first
-    waits on someone else): the same answer from a shorter `CASE WHEN`."""
+def _rules_for(who: str, now: datetime, states: set[str] | None) -> list[tuple[Q, Step]] | None:
+    """The rules `filter_waiting_on` writes for `who` (None: no rule can wait on `who`)."""
     rules = _rules(now)
     if states is not None:
         rules = [
@@ -256,13 +251,55 @@ def filter_waiting_on(
     if who != WaitingOn.NOBODY:
         last = max((i for i, (_, step) in enumerate(rules) if step.who == who), default=-1)
         if last < 0:
-            return cases.none()
+            return None
         rules = rules[: last + 1]
-    expression = models.Case(
+    return rules
+
+
+def _waiting_on(who: str, now: datetime, states: set[str] | None) -> Any:
+    rules = _rules_for(who, now, states) or []
+    return models.Case(
         *[When(condition, then=Value(step.who)) for condition, step in rules],
         default=Value(WaitingOn.NOBODY),
         output_field=models.CharField(),
     )
+
+
+def _facts_key() -> tuple[Any, ...]:
+    """What the facts' SQL depends on besides `now` (their providers and inputs)."""
+    return tuple(
+        (name, _providers.get(name), _inputs[name]() if name in _inputs else None) for name in FACTS
+    )
+
+
+def filter_waiting_on(
+    cases: QuerySet[Any],
+    who: str,
+    *,
+    now: datetime,
+    states: set[str] | None = None,
+    precompiled: bool = False,
+) -> QuerySet[Any]:
+    """`cases` (annotated by `with_waiting`) whose first matching step waits on `who`. When the
+    cases are known to be in `states`, the rules that cannot hold there are left out, and so
+    are the rules after the last one that waits on `who` (a case matching one of those first
+    waits on someone else): the same answer from a shorter `CASE WHEN`. `precompiled`: that
+    `CASE WHEN` from its SQL compiled once per process (see `with_facts`)."""
+    if _rules_for(who, now, states) is None:
+        return cases.none()
+    if precompiled and cases.query.base_table in (None, cases.model._meta.db_table):
+        key = ("waiting_on", who, None if states is None else frozenset(states), _facts_key())
+        expression = compiled_once(
+            cases.model,
+            key,
+            lambda moment: _waiting_on(who, moment, states),
+            now,
+            using=cases.db,
+            prepare=lambda plain, moment: with_facts(plain, now=moment),
+            filtered=True,
+        )
+    else:
+        expression = _waiting_on(who, now, states)
     filtered: QuerySet[Any] = cases.alias(waiting_on=expression).filter(waiting_on=who)
     return filtered
 

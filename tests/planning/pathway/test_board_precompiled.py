@@ -110,6 +110,12 @@ def test_every_filter_and_sort_gives_the_same_sql_and_rows(later: timedelta) -> 
         for name, provider in waiting._providers.items()
         if name not in waiting._inputs
     ), "a fact's SQL could not be compiled once: see planning.pathway.precompiled"
+    facts = waiting._facts_key()
+    assert all(
+        precompiled.is_cached(Case, ("waiting_on", who, None, facts), filtered=True)
+        for who in waiting.WaitingOn.values
+        if who != waiting.WaitingOn.NOBODY
+    ), "a waiting-on filter's SQL could not be compiled once"
 
 
 def test_searches_and_physicians_give_the_same_sql(physician) -> None:
