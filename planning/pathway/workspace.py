@@ -62,9 +62,22 @@ def _consent_url() -> UrlPattern:
     return UrlPattern("pathway:case_detail", suffix="#consent-h")
 
 
+def _lines(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases with only what a queue line shows of them and their patients."""
+    return (
+        cases.select_related(None)
+        .select_related("patient")
+        .only(
+            "state_changed_at",
+            *(field.removeprefix("case__") for field in queues.ITEM_CASE_FIELDS),
+        )
+    )
+
+
 def _invitations(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     rows = (
-        cases.filter(state=CaseState.CONSENT_PENDING)
+        _lines(cases)
+        .filter(state=CaseState.CONSENT_PENDING)
         .annotate(
             requested=_consent_requested(now),
             blocked=_consent_link_blocked(now),
@@ -89,7 +102,8 @@ def _invitations(cases: QuerySet[Case], now: datetime, limit: int) -> list[queue
 
 def _countersignatures(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     rows = (
-        cases.filter(state=CaseState.CONSENT_PENDING)
+        _lines(cases)
+        .filter(state=CaseState.CONSENT_PENDING)
         .annotate(countersign_due=_consent_countersign_due(now))
         .filter(countersign_due=True)
         .order_by("state_changed_at", "pk")[:limit]
@@ -135,11 +149,11 @@ def _consent_links(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
 
 def _failed(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     messages = list(
-        OutboundMessage.objects.filter(
-            status=MessageStatus.FAILED, case_id__in=cases.values("pk")
-        ).order_by("-failed_at", "-pk")[:limit]
+        OutboundMessage.objects.filter(status=MessageStatus.FAILED, case_id__in=cases.values("pk"))
+        .only("case_id", "subject", "template", "to", "last_error", "failed_at")
+        .order_by("-failed_at", "-pk")[:limit]
     )
-    by_id = {c.pk: c for c in cases.filter(pk__in={m.case_id for m in messages})}
+    by_id = {c.pk: c for c in _lines(cases).filter(pk__in={m.case_id for m in messages})}
     items, outbox = [], reverse("core:outbox")
     for message in messages:
         case = by_id.get(message.case_id or 0)
