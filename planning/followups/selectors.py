@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet, Window
 
+from planning.pathway.formats import ShortDates, UrlPattern
 from planning.pathway.models import Case
 
 
@@ -13,15 +16,59 @@ def followups_for_case(case: Case) -> list[Any]:
     return list(case.followups.select_related("completed_by", "response").order_by("due_at")[:200])
 
 
-def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, object]:
-    """Open follow-ups already due (staff tasks and unanswered patient reminders), oldest first."""
-    from planning.followups.models import FollowUp, FollowUpStatus
+@dataclass(frozen=True)
+class DueTask:
+    """A line of the board's follow-ups card, its strings ready to show."""
 
-    due = FollowUp.objects.filter(
-        case__in=cases,
-        status__in=[FollowUpStatus.DUE, FollowUpStatus.REMINDED],
-    ).select_related("case__patient")
-    return {"count": due.count(), "items": list(due.order_by("due_at")[:limit])}
+    case_id: int
+    patient: str
+    what: str
+    status: str
+    due_at: datetime
+    due: str  # as `due_at|date:"j M H:i"`
+    url: str
+
+
+def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, object]:
+    """Open follow-ups already due (staff tasks and unanswered patient reminders), oldest first:
+    how many (`count`) and the first `limit` (`items`, `DueTask`s), in one query (the count is
+    a window over every matching row, read from the first)."""
+    from planning.followups.models import FollowUp, FollowUpKind, FollowUpStatus
+
+    rows = list(
+        FollowUp.objects.filter(
+            case__in=cases, status__in=[FollowUpStatus.DUE, FollowUpStatus.REMINDED]
+        )
+        .annotate(total=Window(Count("pk")))
+        .order_by("due_at", "pk")
+        .values_list(
+            "case_id",
+            "case__patient__given_name",
+            "case__patient__family_name",
+            "title",
+            "kind",
+            "status",
+            "due_at",
+            "total",
+        )[:limit]
+    )
+    # The labels translated once, not once a line (get_kind_display() reads them alike).
+    kinds = {kind: str(label) for kind, label in FollowUpKind.choices}
+    statuses = {status: str(label).lower() for status, label in FollowUpStatus.choices}
+    dates, url = ShortDates(), UrlPattern("pathway:case_detail", suffix="#followups")
+    items = [
+        DueTask(
+            case_id,
+            f"{given} {family}",  # Patient.full_name
+            title or kinds.get(kind, kind),
+            statuses.get(status, status.lower()),
+            due_at,
+            dates.day_time(due_at),
+            url(case_id),
+        )
+        for case_id, given, family, title, kind, status, due_at, _ in rows
+    ]
+    return {"count": rows[0][-1] if rows else 0, "items": items}
 
 
 def patient_open_questionnaires(case: Case) -> list[Any]:

@@ -8,10 +8,16 @@ from datetime import datetime
 from typing import Any
 
 from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
-from django.urls import reverse
 
-from planning.followups.models import OPEN_STATUSES, PATIENT_KINDS, FollowUp, FollowUpStatus
+from planning.followups.models import (
+    OPEN_STATUSES,
+    PATIENT_KINDS,
+    FollowUp,
+    FollowUpKind,
+    FollowUpStatus,
+)
 from planning.pathway import queues, waiting
+from planning.pathway.formats import UrlPattern
 from planning.pathway.models import Case
 from planning.pathway.workspace import blocked_link_q
 
@@ -34,8 +40,9 @@ def _link_blocked(now: datetime) -> Any:
     return Exists(_open().filter(blocked_link_q(now, "link__")))
 
 
-def _case_url(case_id: int) -> str:
-    return reverse("pathway:case_detail", args=[case_id]) + "#followups"
+def _case_url() -> UrlPattern:
+    """The case page's follow-ups, for a section's lines (reversed once)."""
+    return UrlPattern("pathway:case_detail", suffix="#followups")
 
 
 def _followups_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
@@ -57,11 +64,16 @@ def _followups_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
         )
         .order_by("due_at", "pk")[:limit]
     )
+    url = _case_url()
+    # The labels translated once, not once a line (get_kind_display() reads them alike).
+    kinds = {kind: str(label) for kind, label in FollowUpKind.choices}
+    statuses = {status: str(label).lower() for status, label in FollowUpStatus.choices}
     return [
         queues.item(
             f.case,
-            f"{f.title or f.get_kind_display()} ({f.get_status_display().lower()})",
-            _case_url(f.case_id),
+            f"{f.title or kinds.get(f.kind, f.kind)} "  # as get_kind_display()
+            f"({statuses.get(f.status, f.status.lower())})",
+            url(f.case_id),
             when=f.due_at,
             overdue=f.due_at < now,
         )
@@ -77,12 +89,13 @@ def _blocked_links(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
         .select_related("case__patient", "link")
         .order_by("link__expires_at", "pk")[:limit]
     )
+    url = _case_url()
     return [
         queues.item(
             f.case,
             f"Questionnaire link {'locked' if f.link and f.link.locked_at else 'expired'}: "
             f"{f.title or f.get_kind_display()}",
-            _case_url(f.case_id),
+            url(f.case_id),
             when=f.due_at,
             overdue=True,
         )

@@ -8,10 +8,10 @@ from typing import Any
 
 from django.db.models import Count, IntegerField, Min, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
-from django.urls import reverse
 
 from planning.intake.models import ContraindicationOverride, SafetyAlert
 from planning.pathway import queues, waiting
+from planning.pathway.formats import UrlPattern
 from planning.pathway.models import Case
 
 
@@ -43,13 +43,15 @@ def _alerts_to_review(cases: QuerySet[Case], now: datetime, limit: int) -> list[
     alerts = (
         SafetyAlert.objects.filter(decided_at=None, case__in=cases)
         .select_related("case__patient")
+        .only("message", "raised_at", "case_id", *queues.ITEM_CASE_FIELDS)
         .order_by("raised_at", "pk")[:limit]
     )
+    url = UrlPattern("pathway:case_detail")
     return [
         queues.item(
             alert.case,
             f"Safety alert: {alert.message}",
-            reverse("pathway:case_detail", args=[alert.case_id]),
+            url(alert.case_id),
             when=alert.raised_at,
             overdue=True,
         )

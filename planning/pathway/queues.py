@@ -8,12 +8,16 @@ Each item links to the page where the work is done.
 
 from __future__ import annotations
 
+import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from django.db import models
+from django.utils.safestring import SafeString
+
+from planning.pathway.formats import ShortDates
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -71,6 +75,36 @@ class FilledSection:
     more: bool
     empty: str
 
+    @property
+    def items_html(self) -> list[SafeString]:
+        """Each item's `<li>`, built in Python (`item_html`): a queue's hundred-odd lines read
+        through template lookups and the `date` filter cost more than its queries."""
+        dates = ShortDates()
+        return [item_html(entry, dates) for entry in self.items]
+
+
+# One queue line; every value is escaped (names, record numbers, message subjects and errors).
+ITEM_HTML = (
+    '<li data-testid="queue-item" data-case="{case_id}"><a href="{url}">{patient}</a> '
+    '<span class="muted">{mrn}</span> — {what}{when}{overdue}</li>'
+)
+
+
+def item_html(entry: QueueItem, dates: ShortDates) -> SafeString:
+    e = html.escape
+    when = f' <span class="muted">{e(dates.day(entry.when))}</span>' if entry.when else ""
+    return SafeString(
+        ITEM_HTML.format(
+            case_id=entry.case_id,
+            url=e(str(entry.url)),
+            patient=e(str(entry.patient)),
+            mrn=e(str(entry.mrn)),
+            what=e(str(entry.what)),
+            when=when,
+            overdue=' <span class="badge danger">overdue</span>' if entry.overdue else "",
+        )
+    )
+
 
 _sections: dict[str, QueueSection] = {}
 
@@ -102,6 +136,18 @@ def queue_sections(queue: str, cases: QuerySet[Case], now: datetime) -> list[Fil
 
 def queues_for(roles: set[str], *, superuser: bool = False) -> list[str]:
     return [q for q, allowed in QUEUE_ROLES.items() if superuser or roles & set(allowed)]
+
+
+# What `item` reads of a line's case and patient, for a section's `.only(...)` (a line shows a
+# name and a record number, not the whole records). django-fsm reads the state when the case
+# is built.
+ITEM_CASE_FIELDS = (
+    "case__id",
+    "case__state",
+    "case__patient__given_name",
+    "case__patient__family_name",
+    "case__patient__mrn",
+)
 
 
 def item(case: Any, what: str, url: str, **kwargs: Any) -> QueueItem:

@@ -22,7 +22,7 @@ Use:
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from typing import Any
@@ -33,6 +33,7 @@ from django.db.models.expressions import Combinable, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from planning.pathway.precompiled import precompiled as compiled_once
 from planning.pathway.states import FINAL_STATES, CaseState
 
 
@@ -94,14 +95,25 @@ FACTS: dict[str, Fact] = {
 }
 
 _providers: dict[str, FactExpression] = {}
+_inputs: dict[str, Callable[[], Hashable]] = {}
 
 
-def register_fact(name: str, expression: FactExpression) -> None:
+def register_fact(
+    name: str, expression: FactExpression, *, inputs: Callable[[], Hashable] | None = None
+) -> None:
     """`expression(now)` returns the annotation for `name` (a key of `FACTS`), typically an
-    `Exists` or a `Subquery` on `OuterRef("pk")` so that the board stays one query."""
+    `Exists` or a `Subquery` on `OuterRef("pk")` so that the board stays one query.
+
+    The board compiles each fact's SQL once (`precompiled`): `expression` must use `now` only
+    as a value compared with columns, and anything else it reads that may change (a clinic
+    setting) must be returned by `inputs()`, which keys the compiled SQL."""
     if name not in FACTS:
         raise KeyError(f"unknown fact {name!r}: add it to planning.pathway.waiting.FACTS")
     _providers[name] = expression
+    if inputs is None:
+        _inputs.pop(name, None)
+    else:
+        _inputs[name] = inputs
 
 
 @dataclass(frozen=True)
@@ -177,23 +189,36 @@ def _rules(now: datetime) -> list[tuple[Q, Step]]:
 STEPS: dict[str, Step] = {step.key: step for step in STEP_ORDER}
 
 
-def with_facts(cases: QuerySet[Any], *, now: datetime) -> QuerySet[Any]:
-    annotations = {
-        name: (_providers[name](now) if name in _providers else fact.default)
-        for name, fact in FACTS.items()
-    }
+def _fact_expression(name: str, cases: QuerySet[Any], now: datetime, compiled: bool) -> Any:
+    if name not in _providers:
+        return FACTS[name].default
+    provider = _providers[name]
+    if not compiled:
+        return provider(now)
+    key = (name, provider, _inputs[name]() if name in _inputs else None)
+    return compiled_once(cases.model, key, provider, now, using=cases.db)
+
+
+def with_facts(cases: QuerySet[Any], *, now: datetime, precompiled: bool = False) -> QuerySet[Any]:
+    """`precompiled`: each fact from its SQL compiled once per process (the same SQL text and
+    parameters, tests/planning/pathway/test_board_precompiled.py), for a top-level query on
+    the cases only (see planning.pathway.precompiled)."""
+    compiled = precompiled and cases.query.base_table in (None, cases.model._meta.db_table)
+    annotations = {name: _fact_expression(name, cases, now, compiled) for name in FACTS}
     annotated: QuerySet[Any] = cases.annotate(**annotations)
     return annotated
 
 
-def with_waiting(cases: QuerySet[Any], *, now: datetime | None = None) -> QuerySet[Any]:
+def with_waiting(
+    cases: QuerySet[Any], *, now: datetime | None = None, precompiled: bool = False
+) -> QuerySet[Any]:
     """The cases with every fact annotated (no extra query). What each row waits for is
     decided in Python from those facts by the same rules (`waiting_of`): putting the two
     `CASE WHEN`s in the SELECT would repeat every fact's subquery in them, which made the
     board's SQL three times longer and most of its cost to build (bench/workspace.py).
-    Filter on `waiting_on` with `filter_waiting_on`."""
+    Filter on `waiting_on` with `filter_waiting_on`. `precompiled`: see `with_facts`."""
     now = now or timezone.now()
-    annotated: QuerySet[Any] = with_facts(cases, now=now)
+    annotated: QuerySet[Any] = with_facts(cases, now=now, precompiled=precompiled)
     return annotated
 
 
@@ -214,13 +239,8 @@ def required_states(condition: Q) -> set[str] | None:
     return allowed
 
 
-def filter_waiting_on(
-    cases: QuerySet[Any], who: str, *, now: datetime, states: set[str] | None = None
-) -> QuerySet[Any]:
-    """`cases` (annotated by `with_waiting`) whose first matching step waits on `who`. When the
-    cases are known to be in `states`, the rules that cannot hold there are left out, and so
-    are the rules after the last one that waits on `who` (a case matching one of those first
-    waits on someone else): the same answer from a shorter `CASE WHEN`."""
+def _rules_for(who: str, now: datetime, states: set[str] | None) -> list[tuple[Q, Step]] | None:
+    """The rules `filter_waiting_on` writes for `who` (None: no rule can wait on `who`)."""
     rules = _rules(now)
     if states is not None:
         rules = [
@@ -231,13 +251,55 @@ def filter_waiting_on(
     if who != WaitingOn.NOBODY:
         last = max((i for i, (_, step) in enumerate(rules) if step.who == who), default=-1)
         if last < 0:
-            return cases.none()
+            return None
         rules = rules[: last + 1]
-    expression = models.Case(
+    return rules
+
+
+def _waiting_on(who: str, now: datetime, states: set[str] | None) -> Any:
+    rules = _rules_for(who, now, states) or []
+    return models.Case(
         *[When(condition, then=Value(step.who)) for condition, step in rules],
         default=Value(WaitingOn.NOBODY),
         output_field=models.CharField(),
     )
+
+
+def _facts_key() -> tuple[Any, ...]:
+    """What the facts' SQL depends on besides `now` (their providers and inputs)."""
+    return tuple(
+        (name, _providers.get(name), _inputs[name]() if name in _inputs else None) for name in FACTS
+    )
+
+
+def filter_waiting_on(
+    cases: QuerySet[Any],
+    who: str,
+    *,
+    now: datetime,
+    states: set[str] | None = None,
+    precompiled: bool = False,
+) -> QuerySet[Any]:
+    """`cases` (annotated by `with_waiting`) whose first matching step waits on `who`. When the
+    cases are known to be in `states`, the rules that cannot hold there are left out, and so
+    are the rules after the last one that waits on `who` (a case matching one of those first
+    waits on someone else): the same answer from a shorter `CASE WHEN`. `precompiled`: that
+    `CASE WHEN` from its SQL compiled once per process (see `with_facts`)."""
+    if _rules_for(who, now, states) is None:
+        return cases.none()
+    if precompiled and cases.query.base_table in (None, cases.model._meta.db_table):
+        key = ("waiting_on", who, None if states is None else frozenset(states), _facts_key())
+        expression = compiled_once(
+            cases.model,
+            key,
+            lambda moment: _waiting_on(who, moment, states),
+            now,
+            using=cases.db,
+            prepare=lambda plain, moment: with_facts(plain, now=moment),
+            filtered=True,
+        )
+    else:
+        expression = _waiting_on(who, now, states)
     filtered: QuerySet[Any] = cases.alias(waiting_on=expression).filter(waiting_on=who)
     return filtered
 

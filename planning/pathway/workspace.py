@@ -14,6 +14,7 @@ from consent.models import ConsentRequest
 from consent.selectors import signatures_awaiting_countersignature
 from core.models import MessageStatus, OutboundMessage
 from planning.pathway import queues, waiting
+from planning.pathway.formats import UrlPattern
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 
@@ -56,13 +57,27 @@ def _failed_messages(now: datetime) -> Any:
     return Coalesce(Subquery(failed, output_field=IntegerField()), 0)
 
 
-def _case_url(case_id: int, anchor: str = "") -> str:
-    return reverse("pathway:case_detail", args=[case_id]) + anchor
+def _consent_url() -> UrlPattern:
+    """The case page's consent card, for a section's lines (reversed once)."""
+    return UrlPattern("pathway:case_detail", suffix="#consent-h")
+
+
+def _lines(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The cases with only what a queue line shows of them and their patients."""
+    return (
+        cases.select_related(None)
+        .select_related("patient")
+        .only(
+            "state_changed_at",
+            *(field.removeprefix("case__") for field in queues.ITEM_CASE_FIELDS),
+        )
+    )
 
 
 def _invitations(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     rows = (
-        cases.filter(state=CaseState.CONSENT_PENDING)
+        _lines(cases)
+        .filter(state=CaseState.CONSENT_PENDING)
         .annotate(
             requested=_consent_requested(now),
             blocked=_consent_link_blocked(now),
@@ -71,13 +86,14 @@ def _invitations(cases: QuerySet[Case], now: datetime, limit: int) -> list[queue
         .filter(Q(requested=False, countersign_due=False) | Q(blocked=True))
         .order_by("state_changed_at", "pk")[:limit]
     )
+    url = _consent_url()
     return [
         queues.item(
             case,
             "Resend the consent invitation: the link is locked or expired"
             if case.blocked
             else "Send the consent invitation",
-            _case_url(case.pk, "#consent-h"),
+            url(case.pk),
             when=case.state_changed_at,
         )
         for case in rows
@@ -86,16 +102,18 @@ def _invitations(cases: QuerySet[Case], now: datetime, limit: int) -> list[queue
 
 def _countersignatures(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     rows = (
-        cases.filter(state=CaseState.CONSENT_PENDING)
+        _lines(cases)
+        .filter(state=CaseState.CONSENT_PENDING)
         .annotate(countersign_due=_consent_countersign_due(now))
         .filter(countersign_due=True)
         .order_by("state_changed_at", "pk")[:limit]
     )
+    url = _consent_url()
     return [
         queues.item(
             case,
             "Countersign the signed consent (witness or clinician, in the clinic)",
-            _case_url(case.pk, "#consent-h"),
+            url(case.pk),
             when=case.state_changed_at,
         )
         for case in rows
@@ -112,7 +130,7 @@ def _consent_links(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
         .select_related("link", "patient")
         .order_by("link__expires_at", "pk")[:limit]
     )
-    items = []
+    items, url = [], _consent_url()
     for request in requests:
         why = "locked after wrong dates of birth" if request.link.locked_at else "expired"
         items.append(
@@ -121,7 +139,7 @@ def _consent_links(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
                 request.patient.full_name,
                 request.patient.mrn,
                 f"Consent link {why}: resend the invitation",
-                _case_url(request.case_id, "#consent-h"),
+                url(request.case_id),
                 when=request.link.locked_at or request.link.expires_at,
                 overdue=True,
             )
@@ -131,12 +149,12 @@ def _consent_links(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
 
 def _failed(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     messages = list(
-        OutboundMessage.objects.filter(
-            status=MessageStatus.FAILED, case_id__in=cases.values("pk")
-        ).order_by("-failed_at", "-pk")[:limit]
+        OutboundMessage.objects.filter(status=MessageStatus.FAILED, case_id__in=cases.values("pk"))
+        .only("case_id", "subject", "template", "to", "last_error", "failed_at")
+        .order_by("-failed_at", "-pk")[:limit]
     )
-    by_id = {c.pk: c for c in cases.filter(pk__in={m.case_id for m in messages})}
-    items = []
+    by_id = {c.pk: c for c in _lines(cases).filter(pk__in={m.case_id for m in messages})}
+    items, outbox = [], reverse("core:outbox")
     for message in messages:
         case = by_id.get(message.case_id or 0)
         if case is None:
@@ -146,7 +164,7 @@ def _failed(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.Que
                 case,
                 f"Message “{message.subject or message.template}” to {message.to} failed: "
                 f"{message.last_error or 'no reason given'}",
-                reverse("core:outbox"),
+                outbox,
                 when=message.failed_at,
                 overdue=True,
             )

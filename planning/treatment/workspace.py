@@ -3,16 +3,16 @@ due) and the queue sections that read them. Wired from `PlanningConfig.ready`.""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db.models import CharField, Exists, Min, OuterRef, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Cast, Concat
-from django.urls import reverse
 from django.utils import timezone
 
 from core.models import ClinicSettings
 from planning.pathway import queues, waiting
+from planning.pathway.formats import UrlPattern
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
 from planning.treatment.models import DosingPlan, TreatmentSession
@@ -52,6 +52,12 @@ def _clearance_asked(now: datetime) -> Any:
     return Exists(_sessions().filter(clearance_asked_q(ClinicSettings.current())))
 
 
+def _clinic_limits() -> tuple[int, int]:
+    """What `clearance_asked_q` reads of the clinic (keys the board's compiled SQL)."""
+    clinic = ClinicSettings.current()
+    return (clinic.predose_systolic_max, clinic.predose_diastolic_max)
+
+
 def _session_due_on(now: datetime) -> Any:
     scheduled = _sessions().filter(status=Status.SCHEDULED)
     return Subquery(scheduled.values("case_id").annotate(d=Min("scheduled_for")).values("d"))
@@ -69,16 +75,13 @@ QUEUE_SESSION_FIELDS = (
     "scheduled_for",
     "rems_due_at",
     "rems_submitted_at",
-    "case__id",
-    "case__state",  # django-fsm reads it when the case is built
-    "case__patient__given_name",
-    "case__patient__family_name",
-    "case__patient__mrn",
+    *queues.ITEM_CASE_FIELDS,
 )
 
 
-def _session_url(session: TreatmentSession) -> str:
-    return reverse("treatment:session_page", args=[session.case_id, session.pk])
+def _session_urls() -> UrlPattern:
+    """The session page, for a section's lines (reversed once)."""
+    return UrlPattern("treatment:session_page", arity=2)
 
 
 def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
@@ -87,14 +90,24 @@ def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[
             status=DosingPlan.Status.DRAFT, case__in=cases, case__state=CaseState.PLAN_PENDING
         )
         .select_related("case__patient")
+        .only(
+            "version",
+            "route",
+            "dose_mg",
+            "sessions",
+            "created_at",
+            "case_id",
+            *queues.ITEM_CASE_FIELDS,
+        )
         .order_by("created_at", "pk")[:limit]
     )
+    url = UrlPattern("treatment:plan_page")
     return [
         queues.item(
             plan.case,
             f"Approve plan version {plan.version}: {plan.get_route_display()}, "
             f"{plan.dose_mg} mg, {plan.sessions} sessions",
-            reverse("treatment:plan_page", args=[plan.case_id]),
+            url(plan.case_id),
             when=plan.created_at,
         )
         for plan in plans
@@ -102,22 +115,23 @@ def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[
 
 
 def _session_items(rows: Any, what: Any, now: datetime) -> list[queues.QueueItem]:
-    return [queues.item(s.case, what(s), _session_url(s), **_when(s, now)) for s in rows]
+    url, today = _session_urls(), timezone.localdate(now)
+    return [
+        queues.item(s.case, what(s), url(s.case_id, s.pk), **_when(s, now, today)) for s in rows
+    ]
 
 
-def _when(session: TreatmentSession, now: datetime) -> dict[str, Any]:
+def _when(session: TreatmentSession, now: datetime, today: date) -> dict[str, Any]:
     if session.rems_due_at is not None and session.rems_submitted_at is None:
         return {"when": session.rems_due_at, "overdue": session.rems_due_at < now}
-    return {
-        "when": session.scheduled_for,
-        "overdue": session.scheduled_for < timezone.localdate(now),
-    }
+    return {"when": session.scheduled_for, "overdue": session.scheduled_for < today}
 
 
 def _clearances(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     rows = (
         TreatmentSession.objects.filter(clearance_asked_q(ClinicSettings.current()), case__in=cases)
         .select_related("case__patient")
+        .only("pre_systolic", "pre_diastolic", *QUEUE_SESSION_FIELDS)
         .order_by("scheduled_for", "pk")[:limit]
     )
     return _session_items(
@@ -155,6 +169,7 @@ def _rems_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.Q
             case__in=cases,
         )
         .select_related("case__patient")
+        .only(*QUEUE_SESSION_FIELDS)
         .order_by("rems_due_at", "pk")[:limit]
     )
     return _session_items(rows, lambda s: f"REMS monitoring form for session {s.number}", now)
@@ -162,7 +177,7 @@ def _rems_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.Q
 
 def wire() -> None:
     waiting.register_fact("plan_drafted", _plan_drafted)
-    waiting.register_fact("clearance_asked", _clearance_asked)
+    waiting.register_fact("clearance_asked", _clearance_asked, inputs=_clinic_limits)
     waiting.register_fact("session_due_on", _session_due_on)
     waiting.register_fact("rems_due_at", _rems_due_at)
     physician, nurse, admin = queues.Queue.PHYSICIAN, queues.Queue.NURSE, queues.Queue.ADMIN_STAFF

@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 S = CaseState
 # Session, user with roles, permissions and idle minutes (core.auth_backend), clinic settings
 # (once per request), physicians for the filter, the page of rows, the open states' counts, the
-# follow-ups card (2). An unchanged session is not written (core.sessions).
-BOARD_QUERIES = 8
+# follow-ups card (one: its count is a window over the lines). An unchanged session is not
+# written (core.sessions).
+BOARD_QUERIES = 7
 
 
 def _client(user) -> Client:
@@ -342,10 +343,10 @@ def test_sorts(admin_staff, physician) -> None:
     assert _rows(admin_staff, sort="state") == [new.pk, old.pk]
     assert _rows(admin_staff, sort="physician") == [new.pk, old.pk]
     assert _rows(admin_staff, sort="due") == [new.pk, old.pk]
-    assert (
-        _client(admin_staff).get(reverse("pathway:case_board"), {"sort": "bogus"}).status_code
-        == 400
-    )
+    bad = _client(admin_staff).get(reverse("pathway:case_board"), {"sort": "bogus", "q": "x" * 101})
+    assert bad.status_code == 400
+    html = bad.content.decode()
+    assert html.count('class="errorlist') == 2 and "Select a valid choice" in html
 
 
 def test_pagination(admin_staff) -> None:
@@ -396,3 +397,35 @@ def test_board_query_count_is_fixed(admin_staff, physician, django_assert_max_nu
                 assert client.get(reverse("pathway:case_board"), params).status_code == 200
             counts.append(len(captured.captured_queries))
     assert counts[0] == counts[2] and counts[1] == counts[3]
+
+
+def test_rows_escape_what_staff_typed(admin_staff) -> None:
+    case = _case(
+        S.EVALUATION,
+        patient=PatientFactory(given_name="<b>Ines</b>", family_name="O'Neil", mrn="A&B-1"),
+    )
+    html = _client(admin_staff).get(reverse("pathway:case_board")).content.decode()
+    row = html[html.index(f'data-case="{case.pk}"') :].split("</tr>")[0]
+    assert "&lt;b&gt;Ines&lt;/b&gt; O&#x27;Neil" in row and "A&amp;B-1" in row
+    assert f'href="{reverse("pathway:case_detail", args=[case.pk])}"' in row
+    assert "<b>" not in row
+
+
+def test_the_follow_ups_card_counts_every_due_task_and_lists_the_oldest(admin_staff) -> None:
+    from planning.followups.selectors import staff_tasks_due
+
+    first, second = _case(S.ACTIVE), _case(S.ACTIVE)
+    make.followup(first, due_at=_days_ago(2))
+    make.followup(second, due_at=_days_ago(1), status="reminded", kind="phq9")
+    make.followup(second, due_at=_days_ago(3), status="scheduled")  # not due yet: not a task
+    html = _client(admin_staff).get(reverse("pathway:case_board")).content.decode()
+    card = html[html.index('data-testid="tasks"') :].split("</section>")[0]
+    assert re.search(r'Follow-ups due <span class="count">2<', card)
+    assert card.index(first.patient.full_name) < card.index(second.patient.full_name)
+    assert f'href="/cases/{first.pk}/#followups"' in card
+    assert "Next-day check-in" in card and "— due (task on the staff board), due " in card
+    assert "PHQ-9 questionnaire" in card and "— reminded (patient e-mailed)" in card
+    tasks = staff_tasks_due(Case.objects.all(), limit=1)
+    assert tasks["count"] == 2 and [t.case_id for t in tasks["items"]] == [first.pk]
+    assert staff_tasks_due(Case.objects.none()) == {"count": 0, "items": []}
+    assert staff_tasks_due(Case.objects.filter(pk=second.pk))["count"] == 1

@@ -127,6 +127,24 @@ def test_admin_failed_messages(admin_staff) -> None:
     assert fine.pk not in _section(admin_staff, "admin_staff", "failed_messages")
 
 
+def test_a_line_escapes_what_it_shows_and_dates_it(admin_staff) -> None:
+    from core.models import OutboundMessage
+
+    case = CaseFactory(state=S.CONSENT_PENDING, patient__given_name="<i>Ada</i>")
+    message = make.failed_message(case)
+    OutboundMessage.objects.filter(pk=message.pk).update(
+        subject="Fees & <b>dates</b>", last_error='said "no"'
+    )
+    html = _client(admin_staff).get(reverse("pathway:work_queue"), {"queue": "admin_staff"})
+    part = html.content.decode().split('data-testid="queue-failed_messages"')[1]
+    line = part.split("</li>")[0]
+    assert "&lt;i&gt;Ada&lt;/i&gt;" in line and "Fees &amp; &lt;b&gt;dates&lt;/b&gt;" in line
+    assert "said &quot;no&quot;" in line and "<b>" not in line
+    assert f'<span class="muted">{timezone.localtime(message.failed_at):%-d %b %Y}</span>' in line
+    assert line.endswith('<span class="badge danger">overdue</span>')
+    assert f'href="{reverse("core:outbox")}"' in line
+
+
 def test_queue_access_by_role(admin_staff, clinician, physician, patient_user) -> None:
     url = reverse("pathway:work_queue")
     assert _client(admin_staff).get(url, {"queue": "physician"}).status_code == 403
