@@ -87,11 +87,11 @@ def test_cssrs_follow_ups_appear_after_yes_and_a_fourth_trial_row(
     assert not follow_up.is_visible()
     q2 = page.locator('input[name="cssrs_screener__cssrs_2"][value="1"]')
     q2.check()
-    assert follow_up.is_visible()
+    follow_up.wait_for(state="visible")  # shown by the script on the change event
     follow_up.locator('input[value="1"]').check()
     page.screenshot(path=str(artifacts / "evaluation-cssrs-yes.png"), full_page=True)
     page.locator('input[name="cssrs_screener__cssrs_2"][value="0"]').check()
-    assert not follow_up.is_visible()
+    follow_up.wait_for(state="hidden")
     assert follow_up.locator('input[value="1"]').is_checked() is False
 
     other = CaseFactory(state=CaseState.CONSULTATION)
