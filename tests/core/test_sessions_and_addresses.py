@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import ipaddress
 import time
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 import time_machine
@@ -87,14 +87,21 @@ def test_the_default_address_limit_is_well_above_the_account_limit(settings) -> 
     assert settings.LOGIN_FAILURE_ADDRESS_LIMIT >= 5 * settings.LOGIN_FAILURE_LIMIT
 
 
-def test_the_idle_timeout_comes_from_clinic_settings(clinician) -> None:
+def _signed_in_with_idle_minutes(user, minutes: int) -> tuple[Client, datetime]:
+    """A client signed in now, at a clinic whose idle log-off is `minutes`; and that moment."""
     row = ClinicSettings.current()
-    row.idle_timeout_minutes = 5
+    row.idle_timeout_minutes = minutes
     row.save()
     client = Client()
     start = timezone.now()
     with time_machine.travel(start, tick=False):
-        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+        client.post(reverse("login"), {"username": user.username, "password": PASSWORD})
+    return client, start
+
+
+def test_the_idle_timeout_comes_from_clinic_settings(clinician) -> None:
+    client, start = _signed_in_with_idle_minutes(clinician, 5)
+    with time_machine.travel(start, tick=False):
         assert client.get(reverse("pathway:case_board")).status_code == 200
     with time_machine.travel(start + timedelta(minutes=4), tick=False):
         assert client.get(reverse("pathway:case_board")).status_code == 200
@@ -204,13 +211,7 @@ def test_an_active_session_outlives_the_cookie_age(clinician, settings) -> None:
 def test_an_idle_session_still_ends_after_the_idle_minutes(clinician) -> None:
     """The last-seen stamp lags by under a minute at most: a session ends at most that much
     early, never late, and never before the idle minutes less that minute."""
-    row = ClinicSettings.current()
-    row.idle_timeout_minutes = 5
-    row.save()
-    client = Client()
-    start = timezone.now()
-    with time_machine.travel(start, tick=False):
-        client.post(reverse("login"), {"username": clinician.username, "password": PASSWORD})
+    client, start = _signed_in_with_idle_minutes(clinician, 5)
     last = start + timedelta(seconds=REFRESH_SECONDS - 1)  # too soon to move the stamp
     with time_machine.travel(last, tick=False):
         assert client.get(reverse("security")).status_code == 200
