@@ -85,15 +85,14 @@ def user_roles(user: Any) -> frozenset[Role]:
         return frozenset()
     cached: frozenset[Role] | None = getattr(user, "_pathway_roles", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = frozenset(role for role in Role if role.value in names)
-        user._pathway_roles = cached
+        remember_group_names(user, user.groups.values_list("name", flat=True))
+        cached = user._pathway_roles
     return cached
 
 
 def remember_group_names(user: Any, names: Iterable[str]) -> None:
-    """Give `user_roles` the group names read together with the user (core.auth_backend), so
-    the request reads them no second time."""
+    """Give `user_roles` the user's group names (read with the user by core.auth_backend, so
+    the request reads them no second time)."""
     held = set(names)
     user._pathway_roles = frozenset(role for role in Role if role.value in held)
 

@@ -29,11 +29,21 @@ class DueTask:
     url: str
 
 
+def line_labels() -> tuple[dict[str, str], dict[str, str]]:
+    """Follow-up kinds and (lower-case) statuses by value, translated once for a list of lines
+    (`get_kind_display()` / `get_status_display().lower()` read them alike)."""
+    from planning.followups.models import FollowUpKind, FollowUpStatus
+
+    kinds = {kind: str(label) for kind, label in FollowUpKind.choices}
+    statuses = {status: str(label).lower() for status, label in FollowUpStatus.choices}
+    return kinds, statuses
+
+
 def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, object]:
     """Open follow-ups already due (staff tasks and unanswered patient reminders), oldest first:
     how many (`count`) and the first `limit` (`items`, `DueTask`s), in one query (the count is
     a window over every matching row, read from the first)."""
-    from planning.followups.models import FollowUp, FollowUpKind, FollowUpStatus
+    from planning.followups.models import FollowUp, FollowUpStatus
 
     rows = list(
         FollowUp.objects.filter(
@@ -52,9 +62,7 @@ def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, obje
             "total",
         )[:limit]
     )
-    # The labels translated once, not once a line (get_kind_display() reads them alike).
-    kinds = {kind: str(label) for kind, label in FollowUpKind.choices}
-    statuses = {status: str(label).lower() for status, label in FollowUpStatus.choices}
+    kinds, statuses = line_labels()
     dates, url = ShortDates(), UrlPattern("pathway:case_detail", suffix="#followups")
     items = [
         DueTask(

@@ -9,13 +9,8 @@ from typing import Any
 
 from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
 
-from planning.followups.models import (
-    OPEN_STATUSES,
-    PATIENT_KINDS,
-    FollowUp,
-    FollowUpKind,
-    FollowUpStatus,
-)
+from planning.followups.models import OPEN_STATUSES, PATIENT_KINDS, FollowUp, FollowUpStatus
+from planning.followups.selectors import line_labels
 from planning.pathway import queues, waiting
 from planning.pathway.formats import UrlPattern
 from planning.pathway.models import Case
@@ -65,9 +60,7 @@ def _followups_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
         .order_by("due_at", "pk")[:limit]
     )
     url = _case_url()
-    # The labels translated once, not once a line (get_kind_display() reads them alike).
-    kinds = {kind: str(label) for kind, label in FollowUpKind.choices}
-    statuses = {status: str(label).lower() for status, label in FollowUpStatus.choices}
+    kinds, statuses = line_labels()
     return [
         queues.item(
             f.case,

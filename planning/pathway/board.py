@@ -9,7 +9,6 @@ list reads the partial index `case_open_by_age` (bench/workspace.py).
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,6 +22,7 @@ from django.utils.safestring import SafeString
 
 from core.forms import PlainSelect
 from planning.pathway.formats import ShortDates, UrlPattern
+from planning.pathway.formats import escape as _e
 from planning.pathway.models import Case
 from planning.pathway.selectors import physicians
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, NON_FINAL_STATES, state_label
@@ -158,11 +158,6 @@ ROW_HTML = """<tr data-testid="board-row" data-case="{pk}">
   <td data-testid="next-due">{due}</td>
   <td>{badges}</td>
 </tr>"""
-
-
-def _e(value: object) -> str:
-    """django.utils.html.escape without its lazy-string wrapper (the same characters)."""
-    return html.escape(str(value))
 
 
 def _due_html(due: DueItem | None, dates: ShortDates) -> str:

@@ -8,7 +8,6 @@ Each item links to the page where the work is done.
 
 from __future__ import annotations
 
-import html
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -17,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from django.db import models
 from django.utils.safestring import SafeString
 
-from planning.pathway.formats import ShortDates
+from planning.pathway.formats import ShortDates, escape
 
 if TYPE_CHECKING:
     from django.db.models import QuerySet
@@ -91,15 +90,15 @@ ITEM_HTML = (
 
 
 def item_html(entry: QueueItem, dates: ShortDates) -> SafeString:
-    e = html.escape
+    e = escape
     when = f' <span class="muted">{e(dates.day(entry.when))}</span>' if entry.when else ""
     return SafeString(
         ITEM_HTML.format(
             case_id=entry.case_id,
-            url=e(str(entry.url)),
-            patient=e(str(entry.patient)),
-            mrn=e(str(entry.mrn)),
-            what=e(str(entry.what)),
+            url=e(entry.url),
+            patient=e(entry.patient),
+            mrn=e(entry.mrn),
+            what=e(entry.what),
             when=when,
             overdue=' <span class="badge danger">overdue</span>' if entry.overdue else "",
         )

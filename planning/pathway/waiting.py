@@ -189,21 +189,30 @@ def _rules(now: datetime) -> list[tuple[Q, Step]]:
 STEPS: dict[str, Step] = {step.key: step for step in STEP_ORDER}
 
 
+def _fact_key(name: str) -> tuple[Any, ...]:
+    """What a fact's SQL depends on besides `now`: its provider and its inputs."""
+    return (name, _providers.get(name), _inputs[name]() if name in _inputs else None)
+
+
+def _top_level(cases: QuerySet[Any]) -> bool:
+    """Compiled SQL names the cases' table: it serves a query on that table only."""
+    return cases.query.base_table in (None, cases.model._meta.db_table)
+
+
 def _fact_expression(name: str, cases: QuerySet[Any], now: datetime, compiled: bool) -> Any:
     if name not in _providers:
         return FACTS[name].default
     provider = _providers[name]
     if not compiled:
         return provider(now)
-    key = (name, provider, _inputs[name]() if name in _inputs else None)
-    return compiled_once(cases.model, key, provider, now, using=cases.db)
+    return compiled_once(cases.model, _fact_key(name), provider, now, using=cases.db)
 
 
 def with_facts(cases: QuerySet[Any], *, now: datetime, precompiled: bool = False) -> QuerySet[Any]:
     """`precompiled`: each fact from its SQL compiled once per process (the same SQL text and
     parameters, tests/planning/pathway/test_board_precompiled.py), for a top-level query on
     the cases only (see planning.pathway.precompiled)."""
-    compiled = precompiled and cases.query.base_table in (None, cases.model._meta.db_table)
+    compiled = precompiled and _top_level(cases)
     annotations = {name: _fact_expression(name, cases, now, compiled) for name in FACTS}
     annotated: QuerySet[Any] = cases.annotate(**annotations)
     return annotated
@@ -267,9 +276,7 @@ def _waiting_on(who: str, now: datetime, states: set[str] | None) -> Any:
 
 def _facts_key() -> tuple[Any, ...]:
     """What the facts' SQL depends on besides `now` (their providers and inputs)."""
-    return tuple(
-        (name, _providers.get(name), _inputs[name]() if name in _inputs else None) for name in FACTS
-    )
+    return tuple(_fact_key(name) for name in FACTS)
 
 
 def filter_waiting_on(
@@ -287,7 +294,7 @@ def filter_waiting_on(
     `CASE WHEN` from its SQL compiled once per process (see `with_facts`)."""
     if _rules_for(who, now, states) is None:
         return cases.none()
-    if precompiled and cases.query.base_table in (None, cases.model._meta.db_table):
+    if precompiled and _top_level(cases):
         key = ("waiting_on", who, None if states is None else frozenset(states), _facts_key())
         expression = compiled_once(
             cases.model,
