@@ -26,6 +26,7 @@ from django.utils import translation
 
 from consent.models import TabletSession
 from consent.tablet import TabletState, tablet_for_session, tablet_refused, tablet_state
+from core.middleware import release_idle_hold
 
 SESSION_KEY = "consent_tablet"
 URLCONF = "consent.urls_tablet"
@@ -65,6 +66,7 @@ class TabletModeMiddleware:
         )
         if tablet is None:
             request.session.pop(SESSION_KEY, None)  # signed out or another person: no tablet
+            release_idle_hold(request.session)
             return self.get_response(request)
         return self._in_tablet_mode(request, tablet)
 

@@ -24,6 +24,7 @@ from consent.views import in_patient_language
 from core import i18n
 from core.access import access_action, current_action, request_user
 from core.errors import DomainError, ValidationFailed
+from core.middleware import hold_idle_log_off, release_idle_hold
 from core.models import User
 
 
@@ -38,11 +39,15 @@ def _enter(session: SessionBase, tablet: TabletSession, binding: str) -> None:
     session.pop(i18n.SESSION_KEY, None)
     session.pop(consent_access.SESSION_KEY, None)
     session[SESSION_KEY] = {"id": tablet.pk, "binding": binding}
+    # A patient may read for longer than the clinic's idle minutes: the staff sign-in is hidden
+    # and leaving needs the password, so the idle log-off waits until the session expires.
+    hold_idle_log_off(session, tablet.expires_at)
 
 
 def _leave(session: SessionBase) -> None:
     for key in (SESSION_KEY, consent_access.SESSION_KEY, i18n.SESSION_KEY):
         session.pop(key, None)
+    release_idle_hold(session)
 
 
 @access_action("consent.tablet_start")

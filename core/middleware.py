@@ -7,11 +7,13 @@ from __future__ import annotations
 import ipaddress
 import time
 from collections.abc import Callable
+from datetime import datetime
 
 from django.conf import settings
 from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
+from django.contrib.sessions.backends.base import SessionBase
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -25,6 +27,7 @@ Handler = Callable[[HttpRequest], HttpResponse]
 
 #: Session keys set by the sign-in flow (core.account_views).
 LAST_SEEN_KEY = "pathway_last_seen"
+IDLE_HOLD_KEY = "pathway_idle_hold_until"
 MUST_ENROL_KEY = "pathway_must_enrol"
 
 
@@ -139,13 +142,26 @@ def idle_timeout_seconds(user: object = None) -> int:
     return int(minutes or 15) * 60
 
 
+def hold_idle_log_off(session: SessionBase, until: datetime) -> None:
+    """Let this session sit idle until `until` without being signed out: a clinic tablet in
+    tablet mode, where a patient may read for longer than the clinic's idle minutes. Only the
+    signing pages answer meanwhile and leaving needs the staff member's password, so the idle
+    log-off protects nothing there; after `until` it applies again."""
+    session[IDLE_HOLD_KEY] = int(until.timestamp())
+
+
+def release_idle_hold(session: SessionBase) -> None:
+    session.pop(IDLE_HOLD_KEY, None)
+
+
 class IdleTimeoutMiddleware:
     """Automatic log-off after the clinic's idle minutes (ClinicSettings.idle_timeout_minutes).
     SESSION_COOKIE_AGE stays as a hard ceiling in case this middleware is ever removed.
 
     The last-seen stamp is rewritten only once it is REFRESH_SECONDS old (so most requests
     write no session at all, core.sessions): it may lag the last request by up to a minute,
-    which can end an idle session that much early, never late."""
+    which can end an idle session that much early, never late. A held session
+    (`hold_idle_log_off`: a clinic tablet) is not ended before its hold runs out."""
 
     def __init__(self, get_response: Handler) -> None:
         self.get_response = get_response
@@ -160,7 +176,9 @@ class IdleTimeoutMiddleware:
                 now = int(time.time())
                 last = request.session.get(LAST_SEEN_KEY)
                 limit = idle_timeout_seconds(request.user)  # every time, read with the user
-                if isinstance(last, int) and now - last > limit:
+                hold = request.session.get(IDLE_HOLD_KEY)
+                held = isinstance(hold, int) and now < hold
+                if isinstance(last, int) and now - last > limit and not held:
                     return self._expire(request, idle_minutes=(now - last) // 60)
                 if not isinstance(last, int) or now - last >= REFRESH_SECONDS:
                     request.session[LAST_SEEN_KEY] = now

@@ -10,6 +10,7 @@ from datetime import timedelta
 from typing import Any
 
 import pytest
+import time_machine
 from django.core import mail
 from django.test import Client
 from django.urls import reverse
@@ -229,6 +230,46 @@ def test_leaving_tablet_mode_needs_the_password(consent_case, desk, document) ->
     assert req.status == ConsentRequest.Status.REVOKED  # single-use: nothing signs it later
     end = AuditEntry.objects.get(action="consent.tablet.end")
     assert end.actor == desk and end.data["reason"] == "left before signing"
+
+
+def _start_at_a_clinic_idle_after_5_minutes(staff: Any, case: Any) -> tuple[Client, Any, Any]:
+    row = ClinicSettings.current()
+    row.idle_timeout_minutes = 5
+    row.save()
+    start = timezone.now()
+    with time_machine.travel(start, tick=False):
+        client, tablet = _start(staff, case)
+    return client, tablet, start
+
+
+def test_a_patient_reading_longer_than_the_idle_minutes_keeps_the_tablet(
+    consent_case, desk, document
+) -> None:
+    """The clinic's idle log-off (5 minutes here) does not end tablet mode while the tablet
+    session runs (30 minutes): the patient reading the document sees the signing pages, not the
+    staff sign-in. Afterwards, and after leaving tablet mode, the idle log-off applies again."""
+    client, tablet, start = _start_at_a_clinic_idle_after_5_minutes(desk, consent_case)
+    with time_machine.travel(start, tick=False):
+        assert client.get(_base(tablet)).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=20), tick=False):
+        read_on = Tablet(client, _base(tablet)).dob(BORN)
+        assert read_on.status_code == 302 and read_on["Location"].startswith(_base(tablet))
+    assert not AuditEntry.objects.filter(action="auth.idle_timeout").exists()
+    with time_machine.travel(start + timedelta(minutes=20 + 15), tick=False):
+        ended = client.get(_base(tablet) + "read/")  # 15 idle minutes, past the tablet's 30
+        assert ended.status_code == 302 and ended["Location"].startswith(reverse("login"))
+    assert AuditEntry.objects.filter(action="auth.idle_timeout", actor=desk).exists()
+    assert "consent_tablet" not in client.session and "_auth_user_id" not in client.session
+
+
+def test_leaving_tablet_mode_gives_back_the_idle_log_off(consent_case, desk, document) -> None:
+    client, tablet, start = _start_at_a_clinic_idle_after_5_minutes(desk, consent_case)
+    with time_machine.travel(start, tick=False):
+        assert client.post(_base(tablet) + "exit/", {"password": PASSWORD}).status_code == 302
+        assert client.get(reverse("pathway:case_board")).status_code == 200
+    with time_machine.travel(start + timedelta(minutes=7), tick=False):
+        response = client.get(reverse("pathway:case_board"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
 
 
 def test_an_expired_or_used_tablet_session_is_refused(consent_case, desk, document) -> None:
