@@ -61,7 +61,8 @@ FORWARD: dict[str, str] = {
     CaseState.ON_HOLD: "resume",
 }
 
-# Who usually performs each forward transition (for "Waiting for ...").
+# Who usually performs each forward transition (for "Waiting for ..."), the same person the
+# board's rules name (planning.pathway.waiting; tests/planning/pathway/test_next_step.py).
 FORWARD_ACTOR: dict[str, str] = {
     "complete_consultation": NURSE,
     "complete_evaluation": NURSE,
@@ -69,7 +70,7 @@ FORWARD_ACTOR: dict[str, str] = {
     "record_consent": PATIENT,
     "approve_plan": PHYSICIAN,
     "complete_treatment": NURSE,
-    "resume": NURSE,
+    "resume": PHYSICIAN,  # (the board's "Resume or close the case on hold": a physician)
 }
 
 

@@ -150,7 +150,7 @@ STEP_ORDER = (
     Step("submit_rems", W.ADMIN_STAFF, "Submit the REMS monitoring form"),
     Step("answer_questionnaire", W.PATIENT, "Answer the follow-up questionnaire"),
     Step("attend_session", W.PATIENT, "Come to the next session"),
-    Step("complete_treatment", W.PHYSICIAN, "Complete the treatment (no session left)"),
+    Step("complete_treatment", W.NURSE, "Complete the treatment (no session left)"),
 )
 
 

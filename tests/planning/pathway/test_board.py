@@ -125,7 +125,7 @@ WAITING = [
     ("rems", S.ACTIVE, _rems, A, "submit_rems"),
     ("patient reminded", S.ACTIVE, _reminded, P, "answer_questionnaire"),
     ("next session later", S.ACTIVE, _later, P, "attend_session"),
-    ("nothing left", S.ACTIVE, None, PH, "complete_treatment"),
+    ("nothing left", S.ACTIVE, None, N, "complete_treatment"),
 ]
 
 

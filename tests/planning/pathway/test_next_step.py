@@ -19,6 +19,7 @@ from core.roles import Role
 from demo.consent import consent_demo_document_seed
 from planning.pathway.models import Case
 from planning.pathway.states import CaseState
+from planning.pathway.waiting import WaitingOn, waiting_for_case
 from tests.conftest import make_user
 from tests.factories import CaseFactory, approve_plan, satisfy_guards, satisfy_intake
 
@@ -152,7 +153,7 @@ SITUATIONS: list[tuple[str, Callable[[], Case], str, str, set[Role], str]] = [
         "on-hold",
         on_hold,
         "Resume the case (it was held from Evaluation)",
-        NURSE,
+        PHYSICIAN,
         set(ROLES),
         "transition",
     ),
@@ -268,3 +269,26 @@ def test_a_consent_sent_today_names_its_day(admin_staff: Any) -> None:
     html = client.get(reverse("pathway:case_detail", args=[case.pk])).content.decode()
     today = timezone.localdate()
     assert f"sent on {today.day} {today:%b} {today.year}" in _text(_panel(html))
+
+
+# The board's "waiting on" and the case page's "Waiting for ..." come from two places (the
+# board's rules in SQL, `planning.pathway.waiting`; the step providers, `next_step`): they must
+# name the same person for every situation.
+BOARD_WAITING_ON = {
+    "the patient": WaitingOn.PATIENT,
+    NURSE: WaitingOn.NURSE,
+    PHYSICIAN: WaitingOn.PHYSICIAN,
+    ADMIN: WaitingOn.ADMIN_STAFF,
+    "a clinic administrator": WaitingOn.ADMIN_STAFF,
+    "": WaitingOn.NOBODY,
+}
+
+
+@pytest.mark.parametrize(
+    ("make", "waiting_on"), [pytest.param(s[1], s[3], id=s[0]) for s in SITUATIONS]
+)
+def test_the_board_and_the_next_step_wait_on_the_same_person(
+    make: Callable[[], Case], waiting_on: str
+) -> None:
+    case = make()
+    assert waiting_for_case(case).who == BOARD_WAITING_ON[waiting_on]
