@@ -1,6 +1,7 @@
 """Audited actions per second from 8 concurrent writers on PostgreSQL, beside plain inserts
 into a same-shaped table (no trigger, no chain) in the same run, and beside the old design
-(every append takes the clinic-wide lock: `AUDIT_SEQUENCE_INLINE`).
+(every append takes the clinic-wide lock: `AUDIT_SEQUENCE_INLINE`). A first row gives the
+machine's floor: transactions of one `SELECT` (no write), the rate no action reaches here.
 
 Each action is one transaction holding one `audit_record` call, as a real audited action has.
 In the pending design a sequencer process chains entries every 0.5 s while the writers run
@@ -34,8 +35,9 @@ def run(scale: Scale) -> list[Row]:
         _create_plain_table()
         # The old design is an order of magnitude slower: a fifth of the actions gives its rate.
         results = {
-            name: _repeat(kind, WRITERS, count, scale.repeats)
+            name: (kind, _repeat(kind, WRITERS, count, scale.repeats))
             for name, kind, count in (
+                ("one-statement transaction, SELECT 1 (machine floor)", "floor", per_writer),
                 ("plain insert (baseline)", "plain", per_writer),
                 ("audited, pending + sequencer", "pending", per_writer),
                 ("audited, lock per entry (old)", "inline", max(per_writer // 5, 1)),
@@ -43,7 +45,7 @@ def run(scale: Scale) -> list[Row]:
         }
     base = f"{WRITERS} writers, plain insert (baseline)"
     rows = []
-    for name, runs in results.items():
+    for name, (kind, runs) in results.items():
         tail = max(t for _, t in runs)
         rows.append(
             Row(
@@ -51,7 +53,7 @@ def run(scale: Scale) -> list[Row]:
                 f"{WRITERS} writers, {name}",
                 "actions/s",
                 [rate for rate, _ in runs],
-                baseline="" if name.startswith("plain") else base,
+                baseline="" if kind in {"plain", "floor"} else base,
                 goal=">= 2,000/s" if "pending" in name else "",
                 higher_is_better=True,
                 note=f"chaining the rest after: max {tail * 1000:.0f} ms" if tail else "",
@@ -98,7 +100,7 @@ def _run(kind: str, writers: int, per_writer: int) -> tuple[float, float]:
     tail_start = time.perf_counter()
     audit_sequence()
     tail = time.perf_counter() - tail_start if kind == "pending" else 0.0
-    if kind != "plain":
+    if kind not in {"plain", "floor"}:
         result = verify_chain()
         assert result.ok, result
     return writers * per_writer / elapsed, tail
@@ -111,7 +113,13 @@ def _writer(kind: str, count: int, barrier: Any) -> None:
     from core.audit import audit_record
 
     settings.AUDIT_SEQUENCE_INLINE = kind == "inline"
-    act: Callable[[int], Any] = _plain_insert if kind == "plain" else _audited(audit_record)
+    act: Callable[[int], Any] = (
+        _select_one
+        if kind == "floor"
+        else _plain_insert
+        if kind == "plain"
+        else _audited(audit_record)
+    )
     barrier.wait()
     for n in range(count):
         with transaction.atomic():
@@ -131,6 +139,15 @@ def _audited(audit_record: Callable[..., Any]) -> Callable[[int], Any]:
         )
 
     return act
+
+
+def _select_one(n: int) -> None:
+    """What any one-statement transaction costs here (BEGIN, one round trip, COMMIT): the rate
+    no action can beat on this machine, however little it writes."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT %s", [n])
 
 
 def _plain_insert(n: int) -> None:
