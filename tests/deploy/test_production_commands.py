@@ -204,9 +204,12 @@ def wait_for(what: str, probe: Any, stack: Stack) -> Any:
 
 
 def _ready(browser: Browser) -> bool:
+    """Not yet while the port refuses or the first answer is slow (a gunicorn worker still
+    importing the project on a loaded machine leaves the request waiting in the backlog):
+    `wait_for` keeps asking until its own deadline."""
     try:
         return browser.get("/readyz", timeout=10).status_code == 200
-    except requests.ConnectionError:
+    except (requests.ConnectionError, requests.Timeout):
         return False
 
 
