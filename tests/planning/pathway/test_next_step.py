@@ -22,6 +22,7 @@ from planning.pathway.states import CaseState
 from planning.pathway.waiting import WaitingOn, waiting_for_case
 from tests.conftest import make_user
 from tests.factories import CaseFactory, approve_plan, satisfy_guards, satisfy_intake
+from tests.planning.pathway import workspace_helpers
 
 pytestmark = pytest.mark.django_db
 
@@ -91,6 +92,17 @@ def on_hold() -> Case:
     return case
 
 
+def with_open_alert(make: Callable[[], Case]) -> Callable[[], Case]:
+    """The case `make` builds, with a safety alert no physician has decided yet."""
+
+    def build() -> Case:
+        case = make()
+        workspace_helpers.alert(case)
+        return case
+
+    return build
+
+
 def final(state: str) -> Callable[[], Case]:
     return lambda: _case(state)
 
@@ -148,6 +160,22 @@ SITUATIONS: list[tuple[str, Callable[[], Case], str, str, set[Role], str]] = [
         "link",
     ),
     ("active", active_with_sessions_left, "Run session 1 on ", NURSE, CLINICAL, "link"),
+    (
+        "evaluation-alert",
+        with_open_alert(evaluation_empty),
+        "Review the open safety alert (1)",
+        PHYSICIAN,
+        {Role.PHYSICIAN},
+        "link",
+    ),
+    (
+        "active-alert",
+        with_open_alert(active_with_sessions_left),
+        "Review the open safety alert (1)",
+        PHYSICIAN,
+        {Role.PHYSICIAN},
+        "link",
+    ),
     ("active-done", active_course_done, "Complete treatment", NURSE, CLINICAL, "transition"),
     (
         "on-hold",
