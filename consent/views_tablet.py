@@ -41,7 +41,7 @@ def _enter(session: SessionBase, tablet: TabletSession, binding: str) -> None:
     session[SESSION_KEY] = {"id": tablet.pk, "binding": binding}
     # A patient may read for longer than the clinic's idle minutes: the staff sign-in is hidden
     # and leaving needs the password, so the idle log-off waits until the session expires.
-    hold_idle_log_off(session, tablet.expires_at)
+    hold_idle_log_off(session, tablet.expires_at, holder=SESSION_KEY)
 
 
 def _leave(session: SessionBase) -> None:

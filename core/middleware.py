@@ -142,16 +142,25 @@ def idle_timeout_seconds(user: object = None) -> int:
     return int(minutes or 15) * 60
 
 
-def hold_idle_log_off(session: SessionBase, until: datetime) -> None:
-    """Let this session sit idle until `until` without being signed out: a clinic tablet in
+def hold_idle_log_off(session: SessionBase, until: datetime, *, holder: str) -> None:
+    """Let this session sit idle until `until` without being signed out, for as long as the
+    session also holds `holder` (the key of what asked for the hold): a clinic tablet in
     tablet mode, where a patient may read for longer than the clinic's idle minutes. Only the
     signing pages answer meanwhile and leaving needs the staff member's password, so the idle
-    log-off protects nothing there; after `until` it applies again."""
-    session[IDLE_HOLD_KEY] = int(until.timestamp())
+    log-off protects nothing there; after `until`, or once `holder` is gone, it applies again."""
+    session[IDLE_HOLD_KEY] = [int(until.timestamp()), holder]
 
 
 def release_idle_hold(session: SessionBase) -> None:
     session.pop(IDLE_HOLD_KEY, None)
+
+
+def _held(session: SessionBase, now: int) -> bool:
+    hold = session.get(IDLE_HOLD_KEY)
+    if not (isinstance(hold, list) and len(hold) == 2):
+        return False
+    until, holder = hold
+    return isinstance(until, int) and now < until and isinstance(holder, str) and holder in session
 
 
 class IdleTimeoutMiddleware:
@@ -176,8 +185,7 @@ class IdleTimeoutMiddleware:
                 now = int(time.time())
                 last = request.session.get(LAST_SEEN_KEY)
                 limit = idle_timeout_seconds(request.user)  # every time, read with the user
-                hold = request.session.get(IDLE_HOLD_KEY)
-                held = isinstance(hold, int) and now < hold
+                held = _held(request.session, now)
                 if isinstance(last, int) and now - last > limit and not held:
                     return self._expire(request, idle_minutes=(now - last) // 60)
                 if not isinstance(last, int) or now - last >= REFRESH_SECONDS:

@@ -16,7 +16,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from core.middleware import LAST_SEEN_KEY, client_ip
+from core.middleware import LAST_SEEN_KEY, client_ip, hold_idle_log_off
 from core.models import AuditEntry, ClinicSettings
 from core.sessions import REFRESH_SECONDS, SessionStore
 from tests.conftest import make_user
@@ -268,3 +268,27 @@ def test_an_expired_or_unknown_session_reads_as_empty() -> None:
         assert late.load() == {} and late.session_key is None
     unknown = SessionStore("x" * 32)
     assert unknown.load() == {} and unknown.session_key is None
+
+
+@pytest.mark.parametrize(
+    ("holder_present", "hold_minutes", "kept"),
+    [(True, 30, True), (False, 30, False), (True, 8, False)],
+    ids=["held", "holder-gone", "hold-over"],
+)
+def test_an_idle_hold_keeps_a_session_only_with_its_holder_and_until_its_end(
+    clinician, holder_present: bool, hold_minutes: int, kept: bool
+) -> None:
+    """`hold_idle_log_off` (a clinic tablet) keeps an idle session only while the session still
+    holds what asked for the hold, and only until the hold's end: it fails closed."""
+    client, start = _signed_in_with_idle_minutes(clinician, 5)
+    with time_machine.travel(start, tick=False):
+        assert client.get(reverse("pathway:case_board")).status_code == 200
+        session = client.session
+        hold_idle_log_off(session, start + timedelta(minutes=hold_minutes), holder="test_holder")
+        if holder_present:
+            session["test_holder"] = "x"
+        session.save()
+    with time_machine.travel(start + timedelta(minutes=10), tick=False):
+        response = client.get(reverse("pathway:case_board"))
+    assert (response.status_code == 200) is kept
+    assert AuditEntry.objects.filter(action="auth.idle_timeout").exists() is not kept
