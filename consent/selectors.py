@@ -71,7 +71,7 @@ def _row(req: ConsentRequest, pdf_ids: set[int]) -> RequestRow:
     elif req.status == ConsentRequest.Status.PENDING and req.is_expired():
         state = "Expired"
     ready = signature is not None and signature.pk in pdf_ids
-    counter = _countersignature(signature)
+    counter = countersignature_of(signature)
     awaiting = signature is not None and signature.needs_countersignature and counter is None
     if awaiting:
         state = "Signed, awaiting countersignature"
@@ -85,7 +85,9 @@ def _row(req: ConsentRequest, pdf_ids: set[int]) -> RequestRow:
     )
 
 
-def _countersignature(signature: ConsentSignature | None) -> ConsentCountersignature | None:
+def countersignature_of(signature: ConsentSignature | None) -> ConsentCountersignature | None:
+    """The signature's countersignature, if one is recorded (read with the signature when it
+    was selected with `select_related("countersignature")`)."""
     if signature is None:
         return None
     try:

@@ -22,10 +22,11 @@ from typing import Any
 
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
-from django.db import DEFAULT_DB_ALIAS, connections
+from django.db import DEFAULT_DB_ALIAS
 from django.db.models import Aggregate, F, OuterRef, Q, QuerySet, Subquery, TextField, Value
 from django.db.models.functions import Concat
 
+from core.compiled import Compiled, compiled_once, params_with
 from core.models import ClinicSettings, User
 from core.roles import remember_group_names
 
@@ -74,23 +75,14 @@ def users_with_grants() -> QuerySet[User]:
     )
 
 
-_compiled: dict[str, tuple[str, list[Any], int]] = {}
-
-
-def _statement(alias: str) -> tuple[str, list[Any], int]:
-    """The SQL of `users_with_grants().filter(pk=...)`, its parameters, and the position of
-    the user id among them; compiled once per database vendor (compiling it costs several
-    times what running it does)."""
-    vendor = connections[alias].vendor
-    compiled = _compiled.get(vendor)
-    if compiled is None:
-        query = users_with_grants().filter(pk=_SENTINEL).order_by().query
-        sql, params = query.get_compiler(alias).as_sql()
-        positions = [i for i, param in enumerate(params) if param == _SENTINEL]
-        if len(positions) != 1:
-            raise RuntimeError("core.auth_backend: the user id's place in the statement is unclear")
-        compiled = _compiled[vendor] = (sql, list(params), positions[0])
-    return compiled
+def _statement(alias: str) -> Compiled:
+    """The SQL of `users_with_grants().filter(pk=...)`, compiled once per database vendor."""
+    return compiled_once(
+        "core.auth_backend",
+        alias,
+        lambda: users_with_grants().filter(pk=_SENTINEL).order_by(),
+        _SENTINEL,
+    )
 
 
 def _as_list(value: Any) -> list[str]:
@@ -102,10 +94,9 @@ def _as_list(value: Any) -> list[str]:
 
 def user_with_grants(user_id: Any) -> User | None:
     """The user with this id, roles and permissions already read (None: no such user)."""
-    sql, params, position = _statement(DEFAULT_DB_ALIAS)
-    params = [*params]
-    params[position] = User._meta.pk.to_python(user_id)
-    found = list(User._default_manager.raw(sql, params))
+    compiled = _statement(DEFAULT_DB_ALIAS)
+    params = params_with(compiled, User._meta.pk.to_python(user_id))
+    found = list(User._default_manager.raw(compiled[0], params))
     if not found:
         return None
     user = found[0]

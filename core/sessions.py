@@ -24,27 +24,28 @@ from django.db import connections, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
+from core.compiled import compiled_once
+
 #: A session is written again once its last write is at least this old (seconds).
 REFRESH_SECONDS = 60
 _EXPIRE_DATE = Session._meta.get_field("expire_date")
 
 
 _KEY = "pathway-session-key-placeholder"
-_compiled: dict[str, tuple[str, list[Any], int, int]] = {}
 
 
 def _statement(conn: BaseDatabaseWrapper) -> tuple[str, list[Any], int, int]:
     """Django's own read of a live session (key, not yet expired), compiled once per database
     vendor: its SQL, parameters, and the places of the key and of the current time."""
-    compiled = _compiled.get(conn.vendor)
-    if compiled is None:
-        query = Session.objects.filter(session_key=_KEY, expire_date__gt=timezone.now()).query
-        sql, params = query.get_compiler(conn.alias).as_sql()
-        if len(params) != 2 or _KEY not in params:
-            raise RuntimeError("core.sessions: unexpected parameters of the session read")
-        key_at = list(params).index(_KEY)
-        compiled = _compiled[conn.vendor] = (sql, list(params), key_at, 1 - key_at)
-    return compiled
+    sql, params, key_at = compiled_once(
+        "core.sessions",
+        conn.alias,
+        lambda: Session.objects.filter(session_key=_KEY, expire_date__gt=timezone.now()),
+        _KEY,
+    )
+    if len(params) != 2:
+        raise RuntimeError("core.sessions: unexpected parameters of the session read")
+    return sql, params, key_at, 1 - key_at
 
 
 class SessionStore(DatabaseSessionStore):

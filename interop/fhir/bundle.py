@@ -16,7 +16,8 @@ from django.utils import timezone
 from fhir.resources.R4B import get_fhir_model_class
 
 from api.records import CASE_SUMMARY, CONSENT, sealed_records
-from consent.models import ConsentCountersignature, ConsentSignature, ConsentWithdrawal
+from consent.models import ConsentSignature, ConsentWithdrawal
+from consent.selectors import countersignature_of
 from core.errors import ValidationFailed
 from core.models import User
 from interop.fhir import resources as r
@@ -120,15 +121,8 @@ def consent_resources(case_ids: list[int], *, with_provenance: bool = True) -> l
         status = "active" if current and signature.pk not in withdrawn else "inactive"
         found.append(r.consent_resource(signature, pdfs[0] if pdfs else None, status=status))
         if with_provenance:
-            found.append(r.consent_provenance(signature, _countersignature_of(signature)))
+            found.append(r.consent_provenance(signature, countersignature_of(signature)))
     return found
-
-
-def _countersignature_of(signature: ConsentSignature) -> ConsentCountersignature | None:
-    try:
-        return signature.countersignature
-    except ConsentCountersignature.DoesNotExist:
-        return None
 
 
 def _consents(case: Case) -> list[Resource]:

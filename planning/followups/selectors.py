@@ -39,6 +39,11 @@ def line_labels() -> tuple[dict[str, str], dict[str, str]]:
     return kinds, statuses
 
 
+def followups_url() -> UrlPattern:
+    """The case page's follow-ups, for a list of lines (reversed once)."""
+    return UrlPattern("pathway:case_detail", suffix="#followups")
+
+
 def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, object]:
     """Open follow-ups already due (staff tasks and unanswered patient reminders), oldest first:
     how many (`count`) and the first `limit` (`items`, `DueTask`s), in one query (the count is
@@ -63,7 +68,7 @@ def staff_tasks_due(cases: QuerySet[Case], *, limit: int = 30) -> dict[str, obje
         )[:limit]
     )
     kinds, statuses = line_labels()
-    dates, url = ShortDates(), UrlPattern("pathway:case_detail", suffix="#followups")
+    dates, url = ShortDates(), followups_url()
     items = [
         DueTask(
             case_id,

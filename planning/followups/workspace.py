@@ -10,9 +10,8 @@ from typing import Any
 from django.db.models import Exists, Min, OuterRef, QuerySet, Subquery
 
 from planning.followups.models import OPEN_STATUSES, PATIENT_KINDS, FollowUp, FollowUpStatus
-from planning.followups.selectors import line_labels
+from planning.followups.selectors import followups_url, line_labels
 from planning.pathway import queues, waiting
-from planning.pathway.formats import UrlPattern
 from planning.pathway.models import Case
 from planning.pathway.workspace import blocked_link_q
 
@@ -35,11 +34,6 @@ def _link_blocked(now: datetime) -> Any:
     return Exists(_open().filter(blocked_link_q(now, "link__")))
 
 
-def _case_url() -> UrlPattern:
-    """The case page's follow-ups, for a section's lines (reversed once)."""
-    return UrlPattern("pathway:case_detail", suffix="#followups")
-
-
 def _followups_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
     """Open follow-ups already due (staff tasks and unanswered patient reminders)."""
     due = (
@@ -59,7 +53,7 @@ def _followups_due(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
         )
         .order_by("due_at", "pk")[:limit]
     )
-    url = _case_url()
+    url = followups_url()
     kinds, statuses = line_labels()
     return [
         queues.item(
@@ -82,7 +76,7 @@ def _blocked_links(cases: QuerySet[Case], now: datetime, limit: int) -> list[que
         .select_related("case__patient", "link")
         .order_by("link__expires_at", "pk")[:limit]
     )
-    url = _case_url()
+    url = followups_url()
     return [
         queues.item(
             f.case,
