@@ -65,6 +65,34 @@ class QuietClientErrors(logging.Filter):
         return True
 
 
+# Beat sends these every few seconds (the audit sequencer every AUDIT_SEQUENCE_SECONDS, the
+# heartbeat every 30 s): three INFO lines a run would bury everything else an operator reads,
+# and the demo's printed address and logins with it. Their failures are still logged.
+QUIET_TASKS = frozenset({"core.tasks.audit_sequence", "core.tasks.heartbeat"})
+_TASK_LOGGERS = frozenset({"celery.beat", "celery.worker.strategy", "celery.app.trace"})
+
+
+def _task_named(record: logging.LogRecord) -> object:
+    """The task a Celery line is about: beat's "Sending due task %s (%s)" has it second, the
+    worker's "received" and "succeeded" lines carry it as `name` in their argument dict."""
+    args = record.args
+    if isinstance(args, dict):
+        return args.get("name")
+    if isinstance(args, tuple) and len(args) == 2:
+        return args[1]
+    return None
+
+
+class QuietHousekeeping(logging.Filter):
+    """Drops the routine (INFO and below) lines about sending, receiving and finishing the
+    frequent housekeeping tasks in QUIET_TASKS; warnings and errors about them stay."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno > logging.INFO or record.name not in _TASK_LOGGERS:
+            return True
+        return _task_named(record) not in QUIET_TASKS
+
+
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time (UTC), level, logger, message, request_id, task, error."""
 
@@ -94,6 +122,7 @@ def logging_config(*, json_lines: bool, level: str) -> dict[str, Any]:
         "filters": {
             "request_id": {"()": "core.logs.RequestIdFilter"},
             "quiet_4xx": {"()": "core.logs.QuietClientErrors"},
+            "quiet_housekeeping": {"()": "core.logs.QuietHousekeeping"},
         },
         "formatters": {
             "json": {"()": "core.logs.JsonFormatter"},
@@ -103,7 +132,7 @@ def logging_config(*, json_lines: bool, level: str) -> dict[str, Any]:
             "console": {
                 "class": "logging.StreamHandler",
                 "formatter": "json" if json_lines else "text",
-                "filters": ["request_id", "quiet_4xx"],
+                "filters": ["request_id", "quiet_4xx", "quiet_housekeeping"],
             }
         },
         "root": {"handlers": ["console"], "level": level},
