@@ -7,6 +7,11 @@ Each app registers the wording of the actions it writes (`register_wording`, fro
 plain words), `{device}` (" on a phone", " on a computer" or nothing) and the entry's data
 keys (a missing key reads as "?"). `tests/core/test_timeline_wording.py` fails for an action
 the code base can write that has no wording here.
+
+Need to know: an action whose sentence carries clinical detail (a medication, a score, a
+dose, an alert's text) registers a `restricted` wording too, which is what a viewer without
+`planning.view_clinical` (admin staff) reads instead; and a link names the access action that
+guards its target (`link_action`), so nobody is offered a link that would refuse them.
 """
 
 from __future__ import annotations
@@ -40,22 +45,50 @@ class ActionWording:
     wording: Wording
     kind: str
     link: LinkFor | None = None
+    restricted: Wording | None = None
+    link_action: LinkFor | None = None
+
+
+# The permission that lets a viewer read clinical detail (`restricted` wordings are for the rest).
+CLINICAL_PERMISSION = "planning.view_clinical"
 
 
 _WORDING: dict[str, ActionWording] = {}
 
 
 def register_wording(
-    action: str, wording: Wording, *, kind: str, link: LinkFor | None = None
+    action: str,
+    wording: Wording,
+    *,
+    kind: str,
+    link: LinkFor | None = None,
+    restricted: Wording | None = None,
+    link_action: LinkFor | None = None,
 ) -> None:
     if kind not in KINDS:
         raise ValueError(f"{action}: unknown timeline kind {kind!r}")
-    _WORDING[action] = ActionWording(wording, kind, link)
+    _WORDING[action] = ActionWording(wording, kind, link, restricted, link_action)
 
 
-def register_many(kind: str, wordings: Mapping[str, Wording]) -> None:
+def register_many(
+    kind: str, wordings: Mapping[str, Wording], *, restricted: Mapping[str, Wording] | None = None
+) -> None:
+    """`restricted`: the wording without clinical detail, for the actions that need one."""
+    restricted = restricted or {}
+    unknown = set(restricted) - set(wordings)
+    if unknown:
+        raise ValueError(f"restricted wording for actions without a wording: {sorted(unknown)}")
     for action, wording in wordings.items():
-        register_wording(action, wording, kind=kind)
+        register_wording(action, wording, kind=kind, restricted=restricted.get(action))
+
+
+def restricted_actions() -> frozenset[str]:
+    """The actions whose full sentence is for clinical staff only."""
+    return frozenset(action for action, w in _WORDING.items() if w.restricted is not None)
+
+
+def may_read_clinical(user: Any) -> bool:
+    return bool(user is not None and user.has_perm(CLINICAL_PERMISSION))
 
 
 def has_wording(action: str) -> bool:
@@ -99,18 +132,29 @@ def device(entry: AuditEntry) -> str:
     return " on a computer"
 
 
-def describe(entry: AuditEntry) -> str:
-    """One sentence for the entry (the code itself, for an action nobody worded yet)."""
+def describe(entry: AuditEntry, *, clinical: bool = True) -> str:
+    """One sentence for the entry (the code itself, for an action nobody worded yet); with
+    `clinical=False`, the sentence without clinical detail where the action has one."""
     known = _WORDING.get(entry.action)
     if known is None:
         return f"{entry.action} by {who(entry)}"
-    if callable(known.wording):
-        return known.wording(entry)
+    wording = known.wording if clinical or known.restricted is None else known.restricted
+    if callable(wording):
+        return wording(entry)
     data = _Data(entry.data if isinstance(entry.data, dict) else {})
     data.update(who=who(entry), device=device(entry))
-    return known.wording.format_map(data)
+    return wording.format_map(data)
 
 
-def link_for(entry: AuditEntry) -> str | None:
+def link_for(entry: AuditEntry, viewer: Any = None) -> str | None:
+    """The link to what the entry names; with a `viewer`, only if their role may open it."""
     known = _WORDING.get(entry.action)
-    return known.link(entry) if known is not None and known.link is not None else None
+    if known is None or known.link is None:
+        return None
+    if viewer is not None and known.link_action is not None:
+        from core.access import get_action
+
+        guard = known.link_action(entry)
+        if guard is None or not get_action(guard).allows_any(viewer):
+            return None
+    return known.link(entry)

@@ -46,12 +46,29 @@ def record_url(entry: AuditEntry) -> str | None:
     return None
 
 
+# The access action each record's download goes through (its view refuses anyone else).
+_DOWNLOAD_ACTIONS = {
+    "consent": "consent.pdf",
+    "plan": "plan.pdf",
+    "rems": "session.rems_pdf",
+    "case_summary": "case.summary_pdf",
+}
+
+
+def record_action(entry: AuditEntry) -> str | None:
+    """The access action guarding `record_url`'s target, so a timeline offers the link only
+    to the roles that may open it."""
+    data = entry.data if isinstance(entry.data, dict) else {}
+    return _DOWNLOAD_ACTIONS.get(str(data.get("kind", "")))
+
+
 def register() -> None:
     register_wording(
         "record.sealed",
         lambda e: f"The {_what(e)} was sealed",
         kind="records",
         link=record_url,
+        link_action=record_action,
     )
     register_wording(
         "record.seal_refused",
@@ -63,6 +80,7 @@ def register() -> None:
         lambda e: f"{who(e)} downloaded the {_what(e)}",
         kind="access",
         link=record_url,
+        link_action=record_action,
     )
     register_wording("record.view", "{who} opened a sealed record", kind="access")
     register_wording(

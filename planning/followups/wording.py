@@ -17,5 +17,11 @@ FOLLOWUPS = {
 }
 
 
+# What a viewer without clinical access (admin staff) reads instead.
+FOLLOWUPS_RESTRICTED = {
+    "followup.questionnaire": "The patient answered a follow-up questionnaire",
+}
+
+
 def register() -> None:
-    register_many("followups", FOLLOWUPS)
+    register_many("followups", FOLLOWUPS, restricted=FOLLOWUPS_RESTRICTED)

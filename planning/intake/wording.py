@@ -19,6 +19,19 @@ INTAKE = {
 }
 
 
+# What a viewer without clinical access (admin staff) reads instead: that it happened, by whom.
+INTAKE_RESTRICTED = {
+    "medication.add": "{who} updated the medication list",
+    "medication.stop": "{who} updated the medication list",
+    "medication.confirm_list": "{who} confirmed the medication list is complete",
+    "interaction.acknowledge": "{who} acknowledged a medication interaction",
+    "contraindication.override": "{who} overrode a contraindication (details for clinical staff)",
+    "alert.raise": "A safety alert was raised (details for clinical staff)",
+    "alert.acknowledge": "{who} acknowledged a safety alert",
+    "alert.decide": "{who} decided on a safety alert",
+}
+
+
 def register() -> None:
-    register_many("intake", INTAKE)
+    register_many("intake", INTAKE, restricted=INTAKE_RESTRICTED)
     register_many("access", {"intake.view": "{who} read the intake records"})

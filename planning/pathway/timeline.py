@@ -33,7 +33,10 @@ class TimelineRow:
     link: str | None
 
 
-def case_timeline(case: Case, *, kind: str = "") -> list[TimelineRow]:
+def case_timeline(case: Case, *, kind: str = "", viewer: Any = None) -> list[TimelineRow]:
+    """With a `viewer`, clinical detail only for those who may read it (`core.timeline`), and
+    links only to what their role may open."""
+    clinical = viewer is None or wording.may_read_clinical(viewer)
     entries = AuditEntry.objects.filter(case_id=case.pk).select_related("actor")
     if kind in wording.KINDS:
         entries = entries.filter(action__in=wording.actions_of_kind(kind))
@@ -47,10 +50,10 @@ def case_timeline(case: Case, *, kind: str = "") -> list[TimelineRow]:
             TimelineRow(
                 when=entry.created_at,
                 who=wording.who(entry),
-                text=wording.describe(entry),
+                text=wording.describe(entry, clinical=clinical),
                 kind=entry_kind,
                 kind_label=wording.KINDS[entry_kind],
-                link=wording.link_for(entry),
+                link=wording.link_for(entry, viewer),
             )
         )
     return rows
@@ -60,7 +63,7 @@ def case_timeline_context(request: HttpRequest, case: Case) -> dict[str, Any]:
     kind = request.GET.get("kind", "")
     kind = kind if kind in wording.KINDS else ""
     return {
-        "timeline": case_timeline(case, kind=kind),
+        "timeline": case_timeline(case, kind=kind, viewer=request.user),
         "timeline_kind": kind,
         "timeline_kinds": list(wording.KINDS.items()),
         "timeline_limit": LIMIT,

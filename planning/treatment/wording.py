@@ -29,9 +29,21 @@ SESSIONS = {
 }
 
 
+# What a viewer without clinical access (admin staff) reads instead: that it happened, by whom.
+PLAN_RESTRICTED = {
+    "plan.amend": "{who} started amending plan version {from_version}",
+}
+SESSIONS_RESTRICTED = {
+    "session.predose": "Session {number}: {who} recorded the pre-dose checks",
+    "session.bp_clearance": "Session {number}: {who} cleared dosing",
+    "session.deviation": "Session {number}: {who} approved a dose off the plan",
+    "session.dosing": "Session {number}: {who} recorded the dose given",
+}
+
+
 def register() -> None:
-    register_many("plan", PLAN)
-    register_many("sessions", SESSIONS)
+    register_many("plan", PLAN, restricted=PLAN_RESTRICTED)
+    register_many("sessions", SESSIONS, restricted=SESSIONS_RESTRICTED)
     register_many(
         "access",
         {
