@@ -220,13 +220,22 @@ def treatment_document() -> ConsentDocument:
     return document
 
 
+NO_ADDRESS = (
+    "The patient has no e-mail address on file, so an invitation would reach nobody. A clinic "
+    "admin can add one (Admin, Patients), or the patient can sign on a clinic tablet. Nothing "
+    "was sent and any open link still works."
+)
+
+
 def consent_request_create(
-    *, case_id: int, actor: User | None, reconsent: bool = False
+    *, case_id: int, actor: User | None, reconsent: bool = False, must_reach: bool = False
 ) -> tuple[ConsentRequest, str]:
     """Create a signing link (256-bit token, only its hash stored) and e-mail it on commit.
 
     Any earlier open link for the case is revoked: one live link at a time. Returns the token
-    for the caller that sends it (the mail) or drives the demo; it is never stored.
+    for the caller that sends it (the mail) or drives the demo; it is never stored. With
+    `must_reach` (staff sending an invitation) a patient without an e-mail address is refused
+    before anything changes; a re-consent round opens the request anyway (the board shows it).
     """
     facts = hooks.case_facts(case_id)
     if facts is None:
@@ -238,6 +247,8 @@ def consent_request_create(
     document = treatment_document()
     with transaction.atomic():
         patient = Patient.objects.select_for_update().get(pk=facts.patient_id)
+        if must_reach and not patient.email:
+            raise ValidationFailed({"email": NO_ADDRESS})
         for old in ConsentRequest.objects.select_for_update().filter(
             case_id=case_id, status=ConsentRequest.Status.PENDING
         ):

@@ -22,6 +22,7 @@ from consent.access import (
 from consent.forms import VerifyForm, WithdrawForm
 from core.access import access_action, current_action, request_user
 from core.audit import audit_record
+from core.dates import day
 from core.errors import DomainError
 from records.downloads import record_response
 from records.verification import record_identify
@@ -32,13 +33,15 @@ from records.verification import record_identify
 def invite(request: HttpRequest, case_id: int) -> HttpResponse:
     access_consent_case(request.user, case_id, action=current_action(request))
     try:
-        req, _ = services.consent_request_create(case_id=case_id, actor=request_user(request))
+        req, _ = services.consent_request_create(
+            case_id=case_id, actor=request_user(request), must_reach=True
+        )
     except DomainError as exc:
         messages.error(request, f"No invitation was sent: {exc.message} {_fields(exc)}".strip())
     else:
-        to = req.sent_to or "nobody (the patient has no e-mail address on file)"
         messages.success(
-            request, f"Invitation sent to {to}. The link expires on {req.expires_at:%d %b %Y}."
+            request,
+            f"Invitation sent to {req.sent_to}. The link expires on {day(req.expires_at)}.",
         )
     return redirect("pathway:case_detail", case_id=case_id)
 

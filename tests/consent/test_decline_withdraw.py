@@ -3,6 +3,8 @@ page after a confirmation; nobody reaches someone else's case."""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.test import Client
 from django.urls import reverse
@@ -110,3 +112,26 @@ def test_patients_cannot_send_invitations(consent_case, patient_user) -> None:
     client.force_login(patient_user)
     assert client.post(reverse("consent_invite", args=[consent_case.pk])).status_code == 403
     assert not ConsentRequest.objects.exists()
+
+
+def test_an_invitation_to_a_patient_without_an_address_is_refused_and_changes_nothing(
+    consent_case, desk
+) -> None:
+    """Staff are told why and what to do instead; the open link keeps working."""
+    from consent.services import consent_request_create
+
+    open_request, _ = consent_request_create(case_id=consent_case.pk, actor=desk)
+    consent_case.patient.email = ""
+    consent_case.patient.save()
+    staff = Client()
+    staff.force_login(desk)
+    page = staff.get(reverse("pathway:case_detail", args=[consent_case.pk])).content.decode()
+    assert re.search(r"<button type=\"submit\" disabled[^>]*>Send consent invitation", page)
+    assert "sign on a clinic tablet" in page
+    response = staff.post(reverse("consent_invite", args=[consent_case.pk]), follow=True)
+    text = response.content.decode()
+    assert "No invitation was sent" in text and "no e-mail address on file" in text
+    assert "Invitation sent" not in text
+    assert list(ConsentRequest.objects.values_list("pk", "status")) == [
+        (open_request.pk, ConsentRequest.Status.PENDING)
+    ]
