@@ -114,6 +114,29 @@ def _plans_to_approve(cases: QuerySet[Case], now: datetime, limit: int) -> list[
     ]
 
 
+def _plans_to_write(cases: QuerySet[Case], now: datetime, limit: int) -> list[queues.QueueItem]:
+    """Cases at Plan pending with no draft yet: the physician writes one (the board and the
+    Next step say "Write the dosing plan")."""
+    drafts = DosingPlan.objects.filter(case=OuterRef("pk"), status=DosingPlan.Status.DRAFT)
+    rows = (
+        cases.filter(state=CaseState.PLAN_PENDING)
+        .exclude(Exists(drafts))
+        .select_related(None)
+        .select_related("patient")
+        .only(
+            "state",
+            "state_changed_at",
+            *(f.removeprefix("case__") for f in queues.ITEM_CASE_FIELDS),
+        )
+        .order_by("state_changed_at", "pk")[:limit]
+    )
+    url = UrlPattern("treatment:plan_page")
+    return [
+        queues.item(case, "Write the dosing plan", url(case.pk), when=case.state_changed_at)
+        for case in rows
+    ]
+
+
 def _session_items(rows: Any, what: Any, now: datetime) -> list[queues.QueueItem]:
     url, today = _session_urls(), timezone.localdate(now)
     return [
@@ -183,6 +206,7 @@ def wire() -> None:
     physician, nurse, admin = queues.Queue.PHYSICIAN, queues.Queue.NURSE, queues.Queue.ADMIN_STAFF
     for section in (
         queues.QueueSection("plans", physician, "Plans to approve", 10, _plans_to_approve),
+        queues.QueueSection("plans_to_write", physician, "Plans to write", 25, _plans_to_write),
         queues.QueueSection("clearances", physician, "Clearances asked for", 30, _clearances),
         queues.QueueSection("sessions_today", nurse, "Sessions today", 10, _sessions_today),
         queues.QueueSection("rems", admin, "REMS forms due within 7 days", 30, _rems_due),

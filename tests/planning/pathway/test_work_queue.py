@@ -48,6 +48,20 @@ def test_physician_plans_to_approve(physician) -> None:
     assert reverse("treatment:plan_page", args=[drafted.pk]) in html
 
 
+def test_physician_plans_to_write(physician) -> None:
+    """A case at Plan pending without a draft waits on the physician too (the board says so)."""
+    to_write = CaseFactory(state=S.PLAN_PENDING)
+    amended = CaseFactory(state=S.PLAN_PENDING)  # an approved version, no new draft yet
+    make.plan(amended, status="approved")
+    drafted = CaseFactory(state=S.PLAN_PENDING)
+    make.plan(drafted)
+    CaseFactory(state=S.ACTIVE)
+    assert _section(physician, "physician", "plans_to_write") == [to_write.pk, amended.pk]
+    html = _client(physician).get(reverse("pathway:work_queue")).content.decode()
+    assert "Write the dosing plan" in html
+    assert reverse("treatment:plan_page", args=[to_write.pk]) in html
+
+
 def test_physician_alerts_to_review(physician) -> None:
     open_alert, decided = CaseFactory(state=S.EVALUATION), CaseFactory(state=S.EVALUATION)
     make.alert(open_alert)
@@ -162,6 +176,7 @@ def _fill(n: int) -> None:
         plan_case = CaseFactory(state=S.PLAN_PENDING)
         make.plan(plan_case)
         make.alert(plan_case)
+        CaseFactory(state=S.PLAN_PENDING)  # a plan to write
         active = CaseFactory(state=S.ACTIVE)
         make.session(active, on=day, pre_systolic=190, pre_diastolic=95, predose_recorded_at=now)
         make.followup(active, due_at=now - timedelta(hours=1))
@@ -175,7 +190,7 @@ def _fill(n: int) -> None:
 # Two for every signed-in page (session; user with roles, permissions and the idle minutes; an
 # unchanged session is not written), then one per section; clearances also read the clinic's
 # limits, and failed messages read their cases in a second query.
-QUEUE_QUERIES = {"physician": 6, "nurse": 5, "admin_staff": 8}
+QUEUE_QUERIES = {"physician": 7, "nurse": 5, "admin_staff": 8}
 
 
 @pytest.mark.parametrize("queue", sorted(QUEUE_QUERIES))
