@@ -220,6 +220,9 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = VAR_DIR / "media"
 # The embedded database, broker folders, cache and static files all live under VAR_DIR.
 STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Outside production (the demo runs with DEBUG off) WhiteNoise serves the files where they lie;
+# production serves what collectstatic gathered into STATIC_ROOT.
+WHITENOISE_USE_FINDERS = not PRODUCTION
 
 REDIS_URL = env_str("REDIS_URL", "")
 if REDIS_URL:

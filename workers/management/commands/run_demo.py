@@ -51,7 +51,14 @@ class Command(BaseCommand):
             # the demo's TEST time-stamping authority, OCSP responder and CRL (records/testpki)
             "testpki": [sys.executable, "manage.py", "testpki_serve"],
         }
-        processes = {name: subprocess.Popen(cmd) for name, cmd in commands.items()}  # noqa: S603
+        # The demo is what a clinic tries first: it runs as a clinic would, with DEBUG off (a
+        # patient who mistypes an address gets the clinic's 404 page, not Django's list of
+        # every route). DEBUG=true in the environment still turns it on for development.
+        env = {**os.environ, "DEBUG": os.environ.get("DEBUG", "false")}
+        processes = {
+            name: subprocess.Popen(cmd, env=env)  # noqa: S603
+            for name, cmd in commands.items()
+        }
         self._banner(f"http://{bind}/")
         stopping = False
 
