@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from core.dates import day as clinic_day
 from core.errors import ValidationFailed
 
 #: Lengths of free text, by purpose (characters).
@@ -88,7 +89,8 @@ def _window(value: date | datetime | None, past: timedelta, future: timedelta, w
     day, today = _day(value), timezone.localdate()
     earliest, latest = today - past, today + future
     if not earliest <= day <= latest:
-        values = {"earliest": f"{earliest:%d/%m/%Y}", "latest": f"{latest:%d/%m/%Y}"}
+        # In the clinic's own date format, the one the rest of the page uses.
+        values = {"earliest": clinic_day(earliest), "latest": clinic_day(latest)}
         message = (
             _("The time must be between %(earliest)s and %(latest)s.")
             if what == "time"

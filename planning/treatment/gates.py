@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from consent.models import ConsentVersion
 from consent.selectors import treatment_version
+from core.dates import day
 from core.models import ClinicSettings
 from planning.pathway.consent_bridge import unwithdrawn_signature
 from planning.pathway.states import CaseState, state_label
@@ -97,10 +98,14 @@ def session_problems(case: Case, session: TreatmentSession, basis: Basis) -> lis
     days_before = (session.scheduled_for - timezone.localdate()).days
     if days_before > early:
         problems.append(
-            f"the session date: it is scheduled for {session.scheduled_for:%Y-%m-%d}, "
-            f"{days_before} days away; the clinic allows at most {early} days early"
+            f"the session date: it is scheduled for {day(session.scheduled_for)}, "
+            f"{_days(days_before)} away; the clinic allows at most {_days(early)} early"
         )
     return problems
+
+
+def _days(count: int) -> str:
+    return "1 day" if count == 1 else f"{count} days"
 
 
 def predose_problems(case: Case, session: TreatmentSession, clinic: ClinicSettings) -> list[str]:

@@ -40,6 +40,20 @@ def test_dates_outside_their_window_are_refused_with_a_message() -> None:
         validate_event_time(timezone.now() + timedelta(days=3))
 
 
+def test_the_window_is_given_in_the_clinics_date_format(settings) -> None:
+    """Not "28/11/2025" beside a date field that shows 11/28/2025 and pages that say 28 Nov."""
+    from core.dates import day
+
+    settings.CLINIC_DATE_FORMAT = "j M Y"
+    today = timezone.localdate()
+    with pytest.raises(ValidationError) as refused:
+        validate_schedule_date(today + timedelta(days=800))
+    message = refused.value.messages[0]
+    assert day(today - timedelta(days=366)) in message
+    assert day(today + timedelta(days=2 * 366)) in message
+    assert "/" not in message
+
+
 @pytest.mark.django_db
 @pytest.mark.parametrize("due", ["9999-12-31T23:59", "0001-01-01T00:00"])
 def test_follow_up_dates_in_year_9999_or_1_are_field_errors(due: str) -> None:

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import day
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.esign import ESignature
 from core.models import User
@@ -98,7 +99,10 @@ def _validated_fields(case: Case, data: PlanInput, *, amending: bool) -> dict[st
             protocol.frequency_list
         )
     if data.start_date < timezone.localdate() and not amending:
-        errors["start_date"] = "The start date cannot be in the past."
+        errors["start_date"] = (
+            f"The start date cannot be in the past: the earliest is today, "
+            f"{day(timezone.localdate())}."
+        )
     age = case.patient.age_on(data.start_date)
     check = dosing.check_dose(
         protocol, dose_value=data.dose_value, patient_age=age, first_dose_mg=dose_mg or Decimal(0)

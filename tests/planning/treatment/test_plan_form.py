@@ -76,3 +76,29 @@ def test_a_frequency_of_another_route_is_refused_with_the_routes_list(physician)
     assert response.status_code == 400
     body = response.content.decode()
     assert "Choose one of the protocol&#x27;s frequencies: twice weekly" in body
+
+
+def test_a_start_date_in_the_past_says_which_day_is_the_earliest(physician) -> None:
+    """Inside the schedule window but before today: the message names today, in the clinic's
+    date format (before: "cannot be in the past" after a window that allowed a year back)."""
+    from core.dates import day
+    from tests.planning.treatment.helpers import CaseFactory, satisfy_intake
+
+    case = CaseFactory(state="plan_pending")
+    satisfy_intake(case, "complete_evaluation")
+    client = Client()
+    client.force_login(physician)
+    response = client.post(
+        reverse("treatment:plan_page", args=[case.pk]),
+        {
+            "route": "iv",
+            "dose_value": "0.5",
+            "sessions": 6,
+            "frequency": "twice weekly (weeks 1-4)",
+            "start_date": (timezone.localdate() - timedelta(days=9)).isoformat(),
+        },
+    )
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert f"the earliest is today, {day(timezone.localdate())}" in body
+    assert not case.plans.exists()
