@@ -109,7 +109,7 @@ class EvaluationForm(CorrectionMixin):
         for ci in self.contraindications:
             self.fields[f"screen__{ci.code}"] = forms.TypedChoiceField(
                 label=ci.label,
-                choices=[("no", "No"), ("yes", "Yes")],
+                choices=[("yes", "Yes"), ("no", "No")],  # the order the C-SSRS items use
                 coerce=lambda v: v == "yes",
                 widget=forms.RadioSelect,
                 error_messages={"required": "Please answer yes or no."},

@@ -183,6 +183,17 @@ def evaluation_record(
     return evaluation
 
 
+def questionnaire_problems(questionnaires: Mapping[str, Mapping[str, object]]) -> dict[str, str]:
+    """What `evaluation_record` would refuse in the answers alone (field -> message), for a
+    form that has other errors too: every problem is shown in one round, not two."""
+    try:
+        _score_all(questionnaires)
+    except ValidationFailed as exc:
+        fields = exc.details.get("fields")
+        return dict(fields) if isinstance(fields, dict) else {}
+    return {}
+
+
 def _score_all(
     questionnaires: Mapping[str, Mapping[str, object]],
 ) -> list[tuple[QuestionnaireDefinition, scoring.ScoreResult]]:

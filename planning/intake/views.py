@@ -112,6 +112,9 @@ def evaluation_edit(request: HttpRequest, case_id: int) -> HttpResponse:
         else:
             messages.success(request, "Evaluation recorded.")
             return _to_case(case)
+    elif data is not None:  # the other fields' errors and the questionnaires' at once
+        for field, message in intake_services.questionnaire_problems(form.answers()).items():
+            form.add_error(field if field in form.fields else None, message)
     context = {"case": case, "form": form, "correcting": latest is not None}
     status = 400 if data is not None else 200
     return render(request, "intake/evaluation.html", context, status=status)

@@ -97,6 +97,19 @@ def test_missing_phq9_item_is_named(clinician) -> None:
     assert Evaluation.objects.count() == 0
 
 
+def test_every_error_of_the_evaluation_is_shown_in_one_round(clinician) -> None:
+    """Bad vitals and unanswered questionnaire items: both at once, not the items after the
+    vitals are fixed."""
+    case = _evaluation_case()
+    response = _post_evaluation(
+        _client(clinician), case, systolic_bp=-120, phq9__phq9_3=None, phq9__phq9_9=None
+    )
+    assert response.status_code == 400
+    errors = response.context["form"].errors
+    assert {"systolic_bp", "phq9__phq9_3", "phq9__phq9_9"} <= set(errors)
+    assert Evaluation.objects.count() == 0
+
+
 def test_evaluation_is_scored_and_moves_on(clinician) -> None:
     case = _evaluation_case()
     client = _client(clinician)
