@@ -178,10 +178,12 @@ def _seed(n: int) -> dict[str, Any]:
 def _seed_cases(n: int, doctors: list[int]) -> None:
     _exec(
         """
-        INSERT INTO core_patient (given_name, family_name, date_of_birth, mrn, sex_at_birth,
-            email, phone, contact_channel, preferred_language, created_at, updated_at)
-        SELECT 'Given' || g, 'Family' || (g %% 5000), DATE '1940-01-01' + (g %% 20000),
-            'W-' || g, 'unknown', '', '', 'email', 'en', now(), now()
+        INSERT INTO core_patient (given_name, family_name, given_key, family_key, date_of_birth,
+            mrn, sex_at_birth, email, phone, contact_channel, preferred_language, created_at,
+            updated_at)
+        SELECT 'Given' || g, 'Family' || (g %% 5000), 'given' || g, 'family' || (g %% 5000),
+            DATE '1940-01-01' + (g %% 20000), 'W-' || g, 'unknown', '', '', 'email', 'en',
+            now(), now()
         FROM generate_series(1, %(n)s) g
         """,
         {"n": n},

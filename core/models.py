@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import date, datetime
@@ -60,9 +61,53 @@ class MessageChannel(models.TextChoices):
     SMS = "sms", "Text message (SMS)"
 
 
+NAME_KEY_LENGTH = 400
+
+
+def name_key(text: str) -> str:
+    """`text` for matching and sorting names without regard to accents or case, alike on
+    SQLite and PostgreSQL: compatibility-decomposed (NFKD), combining marks dropped,
+    case-folded, spaces collapsed. "Ó Faoláin" and "o faolain" have the same key, as do
+    "Zoë Brontë" and "ZOE BRONTE"."""
+    folded = unicodedata.normalize("NFKD", text).casefold()
+    kept = "".join(c for c in unicodedata.normalize("NFKD", folded) if not unicodedata.combining(c))
+    return " ".join(kept.split())[:NAME_KEY_LENGTH]
+
+
+class NameKeyField(models.CharField[str, str]):
+    """`name_key` of another field (`source`) of the row, computed whenever the row is written
+    by `save()` or `bulk_create()` (both call `pre_save`); never typed."""
+
+    def __init__(self, *args: Any, source: str = "", **kwargs: Any) -> None:
+        self.source = source
+        kwargs.setdefault("max_length", NAME_KEY_LENGTH)
+        kwargs.setdefault("editable", False)
+        kwargs.setdefault("default", "")
+        super().__init__(*args, **kwargs)
+
+    def deconstruct(self) -> Any:
+        name, path, args, kwargs = super().deconstruct()
+        kwargs["source"] = self.source
+        if kwargs.get("max_length") == NAME_KEY_LENGTH:
+            del kwargs["max_length"]
+        if kwargs.get("editable") is False:
+            del kwargs["editable"]
+        if kwargs.get("default") == "":
+            del kwargs["default"]
+        return name, path, args, kwargs
+
+    def pre_save(self, model_instance: models.Model, add: bool) -> str:
+        key = name_key(getattr(model_instance, self.source) or "")
+        setattr(model_instance, self.attname, key)
+        return key
+
+
 class Patient(models.Model):
     given_name = models.CharField(max_length=100)
     family_name = models.CharField(max_length=100)
+    # The names' keys (`name_key`): searches, the duplicate check and sorting by name use them.
+    given_key = NameKeyField(source="given_name")
+    family_key = NameKeyField(source="family_name")
     date_of_birth = models.DateField()
     mrn = models.CharField("medical record number", max_length=32, unique=True)
     sex_at_birth = models.CharField(
@@ -101,10 +146,24 @@ class Patient(models.Model):
 
     class Meta:
         ordering = ("family_name", "given_name", "mrn")
-        indexes: ClassVar = [models.Index(fields=["family_name", "given_name"])]
+        indexes: ClassVar = [
+            models.Index(fields=["family_name", "given_name"]),
+            models.Index(fields=["family_key", "given_key"], name="core_patient_name_key"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.mrn})"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        """A save of some fields that include a name writes its key too."""
+        fields: Iterable[str] | None = kwargs.get("update_fields")
+        if fields is not None:
+            fields = set(fields)
+            for source, key in (("given_name", "given_key"), ("family_name", "family_key")):
+                if source in fields:
+                    fields.add(key)
+            kwargs["update_fields"] = fields
+        super().save(*args, **kwargs)
 
     @property
     def full_name(self) -> str:

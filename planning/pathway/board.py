@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from django import forms
@@ -24,7 +24,7 @@ from core.forms import PlainSelect
 from planning.pathway.formats import ShortDates, UrlPattern
 from planning.pathway.formats import escape as _e
 from planning.pathway.models import Case
-from planning.pathway.selectors import physicians
+from planning.pathway.selectors import name_word_q, physicians, search_date
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, NON_FINAL_STATES, state_label
 from planning.pathway.waiting import (
     DueItem,
@@ -60,7 +60,7 @@ ALERTS = {
 SORTS = {
     "age": ("Longest in this state first", ("state_changed_at", "pk")),
     "recent": ("Most recent change first", ("-state_changed_at", "-pk")),
-    "name": ("Patient name", ("patient__family_name", "patient__given_name", "pk")),
+    "name": ("Patient name", ("patient__family_key", "patient__given_key", "pk")),
     "mrn": ("Record number", ("patient__mrn", "pk")),
     "state": ("State", ("state_rank", "state_changed_at", "pk")),
     "physician": ("Physician", ("physician__last_name", "physician__first_name", "pk")),
@@ -81,6 +81,18 @@ ROW_FIELDS = (
     "physician__last_name",
     "physician__username",
 )
+
+
+class PageField(forms.IntegerField):
+    """A page number from a link or a hand-edited address: anything that is not a page number
+    (``abc``, ``-1``, ``0``, past the last page the board could show) is page 1, not a 400."""
+
+    def clean(self, value: Any) -> int | None:
+        try:
+            page: int | None = super().clean(value)
+        except forms.ValidationError:
+            return None
+        return page
 
 
 def _state_choices() -> list[tuple[str, str]]:
@@ -123,7 +135,7 @@ class BoardFilterForm(forms.Form):
         widget=PlainSelect,
         choices=[(k, label) for k, (label, _) in SORTS.items()],
     )
-    page = forms.IntegerField(required=False, min_value=1, max_value=10_000)
+    page = PageField(required=False, min_value=1, max_value=10_000)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -150,7 +162,7 @@ class BoardRow:
 # costs a tenth of format_html's lazy-aware escaping per value.
 ROW_HTML = """<tr data-testid="board-row" data-case="{pk}">
   <td><a href="{url}">{name}</a><div class="muted">born {born}</div></td>
-  <td>{mrn}</td>
+  <td class="nowrap" data-testid="mrn">{mrn}</td>
   <td>{state}</td>
   <td data-testid="days-in-state">{days}</td>
   <td>{physician}</td>
@@ -222,29 +234,16 @@ class BoardPage:
         return rows_html(self.rows)
 
 
-def _date_of(text: str) -> date | None:
-    for pattern in ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"):
-        try:
-            return datetime.strptime(text, pattern).date()
-        except ValueError:
-            continue
-    return None
-
-
 def search_q(text: str) -> Q:
-    """A date searches dates of birth; otherwise every word must match the name or the record
-    number (prefix, case-insensitive)."""
+    """A date searches dates of birth; otherwise every word must match the name (accents and
+    case aside) or the record number (prefix, case-insensitive)."""
     text = text.strip()
-    born = _date_of(text)
+    born = search_date(text)
     if born is not None:
         return Q(patient__date_of_birth=born)
     query = Q()
     for word in re.split(r"\s+", text):
-        query &= (
-            Q(patient__given_name__icontains=word)
-            | Q(patient__family_name__icontains=word)
-            | Q(patient__mrn__istartswith=word)
-        )
+        query &= name_word_q(word, prefix="patient__")
     return query
 
 

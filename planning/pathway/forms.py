@@ -11,6 +11,23 @@ from planning.pathway.names import name_problem, normalise_name
 from planning.pathway.selectors import physicians
 
 
+class IsoDateField(forms.DateField):
+    """A date typed into an `<input type=date>`, or into a plain text box where a browser has
+    none (DD/MM/YYYY as well, the locale's formats). Shown again after another field's error
+    as the parsed date in YYYY-MM-DD: the only value a date input keeps (any other it drops,
+    and the resubmitted form would say the date is missing)."""
+
+    widget = forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"})
+
+    def bound_data(self, data: Any, initial: Any) -> Any:
+        if self.disabled:
+            return initial
+        try:
+            return self.to_python(data)
+        except forms.ValidationError:
+            return data  # shown as typed, next to its error
+
+
 class CaseOpenForm(forms.Form):
     """Open a case for an existing patient, or register a new one at the same time."""
 
@@ -19,11 +36,7 @@ class CaseOpenForm(forms.Form):
     )
     given_name = forms.CharField(max_length=100, required=False)
     family_name = forms.CharField(max_length=100, required=False)
-    date_of_birth = forms.DateField(
-        required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
-        validators=[validate_birth_date],
-    )
+    date_of_birth = IsoDateField(required=False, validators=[validate_birth_date])
     mrn = forms.CharField(max_length=32, required=False, label="Medical record number")
     sex_at_birth = forms.ChoiceField(
         choices=SexAtBirth.choices, required=False, label="Sex at birth"

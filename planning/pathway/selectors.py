@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.db.models import Count, Min, Q, QuerySet
 
 from core.access import read_audit_actions
-from core.models import AuditEntry, Patient, User
+from core.models import AuditEntry, Patient, User, name_key
 from planning.pathway.models import Case
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, state_label
 
@@ -54,35 +54,54 @@ def case_timeline(case: Case) -> QuerySet[AuditEntry]:
 
 
 def patients_like(given_name: str, family_name: str, date_of_birth: date) -> list[Patient]:
-    """Patients registered with this name (any case) and date of birth: maybe the same person."""
+    """Patients registered with this name (any case, any accents: `name_key`) and date of
+    birth: maybe the same person."""
     return list(
         Patient.objects.filter(
-            given_name__iexact=given_name.strip(),
-            family_name__iexact=family_name.strip(),
+            given_key=name_key(given_name),
+            family_key=name_key(family_name),
             date_of_birth=date_of_birth,
         ).order_by("pk")[:5]
     )
 
 
+def name_word_q(word: str, prefix: str = "") -> Q:
+    """One searched word: within a given or family name, accents and case aside
+    (`name_key`), or the start of the record number. `prefix`: the path to the patient."""
+    key = name_key(word)
+    return (
+        Q(**{f"{prefix}given_key__contains": key})
+        | Q(**{f"{prefix}family_key__contains": key})
+        | Q(**{f"{prefix}mrn__istartswith": word})
+    )
+
+
+# The dates of birth a search understands (the board's and the patient picker's).
+SEARCH_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+
+def search_date(text: str) -> date | None:
+    """`text` as a date (YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY), or None."""
+    for pattern in SEARCH_DATE_FORMATS:
+        try:
+            return datetime.strptime(text.strip(), pattern).date()
+        except ValueError:
+            continue
+    return None
+
+
 def patient_search(query: str, *, limit: int = 10) -> list[Patient]:
     """The patient picker: every word must match a name or the record number; a date
-    (YYYY-MM-DD) matches the date of birth. One query; at most `limit` rows."""
+    (`search_date`, as on the board) matches the date of birth. One query; at most `limit`
+    rows."""
     words = query.split()[:5]
     if not words:
         return []
     found = Patient.objects.all()
     for word in words:
-        try:
-            born = date.fromisoformat(word)
-        except ValueError:
-            found = found.filter(
-                Q(given_name__icontains=word)
-                | Q(family_name__icontains=word)
-                | Q(mrn__istartswith=word)
-            )
-        else:
-            found = found.filter(date_of_birth=born)
-    return list(found.order_by("family_name", "given_name", "pk")[:limit])
+        born = search_date(word)
+        found = found.filter(name_word_q(word) if born is None else Q(date_of_birth=born))
+    return list(found.order_by("family_key", "given_key", "pk")[:limit])
 
 
 def physicians() -> QuerySet[User]:

@@ -64,6 +64,9 @@ def case_board(request: HtmxHttpRequest) -> HttpResponse:
         "query": _query_without_page(request),
     }
     if request.htmx:  # the filter form or a page/state link, swapped into #board-results
+        # A link (hx-boost) sets filters the form does not show: its fields come back out of
+        # band. Not when the form itself asked: the search box being typed in stays put.
+        context["form_oob"] = bool(request.htmx.boosted)
         response = render(request, "pathway/_board_table.html", context)
     else:
         response = render(

@@ -113,5 +113,7 @@ def test_picker_reads_patients_once_and_shows_ten(admin_staff) -> None:
     client = _client(admin_staff)
     with CaptureQueriesContext(connection) as ctx:
         html = client.get(reverse("pathway:patient_search"), {"q": "love"}).content.decode()
-    assert html.count('name="existing_patient"') == 10
+    # ten patients, and the "New patient" choice
+    assert html.count('name="existing_patient" value="') == 11
+    assert html.count('name="existing_patient" value=""') == 1
     assert sum('FROM "core_patient"' in q["sql"] for q in ctx.captured_queries) == 1
