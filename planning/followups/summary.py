@@ -22,6 +22,7 @@ from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core import timeline
 from core.access import read_audit_actions
 from core.models import AuditEntry, User
 from planning.followups.progress import case_progress
@@ -36,7 +37,9 @@ from records.services import RecordOwner, sealed_record_current
 
 __all__ = ["LAYOUT_VERSION", "SummaryResult", "case_summary_html", "case_summary_seal"]
 
-LAYOUT_VERSION = "summary-1"
+# summary-2: the audit summary in plain words (was action codes); no adverse-event wording for
+# sessions that have not happened.
+LAYOUT_VERSION = "summary-2"
 SEAL_REASON = "Case summary, sealed by the clinic"
 SEALED_ACTION = "case_summary.sealed"
 # Audit actions that are not events of the case (reads, refusals), besides the table's reads.
@@ -66,14 +69,23 @@ def summary_events(case: Case) -> QuerySet[AuditEntry]:
 def _audit_summary(case: Case) -> dict[str, Any]:
     events = list(summary_events(case))
     counts = Counter(e.action for e in events)
+    first = {}
+    latest = {}
+    for entry in events:
+        first.setdefault(entry.action, entry)
+        latest[entry.action] = entry
+    # In plain words, as on the case page's timeline: the kind and the latest such event (the
+    # code stays beside it for the auditor), in the order things first happened.
     by_action = [
         {
             "action": action,
-            "count": count,
-            "first": next(e.created_at for e in events if e.action == action),
-            "last": next(e.created_at for e in reversed(events) if e.action == action),
+            "kind": timeline.KINDS[timeline.kind_of(action)],
+            "latest": timeline.describe(latest[action]),
+            "count": counts[action],
+            "first": first[action].created_at,
+            "last": latest[action].created_at,
         }
-        for action, count in sorted(counts.items())
+        for action in first
     ]
     transitions = [
         {

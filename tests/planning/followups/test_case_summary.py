@@ -132,3 +132,21 @@ def test_roles_without_clinical_access_can_neither_seal_nor_download(
             client.post(reverse("followups:case_summary_seal", args=[case.pk])).status_code == 403
         )
         assert client.get(reverse("followups:case_summary_pdf", args=[case.pk])).status_code == 403
+
+
+def test_the_audit_summary_is_in_plain_words_and_future_sessions_claim_nothing(
+    physician, clinician
+) -> None:
+    """Each kind of event reads as on the case page's timeline (the code stays beside it), and
+    a session that has not happened says nothing about adverse events."""
+    import re
+
+    from tests.planning.treatment.helpers import active_case
+
+    case = active_case(physician, sessions=2, frequency="weekly")
+    html = case_summary_html(case)
+    audit = html.split("Audit summary", 1)[1]
+    assert re.search(r"Case: [^<]* moved the case from [^<]+ to Active treatment", audit)
+    assert "case.transition" in audit
+    sessions = html.split("<h2>Sessions</h2>", 1)[1].split("</table>", 1)[0]
+    assert "none recorded" not in sessions
