@@ -14,6 +14,7 @@ from datetime import date, datetime, time, timedelta
 from django.db import transaction
 from django.utils import timezone
 
+from core.dates import day as clinic_day
 from core.errors import AccessDenied, NotFound, ValidationFailed
 from core.models import User
 from core.validators import REASON_MAX, check_text
@@ -49,7 +50,7 @@ def wanted_for_plan(plan: DosingPlan, session_dates: list[date]) -> list[Wanted]
             FollowUpKind.CHECK_IN,
             _at(day + timedelta(days=1)),
             timedelta(days=1),
-            f"Check-in after the {day} session",
+            f"Check-in after the {clinic_day(day)} session",
         )
         for day in session_dates
     ]

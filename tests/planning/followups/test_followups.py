@@ -84,6 +84,7 @@ def test_generation_from_the_plan(physician) -> None:
     review = case.followups.get(kind="re_evaluation")
     assert review.due_at.date() == date(2027, 3, 26)
     assert case.followups.filter(kind="bp_recheck").count() == 1
+    assert checkins[0].title == "Check-in after the 2 Mar 2027 session"  # the clinic's format
 
 
 @time_machine.travel(MONDAY, tick=False)
