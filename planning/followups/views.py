@@ -60,7 +60,8 @@ def followup_link_view(request: HttpRequest, token: str) -> HttpResponse:
     try:
         followup = followup_link.followup_for_token(token)
     except DomainError as exc:
-        return _closed(request, exc)
+        # Before the date of birth: whoever holds the link learns that it is used, not when.
+        return _closed(request, exc, when=False)
     with translation.override(followup.case.patient.preferred_language):
         return _followup_page(request, followup)
 
@@ -88,9 +89,10 @@ def followup_answer(request: HttpRequest, case_id: int, followup_id: int) -> Htt
     return _questionnaire(request, followup, "")
 
 
-def _closed(request: HttpRequest, exc: DomainError) -> HttpResponse:
+def _closed(request: HttpRequest, exc: DomainError, *, when: bool = True) -> HttpResponse:
     if isinstance(exc, followup_link.AlreadyReceived):
-        return render(request, "followups/received.html", {"received_at": exc.received_at})
+        received_at = exc.received_at if when else None
+        return render(request, "followups/received.html", {"received_at": received_at})
     return render(request, "followups/gone.html", {"error": exc}, status=exc.status)
 
 
