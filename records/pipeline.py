@@ -21,6 +21,15 @@ class SealVerificationFailed(DomainError):
     code = "seal_verification_failed"
 
 
+class SealServiceUnavailable(DomainError, ConnectionError):
+    """The time-stamping authority (or another service the seal reaches over the network)
+    could not be reached: nothing was sealed (503, try again). A ConnectionError too, so the
+    background tasks that retry on OSError retry it."""
+
+    status = 503
+    code = "seal_service_unavailable"
+
+
 @dataclass(frozen=True)
 class SealedPdf:
     data: bytes
@@ -39,8 +48,9 @@ class RenderRequest:
 
 
 def render_seal_verify(request: RenderRequest) -> SealedPdf:
-    """Raises SealNotConfigured without key material and SealVerificationFailed when the sealed
-    bytes do not verify against the clinic's trust root (nothing to store then)."""
+    """Raises SealNotConfigured without key material, SealServiceUnavailable when the
+    time-stamping service cannot be reached, and SealVerificationFailed when the sealed bytes do
+    not verify against the clinic's trust root (nothing to store then)."""
     material = keys.seal_material()
     rendered = render.render_pdf(
         request.html,
@@ -51,14 +61,20 @@ def render_seal_verify(request: RenderRequest) -> SealedPdf:
             **(request.metadata or {}),
         },
     )
-    sealed = sealing.seal_pdf(
-        rendered,
-        key_pem=material.key_pem,
-        cert_pem=material.cert_pem,
-        reason=request.reason,
-        location=settings.CLINIC_NAME,
-        archival=keys.archival(),
-    )
+    try:
+        sealed = sealing.seal_pdf(
+            rendered,
+            key_pem=material.key_pem,
+            cert_pem=material.cert_pem,
+            reason=request.reason,
+            location=settings.CLINIC_NAME,
+            archival=keys.archival(),
+        )
+    except OSError as exc:  # pyHanko's TimestampRequestError, aiohttp's connection errors
+        raise SealServiceUnavailable(
+            "The time-stamping service could not be reached, so nothing was sealed. Try again "
+            "in a few minutes; if it keeps failing, the clinic admin checks PATHWAY_TSA_URL."
+        ) from exc
     check = validation.verify_pdf(sealed, trust_root_pem=keys.trust_root_pem())
     if not check.ok:
         raise SealVerificationFailed(

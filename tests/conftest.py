@@ -178,3 +178,12 @@ def pytest_configure(config: pytest.Config) -> None:
 
     # Password hashing is deliberately slow; tests create hundreds of users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # No test seals with whatever seal key the checkout holds (`make demo` writes one under
+    # var/seal whose revocation and time-stamp services are the demo's, down once it stops):
+    # a test that seals uses the `sealing` fixture; the rest see no key material.
+    import tempfile
+    from pathlib import Path
+
+    seal_dir = Path(tempfile.mkdtemp(prefix="pathway-test-seal-"))
+    settings.SEAL_KEY_PATH = seal_dir / "clinic-seal.key.pem"
+    settings.SEAL_CERT_PATH = seal_dir / "clinic-seal.cert.pem"

@@ -69,8 +69,8 @@ def summary_events(case: Case) -> QuerySet[AuditEntry]:
 def _audit_summary(case: Case) -> dict[str, Any]:
     events = list(summary_events(case))
     counts = Counter(e.action for e in events)
-    first = {}
-    latest = {}
+    first: dict[str, AuditEntry] = {}
+    latest: dict[str, AuditEntry] = {}
     for entry in events:
         first.setdefault(entry.action, entry)
         latest[entry.action] = entry

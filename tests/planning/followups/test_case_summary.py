@@ -119,6 +119,32 @@ def test_no_summary_yet_is_a_404_and_a_seal_that_cannot_be_made_says_why(
     assert not SealedRecord.objects.filter(kind=RecordKind.CASE_SUMMARY).exists()
 
 
+def test_an_unreachable_time_stamping_service_is_a_message_not_a_500(
+    physician, sealing, monkeypatch
+) -> None:
+    """The seal is asked for on demand: when the TSA is down, say so and keep nothing."""
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    from records import sealing as sealing_module
+    from records.pipeline import SealServiceUnavailable
+    from tests.planning.treatment.helpers import active_case
+
+    def down(*args: object, **kwargs: object) -> bytes:
+        raise TimestampRequestError("Error while contacting timestamp service")
+
+    monkeypatch.setattr(sealing_module, "seal_pdf", down)
+    assert issubclass(SealServiceUnavailable, OSError)  # the tasks that retry on OSError still do
+    case = active_case(physician)
+    client = Client()
+    client.force_login(physician)
+    response = client.post(reverse("followups:case_summary_seal", args=[case.pk]), follow=True)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "The case summary was not sealed" in page
+    assert "time-stamping service could not be reached" in page
+    assert not SealedRecord.objects.filter(kind=RecordKind.CASE_SUMMARY).exists()
+
+
 def test_roles_without_clinical_access_can_neither_seal_nor_download(
     admin_staff, patient_user, physician
 ) -> None:
