@@ -21,6 +21,7 @@ from typing import Any, TypeVar, cast
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseBase
+from django.utils.translation import gettext
 
 from core.audit import audit_record
 from core.models import User
@@ -119,7 +120,7 @@ def require_action(user: Any, action: str | Action, *, what: str = "") -> Action
         return act
     if not (act.allows_any(user) or act.allows_own(user)):
         audit_denied(user, what=f"{act.name} {what}".strip())
-        raise PermissionDenied("Your role does not allow this.")
+        raise PermissionDenied(gettext("Your role does not allow this."))
     return act
 
 

@@ -11,6 +11,8 @@ from enum import StrEnum
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(StrEnum):
@@ -22,15 +24,16 @@ class Role(StrEnum):
 
     @property
     def label(self) -> str:
-        return ROLE_LABELS[self]
+        """The role's name in the active language (a patient's header shows it)."""
+        return str(ROLE_LABELS[self])
 
 
-ROLE_LABELS: dict[Role, str] = {
-    Role.PATIENT: "Patient",
-    Role.CLINICIAN: "Clinician (nurse)",
-    Role.PHYSICIAN: "Physician",
-    Role.ADMIN_STAFF: "Admin staff",
-    Role.CLINIC_ADMIN: "Clinic admin",
+ROLE_LABELS: dict[Role, Promise] = {
+    Role.PATIENT: _("Patient"),
+    Role.CLINICIAN: _("Clinician (nurse)"),
+    Role.PHYSICIAN: _("Physician"),
+    Role.ADMIN_STAFF: _("Admin staff"),
+    Role.CLINIC_ADMIN: _("Clinic admin"),
 }
 
 STAFF_ROLES = frozenset({Role.CLINICIAN, Role.PHYSICIAN, Role.ADMIN_STAFF, Role.CLINIC_ADMIN})

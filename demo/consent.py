@@ -119,7 +119,8 @@ consent" on your page. No further treatment will be given once you withdraw.
 ## Who to contact
 
 - Questions about the treatment or this document: the clinic's nurses, on weekdays from 8:00
-  to 18:00, by phone or by replying to the e-mail that brought you here.
+  to 18:00, by phone on +1 555 0100 or by e-mail to care@harbourlight.example (the e-mail
+  that brought you here comes from an address that does not receive replies).
 - After a session, if you feel unwell: the clinic's on-call line (printed on your discharge
   sheet).
 - In an emergency, or if you have thoughts of harming yourself: call your local emergency

@@ -119,8 +119,9 @@ tratamiento.
 ## A quién contactar
 
 - Preguntas sobre el tratamiento o este documento: las enfermeras de la clínica, los días
-  laborables de 8:00 a 18:00, por teléfono o respondiendo al correo electrónico que le trajo
-  aquí.
+  laborables de 8:00 a 18:00, por teléfono al +1 555 0100 o por correo electrónico a
+  care@harbourlight.example (el correo que le trajo aquí procede de una dirección que no
+  recibe respuestas).
 - Después de una sesión, si se encuentra mal: la línea de guardia de la clínica (impresa en su
   hoja de alta).
 - En una emergencia, o si tiene pensamientos de hacerse daño: llame ahora a su número local de

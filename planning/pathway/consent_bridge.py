@@ -16,8 +16,10 @@ Registered once at start-up by `PlanningConfig.ready()`:
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Q
+from django.utils import translation
 
 from consent import hooks as consent_hooks
 from consent import selectors as consent_selectors
@@ -342,11 +344,10 @@ def _countersign_step(signature: ConsentSignature | None, user: User) -> next_st
 
 def _notify_withdrawn(case: Case, source: str, target: str, actor: User) -> None:
     if target == CaseState.WITHDRAWN:
-        notify_staff(
-            case=case,
-            subject="Case withdrawn",
-            body=f"The case was withdrawn (from {state_label(source)}) by {actor.display_name}.",
-        )
+        # For staff, in the clinic's language, even when a patient withdrew in theirs.
+        with translation.override(settings.LANGUAGE_CODE):
+            body = f"The case was withdrawn (from {state_label(source)}) by {actor.display_name}."
+        notify_staff(case=case, subject="Case withdrawn", body=body)
 
 
 def _consent_context(request: object, snapshot: CaseSnapshot) -> dict[str, object]:

@@ -8,16 +8,16 @@ from django.utils.translation import gettext_lazy as _
 
 
 class CaseState(models.TextChoices):
-    CONSULTATION = "consultation", "Consultation"
-    EVALUATION = "evaluation", "Evaluation"
-    MEDICATION_REVIEW = "medication_review", "Medication review"
-    CONSENT_PENDING = "consent_pending", "Consent pending"
-    PLAN_PENDING = "plan_pending", "Plan pending"
-    ACTIVE = "active", "Active treatment"
-    COMPLETED = "completed", "Completed"
-    WITHDRAWN = "withdrawn", "Withdrawn"
-    INELIGIBLE = "ineligible", "Ineligible"
-    ON_HOLD = "on_hold", "On hold"
+    CONSULTATION = "consultation", _("Consultation")
+    EVALUATION = "evaluation", _("Evaluation")
+    MEDICATION_REVIEW = "medication_review", _("Medication review")
+    CONSENT_PENDING = "consent_pending", _("Consent pending")
+    PLAN_PENDING = "plan_pending", _("Plan pending")
+    ACTIVE = "active", _("Active treatment")
+    COMPLETED = "completed", _("Completed")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    INELIGIBLE = "ineligible", _("Ineligible")
+    ON_HOLD = "on_hold", _("On hold")
 
 
 FINAL_STATES = frozenset({CaseState.COMPLETED, CaseState.WITHDRAWN, CaseState.INELIGIBLE})

@@ -91,10 +91,12 @@
     window.pathwaySignaturePad = pad;
   }
 
-  /* A refused signature: the reason is at the top of the page; take the patient straight to
-     the first field to fix (and let the links in the reason do the same). */
+  /* A refused signature, or a step sent back with problems (the disclosure tick, an
+     unanswered question): the reason is at the top of the page; take the patient straight to
+     the first field to fix (data-field, or with data-jump="first" the first link's field), and
+     let the links in the reason do the same. Otherwise focus the reason itself. */
   function jumpToRefusal() {
-    var refused = document.getElementById("sign-refused");
+    var refused = document.getElementById("sign-refused") || document.getElementById("form-problems");
     if (!refused) return;
     function go(id) {
       var field = id && document.getElementById(id);
@@ -106,7 +108,10 @@
     refused.querySelectorAll("a[href^='#']").forEach(function (a) {
       a.addEventListener("click", function (e) { if (go(a.getAttribute("href").slice(1))) e.preventDefault(); });
     });
-    if (!go(refused.getAttribute("data-field"))) refused.focus();
+    var target = refused.getAttribute("data-field");
+    var first = refused.querySelector("a[href^='#']");
+    if (!target && first && refused.getAttribute("data-jump") === "first") target = first.getAttribute("href").slice(1);
+    if (!go(target)) refused.focus();
   }
 
   document.addEventListener("DOMContentLoaded", function () {
