@@ -80,9 +80,16 @@
     document.getElementById("signature-clear").addEventListener("click", function () {
       pad.clear(); store(); canvas.focus();
     });
+    function othersMissing() {  /* then the server lists every problem at once */
+      var name = form.querySelector("[name='typed_name']");
+      var intent = form.querySelector("[name='intent']");
+      return (name && !name.value.trim()) || (intent && !intent.checked);
+    }
     form.addEventListener("submit", function (event) {
       store();
-      if (pad.isEmpty()) {
+      /* Only the drawing missing: say so here, without a round trip. More missing: let the
+         server answer with all of it, not one problem per attempt. */
+      if (pad.isEmpty() && !othersMissing()) {
         event.preventDefault();
         problem.textContent = canvas.getAttribute("data-msg-empty") || "";
         canvas.scrollIntoView({ block: "center" });

@@ -181,3 +181,20 @@ def test_empty_signature_is_stopped_in_the_browser(phone_page: Any, signing_link
     page.get_by_role("button", name="Sign the consent document").click()
     assert "Please draw your signature" in page.locator("#signature-problem").inner_text()
     assert not ConsentSignature.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_an_empty_form_lists_every_problem_at_once(phone_page: Any, signing_link: Any) -> None:
+    """Nothing drawn, typed or ticked: the patient learns all three in one go, not the
+    drawing first and the rest on the next attempt."""
+    _, link = signing_link
+    page = phone_page
+    page.goto(link)
+    walk_to_review(page)
+    page.get_by_role("button", name="Sign the consent document").click()
+    page.wait_for_load_state()
+    text = page.content()
+    assert "Please draw your signature" in text
+    assert "Please type your full name." in text
+    assert "Please tick the box to confirm that you intend to sign." in text
+    assert not ConsentSignature.objects.exists()
