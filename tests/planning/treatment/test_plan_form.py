@@ -56,7 +56,8 @@ def test_frequencies_are_grouped_by_route_and_none_is_selected(physician) -> Non
     assert "treatment/plan.js" in page
 
 
-def test_a_frequency_of_another_route_is_refused_with_the_routes_list(physician) -> None:
+def _post_iv_plan(physician, *, start_in_days: int):  # type: ignore[no-untyped-def]
+    """A new IV plan with an esketamine frequency, starting `start_in_days` from today."""
     from tests.planning.treatment.helpers import CaseFactory, satisfy_intake
 
     case = CaseFactory(state="plan_pending")
@@ -70,9 +71,14 @@ def test_a_frequency_of_another_route_is_refused_with_the_routes_list(physician)
             "dose_value": "0.5",
             "sessions": 6,
             "frequency": "twice weekly (weeks 1-4)",
-            "start_date": (timezone.localdate() + timedelta(days=2)).isoformat(),
+            "start_date": (timezone.localdate() + timedelta(days=start_in_days)).isoformat(),
         },
     )
+    return case, response
+
+
+def test_a_frequency_of_another_route_is_refused_with_the_routes_list(physician) -> None:
+    _, response = _post_iv_plan(physician, start_in_days=2)
     assert response.status_code == 400
     body = response.content.decode()
     assert "Choose one of the protocol&#x27;s frequencies: twice weekly" in body
@@ -82,22 +88,8 @@ def test_a_start_date_in_the_past_says_which_day_is_the_earliest(physician) -> N
     """Inside the schedule window but before today: the message names today, in the clinic's
     date format (before: "cannot be in the past" after a window that allowed a year back)."""
     from core.dates import day
-    from tests.planning.treatment.helpers import CaseFactory, satisfy_intake
 
-    case = CaseFactory(state="plan_pending")
-    satisfy_intake(case, "complete_evaluation")
-    client = Client()
-    client.force_login(physician)
-    response = client.post(
-        reverse("treatment:plan_page", args=[case.pk]),
-        {
-            "route": "iv",
-            "dose_value": "0.5",
-            "sessions": 6,
-            "frequency": "twice weekly (weeks 1-4)",
-            "start_date": (timezone.localdate() - timedelta(days=9)).isoformat(),
-        },
-    )
+    case, response = _post_iv_plan(physician, start_in_days=-9)
     assert response.status_code == 400
     body = response.content.decode()
     assert f"the earliest is today, {day(timezone.localdate())}" in body
