@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from core.timeline import register_many
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from core.timeline import register_many, register_wording, who
+
+if TYPE_CHECKING:
+    from core.models import AuditEntry
 
 SECURITY = {
     "auth.login": "{who} signed in{device}",
@@ -42,12 +48,25 @@ ACCESS = {
 LINK_EVENTS = {
     "created": "A {purpose} link was created for the patient",
     "refused": "The {purpose} link was refused ({reason})",
-    "revoked": "{who} revoked the {purpose} link",
     "dob_ok": "The patient confirmed their date of birth on the {purpose} link{device}",
     "dob_failed": "A wrong date of birth was entered on the {purpose} link",
     "locked": "The {purpose} link locked after too many wrong dates of birth",
 }
 LINK_KINDS = {"consent": ("consent", "consent signing"), "followup": ("followups", "questionnaire")}
+
+
+def _revoked(words: str) -> Callable[[AuditEntry], str]:
+    """Staff revoke a link; the system closes one when its work is done (a questionnaire
+    answered from the patient's page): then the reason says why, not a person."""
+
+    def sentence(entry: AuditEntry) -> str:
+        data = entry.data if isinstance(entry.data, dict) else {}
+        reason = str(data.get("reason") or "")
+        if entry.actor_id is None:
+            return f"The {words} link was closed" + (f" ({reason})" if reason else "")
+        return f"{who(entry)} revoked the {words} link" + (f": “{reason}”" if reason else "")
+
+    return sentence
 
 
 def register() -> None:
@@ -61,3 +80,4 @@ def register() -> None:
                 for event, text in LINK_EVENTS.items()
             },
         )
+        register_wording(f"{purpose}.link.revoked", _revoked(words), kind=kind)

@@ -166,6 +166,24 @@ def test_sentences(action: str, data: dict[str, object], agent: str, expected: s
     assert timeline.describe(entry) == expected
 
 
+def test_a_link_closed_by_the_system_says_why_and_one_revoked_by_staff_says_who() -> None:
+    closed = AuditEntry(
+        action="followup.link.revoked",
+        actor_label="patient via link (Wren Fictional)",
+        data={"reason": "questionnaire completed"},
+    )
+    assert timeline.describe(closed) == (
+        "The questionnaire link was closed (questionnaire completed)"
+    )
+    staff = User(pk=3, first_name="Sol", last_name="Rivera", username="rivera")
+    revoked = AuditEntry(
+        action="consent.link.revoked", actor=staff, data={"reason": "wrong address"}
+    )
+    assert timeline.describe(revoked) == (
+        "Sol Rivera revoked the consent signing link: “wrong address”"
+    )
+
+
 def test_an_unworded_action_reads_as_its_code() -> None:
     entry = AuditEntry(action="brand.new", actor_label="system")
     assert timeline.describe(entry) == "brand.new by the system"
