@@ -30,8 +30,10 @@ from api.serializers import (
     apply_filters,
 )
 from core.access import request_user
+from core.timeline import may_read_clinical
 from planning.followups.models import FollowUp
 from planning.pathway import selectors, services
+from planning.pathway.wording import transition_reason
 from records.downloads import record_response
 
 
@@ -88,6 +90,7 @@ class CaseTransitions(APIView):
     def get(self, request: Request, case_id: int) -> Response:
         case = access.case_for_staff(request.user, case_id)
         allowed = services.available_transitions(case, request_user(request))
+        clinical = may_read_clinical(request.user)  # as on the case page's timeline
         performed = [
             {
                 "seq": entry.seq,
@@ -96,7 +99,7 @@ class CaseTransitions(APIView):
                 "transition": entry.data.get("transition", ""),
                 "from_state": entry.data.get("from", ""),
                 "to_state": entry.data.get("to", ""),
-                "reason": entry.data.get("reason", ""),
+                "reason": transition_reason(entry, clinical=clinical),
             }
             for entry in selectors.case_timeline(case).filter(action="case.transition")
         ]

@@ -12,6 +12,7 @@ from django_fsm import ConcurrentTransition, can_proceed
 from core.audit import audit_record
 from core.errors import AccessDenied, CaseChanged, NotFound, TransitionRefused, ValidationFailed
 from core.models import MessageChannel, Patient, User
+from core.timeline import may_read_clinical
 from core.validators import check_text, validate_birth_date
 from planning.pathway import hooks, selectors, workflow
 from planning.pathway.audit import audit_case
@@ -61,7 +62,14 @@ def case_transition(
             actor=actor,
             case=case,
             target=f"case:{case.pk}",
-            data={"transition": transition, "from": from_state, "to": case.state, "reason": reason},
+            data={
+                "transition": transition,
+                "from": from_state,
+                "to": case.state,
+                "reason": reason,
+                # Who may read the reason (planning.pathway.wording.reason_is_clinical).
+                "reason_clinical": bool(reason) and may_read_clinical(actor),
+            },
         )
     return case
 
