@@ -6,9 +6,13 @@ Pure apart from reading the key material and settings: no database access.
 
 from __future__ import annotations
 
+import asyncio
+import logging
 from dataclasses import dataclass
 
+import aiohttp
 from django.conf import settings
+from pyhanko.sign.timestamps.common_utils import TimestampRequestError
 
 from core.errors import DomainError
 from records import keys, render, sealing, validation
@@ -21,13 +25,34 @@ class SealVerificationFailed(DomainError):
     code = "seal_verification_failed"
 
 
+logger = logging.getLogger(__name__)
+
+
 class SealServiceUnavailable(DomainError, ConnectionError):
-    """The time-stamping authority (or another service the seal reaches over the network)
-    could not be reached: nothing was sealed (503, try again). A ConnectionError too, so the
-    background tasks that retry on OSError retry it."""
+    """The time-stamping authority could not be reached (no connection, a timeout, a server
+    error): nothing was sealed (503, try again). A ConnectionError too, so the background
+    tasks that retry on OSError retry it."""
 
     status = 503
     code = "seal_service_unavailable"
+
+
+class SealServiceRefused(DomainError):
+    """The time-stamping authority answered, but not with a time stamp (a 4xx, a refusal, a
+    malformed reply): a setting to fix, not an outage to wait out (502, not retried)."""
+
+    status = 502
+    code = "seal_service_refused"
+
+
+def _unreachable(exc: BaseException) -> bool:
+    """An outage rather than a refusal: no connection, a timeout or a 5xx answer."""
+    cause = exc.__cause__ or exc.__context__
+    if isinstance(cause, aiohttp.ClientResponseError):
+        return cause.status >= 500
+    return isinstance(
+        cause, aiohttp.ClientConnectionError | asyncio.TimeoutError | TimeoutError | ConnectionError
+    )
 
 
 @dataclass(frozen=True)
@@ -61,6 +86,7 @@ def render_seal_verify(request: RenderRequest) -> SealedPdf:
             **(request.metadata or {}),
         },
     )
+    archival = keys.archival()  # (local files: their errors are not the service's)
     try:
         sealed = sealing.seal_pdf(
             rendered,
@@ -68,12 +94,19 @@ def render_seal_verify(request: RenderRequest) -> SealedPdf:
             cert_pem=material.cert_pem,
             reason=request.reason,
             location=settings.CLINIC_NAME,
-            archival=keys.archival(),
+            archival=archival,
         )
-    except OSError as exc:  # pyHanko's TimestampRequestError, aiohttp's connection errors
-        raise SealServiceUnavailable(
-            "The time-stamping service could not be reached, so nothing was sealed. Try again "
-            "in a few minutes; if it keeps failing, the clinic admin checks PATHWAY_TSA_URL."
+    except TimestampRequestError as exc:
+        logger.warning("Time-stamp request failed: %s", exc, exc_info=exc)
+        if _unreachable(exc):
+            raise SealServiceUnavailable(
+                "The time-stamping service could not be reached, so nothing was sealed. Try "
+                "again in a few minutes; if it keeps failing, the clinic admin checks that the "
+                "service at PATHWAY_TSA_URL is up."
+            ) from exc
+        raise SealServiceRefused(
+            "The time-stamping service refused the request, so nothing was sealed. The clinic "
+            "admin checks PATHWAY_TSA_URL (the address, credentials and policy)."
         ) from exc
     check = validation.verify_pdf(sealed, trust_root_pem=keys.trust_root_pem())
     if not check.ok:

@@ -11,8 +11,9 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.dates import day as clinic_day
 from core.errors import AccessDenied, NotFound, ValidationFailed
@@ -39,6 +40,12 @@ def _at(day: date, hour: int = REMINDER_HOUR) -> datetime:
     return timezone.make_aware(datetime.combine(day, time(hour)))
 
 
+def _stored_day(day: date) -> str:
+    """A day inside a stored title: in the clinic's language, whoever's request writes it."""
+    with translation.override(settings.LANGUAGE_CODE):
+        return clinic_day(day)
+
+
 def wanted_for_plan(plan: DosingPlan, session_dates: list[date]) -> list[Wanted]:
     """The follow-ups an approved plan calls for (pure: dates in, rows out)."""
     if not session_dates:
@@ -50,7 +57,7 @@ def wanted_for_plan(plan: DosingPlan, session_dates: list[date]) -> list[Wanted]
             FollowUpKind.CHECK_IN,
             _at(day + timedelta(days=1)),
             timedelta(days=1),
-            f"Check-in after the {clinic_day(day)} session",
+            f"Check-in after the {_stored_day(day)} session",
         )
         for day in session_dates
     ]

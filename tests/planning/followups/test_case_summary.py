@@ -130,7 +130,10 @@ def test_an_unreachable_time_stamping_service_is_a_message_not_a_500(
     from tests.planning.treatment.helpers import active_case
 
     def down(*args: object, **kwargs: object) -> bytes:
-        raise TimestampRequestError("Error while contacting timestamp service")
+        try:
+            raise ConnectionRefusedError(111, "Connect call failed")
+        except OSError as exc:  # as pyHanko's aiohttp client wraps it
+            raise TimestampRequestError("Error while contacting timestamp service") from exc
 
     monkeypatch.setattr(sealing_module, "seal_pdf", down)
     assert issubclass(SealServiceUnavailable, OSError)  # the tasks that retry on OSError still do
@@ -143,6 +146,31 @@ def test_an_unreachable_time_stamping_service_is_a_message_not_a_500(
     assert "The case summary was not sealed" in page
     assert "time-stamping service could not be reached" in page
     assert not SealedRecord.objects.filter(kind=RecordKind.CASE_SUMMARY).exists()
+
+
+def test_a_time_stamping_service_that_refuses_is_a_setting_to_fix(sealing, monkeypatch) -> None:
+    """A 4xx or a refusal is not an outage: no 'try again', and no retry (not an OSError)."""
+    import aiohttp
+    from pyhanko.sign.timestamps.common_utils import TimestampRequestError
+
+    from records import pipeline
+    from records.pipeline import SealServiceRefused, SealServiceUnavailable
+
+    def refused(*args: object, **kwargs: object) -> bytes:
+        try:
+            raise aiohttp.ClientResponseError(None, (), status=403)  # type: ignore[arg-type]
+        except aiohttp.ClientError as exc:
+            raise TimestampRequestError("Error while contacting timestamp service") from exc
+
+    from records import sealing as sealing_module
+
+    monkeypatch.setattr(sealing_module, "seal_pdf", refused)
+    with pytest.raises(SealServiceRefused) as caught:
+        pipeline.render_seal_verify(
+            pipeline.RenderRequest(html="<p>x</p>", title="t", subject="s", reason="r")
+        )
+    assert not isinstance(caught.value, OSError | SealServiceUnavailable)
+    assert "PATHWAY_TSA_URL" in caught.value.message
 
 
 def test_roles_without_clinical_access_can_neither_seal_nor_download(

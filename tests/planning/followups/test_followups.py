@@ -85,6 +85,14 @@ def test_generation_from_the_plan(physician) -> None:
     assert review.due_at.date() == date(2027, 3, 26)
     assert case.followups.filter(kind="bp_recheck").count() == 1
     assert checkins[0].title == "Check-in after the 2 Mar 2027 session"  # the clinic's format
+    from django.utils import translation
+
+    from planning.followups.services import wanted_for_plan
+
+    plan = case.plans.get()
+    with translation.override("es"):  # a patient's request: the stored title stays the clinic's
+        titles = [w.title for w in wanted_for_plan(plan, [date(2027, 3, 2)])]
+    assert "Check-in after the 2 Mar 2027 session" in titles
 
 
 @time_machine.travel(MONDAY, tick=False)
