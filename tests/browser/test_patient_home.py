@@ -47,6 +47,9 @@ def test_patient_home_on_a_phone(phone_page, artifacts) -> None:
     assert "12 Quay Street" in session and "Driving" in session
     assert "+1 555 0100" in page.get_by_test_id("clinic-contact").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    for link in (page.get_by_test_id("download-record"), page.get_by_test_id("withdraw-consent")):
+        box = link.first.bounding_box()
+        assert box is not None and box["height"] >= 44, box  # a thumb's tap target
     assert_accessible(page, "patient home")
     page.screenshot(path=str(artifacts / "patient-home-phone.png"), full_page=True)
     with page.expect_download() as download:

@@ -204,3 +204,5 @@ def test_the_audit_summary_is_in_plain_words_and_future_sessions_claim_nothing(
     assert "case.transition" in audit
     sessions = html.split("<h2>Sessions</h2>", 1)[1].split("</table>", 1)[0]
     assert "none recorded" not in sessions
+    born = re.search(r'running-patient-dob">Born ([^<]+)<', html)
+    assert born and not re.match(r"\d{4}-", born.group(1)), "one date format in the PDF"
