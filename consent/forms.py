@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consent.models import ComprehensionQuestion
 from consent.representatives import Authority, SignerInput
+from core.dates import DATE_INPUT_FORMATS
 from core.validators import ID_MAX, NAME_MAX, SHORT_TEXT_MAX, validate_birth_date
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
@@ -22,7 +23,7 @@ class DobForm(forms.Form):
             "invalid": _("Please enter a date, for example 14/03/1984."),
             "required": _("Please enter your date of birth."),
         },
-        input_formats=["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"],
+        input_formats=DATE_INPUT_FORMATS,
         validators=[validate_birth_date],
     )
 

@@ -7,10 +7,20 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from django.conf import settings
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.dateformat import format as date_format
 
+# The dates a person may type (a date of birth, a search): ISO, and day first with / or .
+# The one list for every form and search that reads a typed date.
+DATE_INPUT_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
 _SYMBOLS = {"GBP": "£", "USD": "$", "EUR": "€", "CAD": "CA$", "AUD": "A$"}
+
+
+def clinic_language() -> translation.override:
+    """For text staff read or that is stored (a notice, a follow-up's title): the clinic's
+    language, whoever's request (a Spanish patient's) causes it to be written."""
+    return translation.override(settings.LANGUAGE_CODE)
 
 
 def day(value: date | datetime | None) -> str:

@@ -11,10 +11,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 
-from django.conf import settings
 from django.db import transaction
-from django.utils import timezone, translation
+from django.utils import timezone
 
+from core.dates import clinic_language
 from core.dates import day as clinic_day
 from core.errors import AccessDenied, NotFound, ValidationFailed
 from core.models import User
@@ -42,7 +42,7 @@ def _at(day: date, hour: int = REMINDER_HOUR) -> datetime:
 
 def _stored_day(day: date) -> str:
     """A day inside a stored title: in the clinic's language, whoever's request writes it."""
-    with translation.override(settings.LANGUAGE_CODE):
+    with clinic_language():
         return clinic_day(day)
 
 

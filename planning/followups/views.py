@@ -15,6 +15,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from core.access import access_action, current_action, request_user
+from core.dates import DATE_INPUT_FORMATS
 from core.errors import DomainError, ValidationFailed
 from core.forms import add_domain_error
 from core.links import LinkClosedError, link_dob_check
@@ -27,12 +28,10 @@ from planning.followups.summary import case_summary_seal as seal_case_summary
 from planning.pathway.access import access_case
 from records.downloads import record_response
 
-DOB_FORMATS = ["%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y"]
-
 
 class DobForm(forms.Form):
     date_of_birth = forms.DateField(
-        input_formats=DOB_FORMATS,
+        input_formats=DATE_INPUT_FORMATS,
         label=gettext_lazy("Your date of birth"),
         widget=forms.DateInput(attrs={"type": "date", "autocomplete": "bday"}),
         validators=[validate_birth_date],

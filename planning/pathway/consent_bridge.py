@@ -16,10 +16,8 @@ Registered once at start-up by `PlanningConfig.ready()`:
 
 from __future__ import annotations
 
-from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.db.models import Q
-from django.utils import translation
 
 from consent import hooks as consent_hooks
 from consent import selectors as consent_selectors
@@ -33,6 +31,7 @@ from consent.models import (
     ConsentWithdrawal,
 )
 from consent.selectors import latest_signature_version_by_case, treatment_version
+from core.dates import clinic_language
 from core.links import register_on_locked
 from core.models import LinkPurpose, PatientLink, User
 from planning.pathway import hooks, next_step, services, workflow
@@ -345,7 +344,7 @@ def _countersign_step(signature: ConsentSignature | None, user: User) -> next_st
 def _notify_withdrawn(case: Case, source: str, target: str, actor: User) -> None:
     if target == CaseState.WITHDRAWN:
         # For staff, in the clinic's language, even when a patient withdrew in theirs.
-        with translation.override(settings.LANGUAGE_CODE):
+        with clinic_language():
             body = f"The case was withdrawn (from {state_label(source)}) by {actor.display_name}."
         notify_staff(case=case, subject="Case withdrawn", body=body)
 

@@ -8,6 +8,7 @@ from datetime import date, datetime
 from django.db.models import Count, Min, Q, QuerySet
 
 from core.access import read_audit_actions
+from core.dates import DATE_INPUT_FORMATS
 from core.models import AuditEntry, Patient, User, name_key
 from planning.pathway.models import Case
 from planning.pathway.states import BOARD_ORDER, FINAL_STATES, state_label
@@ -76,13 +77,9 @@ def name_word_q(word: str, prefix: str = "") -> Q:
     )
 
 
-# The dates of birth a search understands (the board's and the patient picker's).
-SEARCH_DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
-
-
 def search_date(text: str) -> date | None:
     """`text` as a date (YYYY-MM-DD, DD/MM/YYYY or DD.MM.YYYY), or None."""
-    for pattern in SEARCH_DATE_FORMATS:
+    for pattern in DATE_INPUT_FORMATS:
         try:
             return datetime.strptime(text.strip(), pattern).date()
         except ValueError:
